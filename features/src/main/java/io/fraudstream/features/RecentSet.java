@@ -1,0 +1,61 @@
+package io.fraudstream.features;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The last {@code capacity} distinct keyed hashes a user was seen with, most recent first.
+ * Bounded: when full, the least recently seen is forgotten, so "new" means "not among the
+ * recent ones".
+ */
+final class RecentSet {
+
+  private final long[] hashes;
+  private int size;
+
+  RecentSet(int capacity) {
+    this.hashes = new long[capacity];
+  }
+
+  /** Records the hash as most recent; returns true if it was not already present. */
+  boolean touch(long hash) {
+    int found = -1;
+    for (int i = 0; i < size; i++) {
+      if (hashes[i] == hash) {
+        found = i;
+        break;
+      }
+    }
+    boolean isNew = found < 0;
+    int shiftFrom = isNew ? Math.min(size, hashes.length - 1) : found;
+    System.arraycopy(hashes, 0, hashes, 1, shiftFrom);
+    hashes[0] = hash;
+    if (isNew && size < hashes.length) {
+      size++;
+    }
+    return isNew;
+  }
+
+  int size() {
+    return size;
+  }
+
+  void write(DataOutput out) throws IOException {
+    out.writeByte(size);
+    for (int i = 0; i < size; i++) {
+      out.writeLong(hashes[i]);
+    }
+  }
+
+  void read(DataInput in) throws IOException {
+    int stored = in.readUnsignedByte();
+    if (stored > hashes.length) {
+      throw new IOException("recent set holds " + stored + " entries, capacity is " + hashes.length);
+    }
+    size = stored;
+    for (int i = 0; i < size; i++) {
+      hashes[i] = in.readLong();
+    }
+  }
+}
