@@ -1,0 +1,211 @@
+package io.fraudstream.models;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fraudstream.features.Feature;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+
+/**
+ * Everything needed to score payments, in one file: the Tribuo model, the feature names in the
+ * order it expects them, the scaling learnt in training, the tier thresholds, the metrics measured
+ * on held-out data and where the model came from.
+ *
+ * <p>The file is a zip with {@code bundle.json} (the manifest, readable by people) and
+ * {@code model.tribuo} (Tribuo's protobuf form, with its full provenance).
+ */
+public final class ModelBundle {
+
+  static final int FORMAT_VERSION = 1;
+  private static final String MANIFEST_ENTRY = "bundle.json";
+  private static final String MODEL_ENTRY = "model.tribuo";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // Metrics are NaN when undefined (e.g. precision of a tier that flagged nothing).
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
+
+  /** Facts about the data a model was trained on. */
+  public record DatasetInfo(String name, long rows, long frauds, String fingerprint, String from, String to) {}
+
+  /**
+   * The readable part of a bundle.
+   *
+   * @param modelVersion a content hash of the model, so equal versions mean equal models
+   * @param means per-feature means used to standardise inputs, in {@code features} order
+   * @param stds per-feature standard deviations used to standardise inputs
+   */
+  public record Manifest(
+      int formatVersion,
+      String modelVersion,
+      String createdAt,
+      String trainer,
+      List<String> features,
+      double[] means,
+      double[] stds,
+      Thresholds thresholds,
+      Map<String, Double> metrics,
+      DatasetInfo dataset) {}
+
+  private final Model<Label> model;
+  private final Manifest manifest;
+
+  ModelBundle(Model<Label> model, Manifest manifest) {
+    this.model = model;
+    this.manifest = manifest;
+  }
+
+  public Model<Label> model() {
+    return model;
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  public String version() {
+    return manifest.modelVersion();
+  }
+
+  public Thresholds thresholds() {
+    return manifest.thresholds();
+  }
+
+  /** The same model with other thresholds, e.g. chosen by an analyst. */
+  public ModelBundle withThresholds(Thresholds thresholds) {
+    Manifest m = manifest;
+    return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
+        m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset()));
+  }
+
+  ModelBundle withMetrics(Map<String, Double> metrics) {
+    Manifest m = manifest;
+    return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
+        m.features(), m.means(), m.stds(), m.thresholds(), java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)), m.dataset()));
+  }
+
+  /** Writes the bundle atomically: readers see the old file or the new one, never half of one. */
+  public void save(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path temporary = Files.createTempFile(parent, ".bundle-", ".tmp");
+    try (OutputStream out = Files.newOutputStream(temporary); ZipOutputStream zip = new ZipOutputStream(out)) {
+      zip.putNextEntry(new ZipEntry(MANIFEST_ENTRY));
+      zip.write(JSON.writeValueAsBytes(manifest));
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry(MODEL_ENTRY));
+      zip.write(modelBytes(model));
+      zip.closeEntry();
+    } catch (IOException e) {
+      Files.deleteIfExists(temporary);
+      throw e;
+    }
+    Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Loads a bundle and checks it was trained on exactly the features this build computes. */
+  public static ModelBundle load(Path file) {
+    return load(file, Feature.names());
+  }
+
+  /** Loads a bundle and checks its feature list against {@code expectedFeatures}. */
+  public static ModelBundle load(Path file, List<String> expectedFeatures) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelBundleException("model bundle " + file + " does not exist; train one with 'fraudstream demo' or point --model at a bundle file");
+    }
+    byte[] manifestBytes = null;
+    byte[] modelBytes = null;
+    try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+      for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+        if (MANIFEST_ENTRY.equals(entry.getName())) {
+          manifestBytes = zip.readAllBytes();
+        } else if (MODEL_ENTRY.equals(entry.getName())) {
+          modelBytes = zip.readAllBytes();
+        }
+      }
+    } catch (IOException e) {
+      throw new ModelBundleException("model bundle " + file + " cannot be read: " + e.getMessage(), e);
+    }
+    if (manifestBytes == null || modelBytes == null) {
+      throw new ModelBundleException("model bundle " + file + " is not a fraudstream bundle: it needs both "
+          + MANIFEST_ENTRY + " and " + MODEL_ENTRY);
+    }
+    Manifest manifest;
+    try {
+      manifest = JSON.readValue(manifestBytes, Manifest.class);
+    } catch (IOException e) {
+      throw new ModelBundleException("model bundle " + file + " has an unreadable manifest: " + e.getMessage(), e);
+    }
+    if (manifest.formatVersion() != FORMAT_VERSION) {
+      throw new ModelBundleException("model bundle " + file + " has format " + manifest.formatVersion()
+          + "; this build reads format " + FORMAT_VERSION);
+    }
+    checkFeatures(file, manifest.features(), expectedFeatures);
+    if (manifest.means() == null || manifest.stds() == null
+        || manifest.means().length != manifest.features().size() || manifest.stds().length != manifest.features().size()) {
+      throw new ModelBundleException("model bundle " + file + " has scaling that does not match its " + manifest.features().size() + " features");
+    }
+    return new ModelBundle(readModel(file, modelBytes), manifest);
+  }
+
+  private static void checkFeatures(Path file, List<String> actual, List<String> expected) {
+    if (expected.equals(actual)) {
+      return;
+    }
+    List<String> missing = new ArrayList<>(expected);
+    missing.removeAll(actual);
+    List<String> unexpected = new ArrayList<>(actual);
+    unexpected.removeAll(expected);
+    String detail = missing.isEmpty() && unexpected.isEmpty()
+        ? "the same features in another order"
+        : "missing " + missing + ", unknown " + unexpected;
+    throw new ModelBundleException("model bundle " + file + " was trained on a different feature set than this engine computes ("
+        + detail + "); retrain it with this version so that training and serving use the same features");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Model<Label> readModel(Path file, byte[] bytes) {
+    Model<?> model;
+    try {
+      model = Model.deserializeFromStream(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new ModelBundleException("model bundle " + file + " holds a Tribuo model that cannot be read: " + e.getMessage(), e);
+    }
+    if (!model.validate(Label.class)) {
+      throw new ModelBundleException("model bundle " + file + " does not hold a classification model");
+    }
+    return (Model<Label>) model;
+  }
+
+  static byte[] modelBytes(Model<Label> model) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    model.serializeToStream(out);
+    return out.toByteArray();
+  }
+
+  static String contentHash(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.fraudstream.models;
+
+import io.fraudstream.features.FeatureVector;
+import java.util.List;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.VariableInfo;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.common.sgd.AbstractLinearSGDModel;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.la.DenseMatrix;
+
+/**
+ * Scores feature vectors with a bundle's Tribuo model and says how much each feature pushed the
+ * score, so that decisions can give their reasons in order of weight.
+ *
+ * <p>Thread-safe: it holds no mutable state.
+ */
+public final class ModelScorer {
+
+  /** The label Tribuo predicts for fraud. */
+  public static final String FRAUD = "FRAUD";
+  /** The label Tribuo predicts for legitimate payments. */
+  public static final String LEGIT = "LEGIT";
+
+  private final Model<Label> model;
+  private final String[] names;
+  private final double[] means;
+  private final double[] stds;
+  /** Per feature, how much one standard deviation moves the fraud log-odds; zero if unknown. */
+  private final double[] logOddsWeights;
+
+  /** A score with per-feature contributions to the fraud log-odds, in catalogue order. */
+  public record Score(double probability, double[] contributions) {}
+
+  public ModelScorer(ModelBundle bundle) {
+    this.model = bundle.model();
+    ModelBundle.Manifest manifest = bundle.manifest();
+    this.names = manifest.features().toArray(String[]::new);
+    this.means = manifest.means().clone();
+    this.stds = manifest.stds().clone();
+    this.logOddsWeights = logOddsWeights(model, manifest.features());
+  }
+
+  /** Scores one payment's features. */
+  public Score score(FeatureVector features) {
+    double[] standardised = standardise(features.toArray(), means, stds);
+    Prediction<Label> prediction = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, names, standardised));
+    Label fraud = prediction.getOutputScores().get(FRAUD);
+    double probability = fraud == null ? 0 : fraud.getScore();
+    double[] contributions = new double[standardised.length];
+    for (int i = 0; i < contributions.length; i++) {
+      contributions[i] = logOddsWeights[i] * standardised[i];
+    }
+    return new Score(probability, contributions);
+  }
+
+  /** (value - mean) / std per feature: the scaling shared by training and scoring. */
+  static double[] standardise(double[] raw, double[] means, double[] stds) {
+    double[] z = new double[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      z[i] = (raw[i] - means[i]) / stds[i];
+    }
+    return z;
+  }
+
+  /**
+   * For a linear model over FRAUD and LEGIT, the fraud log-odds are the difference of the two
+   * rows of weights; other models give no contributions (all zero).
+   */
+  private static double[] logOddsWeights(Model<Label> model, List<String> features) {
+    double[] weights = new double[features.size()];
+    if (!(model instanceof AbstractLinearSGDModel<Label> linear)) {
+      return weights;
+    }
+    int fraudRow = model.getOutputIDInfo().getID(new Label(FRAUD));
+    int legitRow = model.getOutputIDInfo().getID(new Label(LEGIT));
+    if (fraudRow < 0 || legitRow < 0) {
+      return weights;
+    }
+    DenseMatrix matrix = linear.getWeightsCopy();
+    for (int i = 0; i < features.size(); i++) {
+      VariableInfo info = model.getFeatureIDMap().get(features.get(i));
+      if (info != null) {
+        int column = model.getFeatureIDMap().getID(features.get(i));
+        weights[i] = matrix.get(fraudRow, column) - matrix.get(legitRow, column);
+      }
+    }
+    return weights;
+  }
+}

@@ -1,0 +1,196 @@
+package io.fraudstream.models;
+
+import io.fraudstream.features.Feature;
+import io.fraudstream.features.TransactionJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * Trains a model bundle from replayed feature rows.
+ *
+ * <p>The split is by time only: the earliest rows train the model and the latest
+ * {@code validationShare} of them, which it never sees, give the metrics and the thresholds.
+ * Inputs are standardised with the training rows' means and deviations. Frauds are rare, so each
+ * fraud example is weighted by the legit-to-fraud ratio (capped at {@value #MAX_FRAUD_WEIGHT}).
+ */
+public final class ModelTrainer {
+
+  static final double MAX_FRAUD_WEIGHT = 20;
+  // Tribuo logs every epoch at INFO through java.util.logging; a strong reference keeps the level.
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
+  static {
+    TRIBUO_LOG.setLevel(Level.WARNING);
+  }
+
+  /**
+   * @param datasetName what the rows came from, recorded in the bundle
+   * @param validationShare the latest share of rows held out for metrics and thresholds
+   * @param challengeFpr the share of legitimate payments CHALLENGE may flag
+   * @param blockPrecision the precision BLOCK must reach on held-out data
+   * @param epochs passes of stochastic gradient descent
+   * @param seed random seed of the trainer
+   */
+  public record Settings(String datasetName, double validationShare, double challengeFpr, double blockPrecision,
+                         int epochs, long seed) {
+    public Settings {
+      if (!(validationShare > 0 && validationShare < 1)) {
+        throw new IllegalArgumentException("validation share must be within (0, 1), got " + validationShare);
+      }
+      if (!(challengeFpr > 0 && challengeFpr < 1)) {
+        throw new IllegalArgumentException("challenge false-positive budget must be within (0, 1), got " + challengeFpr);
+      }
+      if (!(blockPrecision > 0 && blockPrecision <= 1)) {
+        throw new IllegalArgumentException("block precision must be within (0, 1], got " + blockPrecision);
+      }
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+      }
+    }
+
+    public static Settings defaults(String datasetName) {
+      return new Settings(datasetName, 0.2, 0.01, 0.9, 5, 42);
+    }
+  }
+
+  private ModelTrainer() {}
+
+  /** Trains on rows in event-time order, as {@link OfflineReplay#replay} returns them. */
+  public static ModelBundle train(List<FeatureRow> rows, Settings settings) {
+    int split = (int) Math.floor(rows.size() * (1 - settings.validationShare()));
+    List<FeatureRow> training = rows.subList(0, split);
+    List<FeatureRow> validation = rows.subList(split, rows.size());
+    long trainingFrauds = training.stream().filter(FeatureRow::fraud).count();
+    if (trainingFrauds == 0 || trainingFrauds == training.size()) {
+      throw new IllegalArgumentException("the training part (" + training.size() + " rows) must hold both fraud and legitimate payments");
+    }
+    if (validation.stream().noneMatch(FeatureRow::fraud)) {
+      throw new IllegalArgumentException("the held-out part (" + validation.size() + " rows) holds no fraud; use more data");
+    }
+
+    int width = Feature.count();
+    double[] means = new double[width];
+    double[] stds = new double[width];
+    scaling(training, means, stds);
+
+    String[] names = Feature.names().toArray(String[]::new);
+    LabelFactory labels = new LabelFactory();
+    MutableDataset<Label> dataset = new MutableDataset<>(
+        new SimpleDataSourceProvenance(settings.datasetName(), OffsetDateTime.now(ZoneOffset.UTC), labels), labels);
+    float fraudWeight = (float) Math.min(MAX_FRAUD_WEIGHT, (training.size() - trainingFrauds) / (double) trainingFrauds);
+    Label fraud = new Label(ModelScorer.FRAUD);
+    Label legit = new Label(ModelScorer.LEGIT);
+    for (FeatureRow row : training) {
+      double[] z = ModelScorer.standardise(row.features().toArray(), means, stds);
+      ArrayExample<Label> example = new ArrayExample<>(row.fraud() ? fraud : legit, names, z);
+      if (row.fraud()) {
+        example.setWeight(fraudWeight);
+      }
+      dataset.add(example);
+    }
+    LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1),
+        settings.epochs(), Integer.MAX_VALUE, 1, settings.seed());
+    Model<Label> model = trainer.train(dataset);
+
+    byte[] modelBytes;
+    try {
+      modelBytes = ModelBundle.modelBytes(model);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ModelBundle.Manifest provisional = new ModelBundle.Manifest(ModelBundle.FORMAT_VERSION,
+        "lr-" + ModelBundle.contentHash(modelBytes), Instant.now().toString(),
+        "Tribuo LinearSGDTrainer(LogMulticlass, AdaGrad(0.1), epochs=" + settings.epochs() + ", seed=" + settings.seed()
+            + "), fraud weight " + fraudWeight,
+        Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows));
+    ModelScorer scorer = new ModelScorer(new ModelBundle(model, provisional));
+
+    double[] scores = new double[validation.size()];
+    boolean[] isFraud = new boolean[validation.size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = scorer.score(validation.get(i).features()).probability();
+      isFraud[i] = validation.get(i).fraud();
+    }
+    Thresholds thresholds = Thresholds.tune(scores, isFraud, settings.challengeFpr(), settings.blockPrecision(), 5);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("training_rows", (double) training.size());
+    metrics.put("validation_rows", (double) validation.size());
+    metrics.put("validation_frauds", (double) countTrue(isFraud));
+    metrics.put("auc_roc", Evaluation.auc(scores, isFraud));
+    metrics.put("average_precision", Evaluation.averagePrecision(scores, isFraud));
+    putConfusion(metrics, "challenge", Evaluation.at(scores, isFraud, thresholds.challenge()));
+    putConfusion(metrics, "block", Evaluation.at(scores, isFraud, thresholds.block()));
+    return new ModelBundle(model, provisional).withThresholds(thresholds).withMetrics(metrics);
+  }
+
+  private static void putConfusion(Map<String, Double> metrics, String tier, Evaluation.Confusion confusion) {
+    metrics.put(tier + "_precision", confusion.precision());
+    metrics.put(tier + "_recall", confusion.recall());
+    metrics.put(tier + "_false_positive_rate", confusion.falsePositiveRate());
+  }
+
+  private static long countTrue(boolean[] values) {
+    long count = 0;
+    for (boolean value : values) {
+      count += value ? 1 : 0;
+    }
+    return count;
+  }
+
+  private static void scaling(List<FeatureRow> rows, double[] means, double[] stds) {
+    int width = means.length;
+    double[] sums = new double[width];
+    double[] squares = new double[width];
+    for (FeatureRow row : rows) {
+      for (int i = 0; i < width; i++) {
+        double value = row.features().get(Feature.all().get(i));
+        sums[i] += value;
+        squares[i] += value * value;
+      }
+    }
+    for (int i = 0; i < width; i++) {
+      means[i] = sums[i] / rows.size();
+      double variance = Math.max(0, squares[i] / rows.size() - means[i] * means[i]);
+      double std = Math.sqrt(variance);
+      // A feature that never varied in training carries no information; scale 1 keeps it finite.
+      stds[i] = std > 1e-9 ? std : 1;
+    }
+  }
+
+  private static ModelBundle.DatasetInfo datasetInfo(String name, List<FeatureRow> rows) {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long frauds = 0;
+    for (FeatureRow row : rows) {
+      digest.update(TransactionJson.write(row.transaction()));
+      frauds += row.fraud() ? 1 : 0;
+    }
+    String from = rows.isEmpty() ? null : rows.get(0).transaction().timestamp().toString();
+    String to = rows.isEmpty() ? null : rows.get(rows.size() - 1).transaction().timestamp().toString();
+    return new ModelBundle.DatasetInfo(name, rows.size(), frauds, HexFormat.of().formatHex(digest.digest()), from, to);
+  }
+}

@@ -1,0 +1,194 @@
+package io.fraudstream.models.data;
+
+import io.fraudstream.features.Transaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded, labelled payment generator, so that the demo and the tests run without any file.
+ *
+ * <p>Each user has habits: a usual amount, a daily rhythm, one or two devices, favourite
+ * merchants and a home location. Some users are hit by one fraud episode of one of three kinds:
+ * <ul>
+ *   <li>{@link FraudPattern#CARD_TESTING}: a burst of tiny payments seconds apart at unknown
+ *       merchants from a new device;</li>
+ *   <li>{@link FraudPattern#ACCOUNT_TAKEOVER}: a new device far from home sending a few large
+ *       transfers to new counterparties;</li>
+ *   <li>{@link FraudPattern#AMOUNT_SPIKE}: stolen card details spent at several times the usual
+ *       amount at unknown merchants.</li>
+ * </ul>
+ * The same seed and settings always give the same payments.
+ */
+public final class SyntheticGenerator {
+
+  /** The kinds of fraud the generator plants. */
+  public enum FraudPattern { CARD_TESTING, ACCOUNT_TAKEOVER, AMOUNT_SPIKE }
+
+  /**
+   * @param users number of users
+   * @param days number of days of history
+   * @param seed random seed
+   * @param fraudUserShare share of users who suffer one fraud episode
+   * @param start the first day
+   */
+  public record Settings(int users, int days, long seed, double fraudUserShare, Instant start) {
+    public Settings {
+      if (users < 1) {
+        throw new IllegalArgumentException("users must be at least 1, got " + users);
+      }
+      if (days < 2) {
+        throw new IllegalArgumentException("days must be at least 2, got " + days);
+      }
+      if (!(fraudUserShare >= 0 && fraudUserShare <= 1)) {
+        throw new IllegalArgumentException("fraud user share must be within [0, 1], got " + fraudUserShare);
+      }
+    }
+
+    public static Settings of(int users, int days, long seed) {
+      return new Settings(users, days, seed, 0.08, Instant.parse("2024-01-01T00:00:00Z"));
+    }
+  }
+
+  private static final String[] COUNTRIES = {"BE", "NL", "FR", "DE", "ES", "IT", "PT", "IE"};
+  private static final String[] CATEGORIES = {"grocery", "restaurant", "transport", "retail", "utilities", "entertainment"};
+  private static final int MERCHANTS = 2_000;
+  private static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
+
+  private SyntheticGenerator() {}
+
+  /** Generates all payments, in event-time order. */
+  public static List<Transaction> generate(Settings settings) {
+    SplittableRandom root = new SplittableRandom(settings.seed());
+    List<Transaction> out = new ArrayList<>();
+    for (int u = 0; u < settings.users(); u++) {
+      generateUser(settings, u, root.split(), out);
+    }
+    out.sort(Comparator.comparing(Transaction::timestamp).thenComparing(Transaction::id));
+    return out;
+  }
+
+  private static void generateUser(Settings settings, int index, SplittableRandom random, List<Transaction> out) {
+    String user = String.format(Locale.ROOT, "u%05d", index);
+    double usualAmount = Math.exp(3.2 + 0.7 * random.nextDouble() * 2 - 0.7);
+    double perDay = 0.5 + 3.5 * random.nextDouble();
+    double activeHour = 8 + 12 * random.nextDouble();
+    String country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+    double homeLat = 38 + 15 * random.nextDouble();
+    double homeLon = -8 + 22 * random.nextDouble();
+    String[] devices = new String[1 + random.nextInt(2)];
+    for (int d = 0; d < devices.length; d++) {
+      devices[d] = "dev-" + user + "-" + d;
+    }
+    String[] favourites = new String[5 + random.nextInt(11)];
+    for (int m = 0; m < favourites.length; m++) {
+      favourites[m] = merchant(random.nextInt(MERCHANTS));
+    }
+    String ip = "10." + (index >> 8 & 0xFF) + "." + (index & 0xFF) + ".1";
+    long startMillis = settings.start().toEpochMilli();
+
+    int sequence = 0;
+    for (int day = 0; day < settings.days(); day++) {
+      int payments = poisson(random, perDay);
+      for (int p = 0; p < payments; p++) {
+        double hour = Math.min(23.99, Math.max(0, activeHour + 3 * gaussian(random)));
+        long time = startMillis + day * DAY_MILLIS + (long) (hour * 3_600_000);
+        double amount = round2(usualAmount * Math.exp(0.5 * gaussian(random)));
+        String merchant = random.nextDouble() < 0.9 ? favourites[random.nextInt(favourites.length)] : merchant(random.nextInt(MERCHANTS));
+        String device = random.nextDouble() < 0.97 ? devices[random.nextInt(devices.length)] : "dev-" + user + "-x" + day;
+        out.add(new Transaction.Builder(user + "-" + sequence++, Instant.ofEpochMilli(time), user, amount)
+            .currency("EUR").merchant(merchant).category(CATEGORIES[random.nextInt(CATEGORIES.length)])
+            .channel("app").device(device).ip(ip).country(country)
+            .location(round4(homeLat + 0.05 * gaussian(random)), round4(homeLon + 0.05 * gaussian(random)))
+            .label(false).build());
+      }
+    }
+
+    if (random.nextDouble() < settings.fraudUserShare()) {
+      FraudPattern pattern = FraudPattern.values()[random.nextInt(FraudPattern.values().length)];
+      // Leave the user a few days of history first, as real fraud rarely hits brand-new accounts.
+      int day = 3 + random.nextInt(settings.days() - 3 > 0 ? settings.days() - 3 : 1);
+      long at = startMillis + day * DAY_MILLIS + (long) (random.nextDouble() * DAY_MILLIS);
+      plantFraud(pattern, user, usualAmount, at, random, out, sequence);
+    }
+  }
+
+  private static void plantFraud(FraudPattern pattern, String user, double usualAmount, long at,
+      SplittableRandom random, List<Transaction> out, int sequence) {
+    String fraudDevice = "dev-fraud-" + user;
+    String fraudIp = "198.51.100." + random.nextInt(255);
+    switch (pattern) {
+      case CARD_TESTING -> {
+        int count = 8 + random.nextInt(13);
+        long time = at;
+        for (int i = 0; i < count; i++) {
+          time += 5_000 + random.nextInt(35_000);
+          out.add(fraud(user, sequence++, time, round2(0.5 + 4.5 * random.nextDouble()))
+              .merchant(merchant(MERCHANTS + random.nextInt(500))).category("digital").channel("web")
+              .device(fraudDevice).ip(fraudIp).build());
+        }
+      }
+      case ACCOUNT_TAKEOVER -> {
+        int count = 1 + random.nextInt(3);
+        long time = at;
+        for (int i = 0; i < count; i++) {
+          time += 600_000 + random.nextInt(3_000_000);
+          out.add(fraud(user, sequence++, time, round2(usualAmount * (6 + 14 * random.nextDouble())))
+              .category("transfer").channel("app").counterparty("mule-" + random.nextInt(10_000))
+              .device(fraudDevice).ip(fraudIp).country("XX").location(round4(-30 + 10 * random.nextDouble()), round4(110 + 10 * random.nextDouble()))
+              .build());
+        }
+      }
+      case AMOUNT_SPIKE -> {
+        int count = 2 + random.nextInt(4);
+        long time = at;
+        for (int i = 0; i < count; i++) {
+          time += 1_800_000 + random.nextInt(14_400_000);
+          out.add(fraud(user, sequence++, time, round2(usualAmount * (4 + 6 * random.nextDouble())))
+              .merchant(merchant(MERCHANTS + random.nextInt(500))).category("retail").channel("web")
+              .device(random.nextBoolean() ? fraudDevice : null).build());
+        }
+      }
+      default -> throw new IllegalStateException("unknown pattern " + pattern);
+    }
+  }
+
+  private static Transaction.Builder fraud(String user, int sequence, long time, double amount) {
+    return new Transaction.Builder(user + "-" + sequence, Instant.ofEpochMilli(time), user, amount)
+        .currency("EUR").label(true);
+  }
+
+  private static String merchant(int id) {
+    return String.format(Locale.ROOT, "m%05d", id);
+  }
+
+  private static int poisson(SplittableRandom random, double mean) {
+    double limit = Math.exp(-mean);
+    double product = random.nextDouble();
+    int count = 0;
+    while (product > limit) {
+      product *= random.nextDouble();
+      count++;
+    }
+    return count;
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    // Box-Muller; SplittableRandom has no nextGaussian on Java 17.
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  private static double round2(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  private static double round4(double value) {
+    return Math.round(value * 10_000) / 10_000.0;
+  }
+}

@@ -1,0 +1,64 @@
+package io.fraudstream.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fraudstream.features.Transaction;
+import io.fraudstream.models.data.HandbookReader;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetsTest {
+
+  /** The shared handbook file; tests that need it are skipped, saying where to put it, when absent. */
+  static Path handbook() {
+    Path file = Path.of(System.getProperty("fraudstream.datasets", "../shared/datasets"), "handbook", "transactions.csv.gz");
+    assumeTrue(Files.isRegularFile(file), "handbook dataset not found at " + file + " (see shared/datasets/README.md)");
+    return file;
+  }
+
+  @Test
+  void syntheticDataShouldBeDeterministicOrderedAndLabelled() {
+    var settings = SyntheticGenerator.Settings.of(300, 20, 11);
+    List<Transaction> a = SyntheticGenerator.generate(settings);
+    List<Transaction> b = SyntheticGenerator.generate(settings);
+    assertEquals(a, b);
+    assertTrue(a.stream().map(Transaction::timestamp).sorted().toList().equals(a.stream().map(Transaction::timestamp).toList()));
+    long frauds = a.stream().filter(tx -> tx.label()).count();
+    assertTrue(frauds > 20 && frauds < a.size() * 0.05, frauds + " frauds of " + a.size());
+    assertTrue(a.stream().allMatch(tx -> tx.label() != null));
+    assertTrue(!a.equals(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(300, 20, 12))));
+  }
+
+  @Test
+  void shouldReadTheHandbookDataset() throws IOException {
+    List<Transaction> rows = HandbookReader.read(handbook(), 50_000);
+    assertEquals(50_000, rows.size());
+    Transaction first = rows.get(0);
+    assertEquals("0", first.id());
+    assertEquals(Instant.parse("2018-04-01T00:00:31Z"), first.timestamp());
+    assertEquals("596", first.user());
+    assertEquals("3156", first.merchant());
+    assertEquals(57.16, first.amount());
+    assertEquals(rows, rows.stream().sorted(Comparator.comparing(Transaction::timestamp)).toList());
+  }
+
+  @Test
+  void shouldSayWhichLineAndColumnIsBad(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("bad.csv"),
+        "TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO\n"
+            + "0,2018-04-01 00:00:31,596,3156,57.16,31,0,0,0\n"
+            + "1,2018-04-01 00:02:10,4961,3412,lots,130,0,0,0\n");
+    IOException error = assertThrows(IOException.class, () -> HandbookReader.read(file));
+    assertTrue(error.getMessage().contains("line 3, column TX_AMOUNT"), error.getMessage());
+  }
+}

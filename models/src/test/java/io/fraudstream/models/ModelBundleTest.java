@@ -1,0 +1,108 @@
+package io.fraudstream.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fraudstream.features.Feature;
+import io.fraudstream.features.FeatureVector;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelBundleTest {
+
+  static final byte[] SECRET = "model-test-secret-16+".getBytes(StandardCharsets.UTF_8);
+  static List<FeatureRow> rows;
+  static ModelBundle bundle;
+
+  @BeforeAll
+  static void train() {
+    rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(600, 30, 7)), SECRET);
+    bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults("synthetic seed 7"));
+  }
+
+  @Test
+  void shouldLearnTheSyntheticFraudPatternsOnHeldOutData() {
+    var metrics = bundle.manifest().metrics();
+    assertTrue(metrics.get("auc_roc") > 0.9, "AUC " + metrics.get("auc_roc"));
+    assertTrue(metrics.get("average_precision") > 0.5, "AP " + metrics.get("average_precision"));
+    assertTrue(metrics.get("challenge_false_positive_rate") <= 0.01 + 1e-9, metrics.toString());
+    Thresholds thresholds = bundle.thresholds();
+    assertTrue(thresholds.block() >= thresholds.challenge());
+    assertEquals(Feature.names(), bundle.manifest().features());
+    assertTrue(bundle.version().startsWith("lr-"));
+  }
+
+  @Test
+  void shouldRoundTripThroughAFileAndScoreIdentically(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("model.bundle");
+    bundle.save(file);
+    ModelBundle loaded = ModelBundle.load(file);
+    assertEquals(bundle.version(), loaded.version());
+    assertEquals(bundle.thresholds(), loaded.thresholds());
+    assertEquals(bundle.manifest().dataset(), loaded.manifest().dataset());
+    ModelScorer before = new ModelScorer(bundle);
+    ModelScorer after = new ModelScorer(loaded);
+    for (FeatureRow row : rows.subList(0, 500)) {
+      assertEquals(before.score(row.features()).probability(), after.score(row.features()).probability());
+    }
+  }
+
+  @Test
+  void shouldRefuseABundleTrainedOnOtherFeatures(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("model.bundle");
+    bundle.save(file);
+    List<String> engineFeatures = new ArrayList<>(Feature.names());
+    engineFeatures.add("velocity_count_1m");
+    ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(file, engineFeatures));
+    assertTrue(error.getMessage().contains("missing [velocity_count_1m]"), error.getMessage());
+    assertTrue(error.getMessage().contains("retrain"), error.getMessage());
+  }
+
+  @Test
+  void shouldRefuseFilesThatAreNotBundles(@TempDir Path dir) throws Exception {
+    Path junk = Files.writeString(dir.resolve("junk.bundle"), "hello");
+    assertTrue(assertThrows(ModelBundleException.class, () -> ModelBundle.load(junk)).getMessage().contains("not a fraudstream bundle"));
+    assertTrue(assertThrows(ModelBundleException.class, () -> ModelBundle.load(dir.resolve("absent")))
+        .getMessage().contains("does not exist"));
+  }
+
+  @Test
+  void contributionsShouldAddUpToTheModelsLogOdds() {
+    ModelScorer scorer = new ModelScorer(bundle);
+    FeatureVector zero = new FeatureVector(bundle.manifest().means().clone());
+    double baseLogOdds = logit(scorer.score(zero).probability());
+    for (FeatureRow row : rows.subList(1000, 1200)) {
+      ModelScorer.Score score = scorer.score(row.features());
+      double sum = 0;
+      for (double contribution : score.contributions()) {
+        sum += contribution;
+      }
+      assertEquals(logit(score.probability()), baseLogOdds + sum, 1e-6);
+    }
+  }
+
+  @Test
+  void thresholdsShouldRespectTheFalsePositiveBudgetAndPrecisionFloor() {
+    double[] scores = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+    boolean[] fraud = {false, false, false, false, false, false, false, true, true, true};
+    Thresholds t = Thresholds.tune(scores, fraud, 0.15, 1.0, 1);
+    // 15 % of 7 legit payments allows one false positive: 0.7 and above.
+    assertEquals(1, Evaluation.at(scores, fraud, t.challenge()).falsePositives());
+    assertEquals(1.0, Evaluation.at(scores, fraud, t.block()).precision());
+    assertEquals(0.8, t.block());
+    assertArrayEquals(new double[] {1.0, 1.0}, new double[] {Evaluation.auc(scores, fraud), Evaluation.averagePrecision(scores, fraud)});
+  }
+
+  private static double logit(double p) {
+    return Math.log(p / (1 - p));
+  }
+}
