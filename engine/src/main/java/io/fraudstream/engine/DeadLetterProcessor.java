@@ -1,0 +1,47 @@
+package io.fraudstream.engine;
+
+import io.fraudstream.features.ParsedTransaction;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a record that could not be read to the dead-letter topic: its original bytes, plus
+ * headers saying why and where it came from, so that nothing is dropped without a trace.
+ */
+final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTransaction, byte[]> {
+
+  static final String REASON_HEADER = "fraudstream.error.reason";
+  static final String TOPIC_HEADER = "fraudstream.error.topic";
+  static final String PARTITION_HEADER = "fraudstream.error.partition";
+  static final String OFFSET_HEADER = "fraudstream.error.offset";
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessor.class);
+
+  private FixedKeyProcessorContext<String, byte[]> context;
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, byte[]> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, ParsedTransaction> record) {
+    ParsedTransaction.Invalid invalid = (ParsedTransaction.Invalid) record.value();
+    Headers headers = record.headers();
+    headers.add(REASON_HEADER, invalid.reason().getBytes(StandardCharsets.UTF_8));
+    RecordMetadata source = context.recordMetadata().orElse(null);
+    if (source != null) {
+      headers.add(TOPIC_HEADER, source.topic().getBytes(StandardCharsets.UTF_8));
+      headers.add(PARTITION_HEADER, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
+      headers.add(OFFSET_HEADER, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
+      LOG.warn("Unreadable transaction at {}-{}@{} sent to the dead-letter topic: {}",
+          source.topic(), source.partition(), source.offset(), invalid.reason());
+    }
+    context.forward(record.withValue(invalid.raw()).withHeaders(headers));
+  }
+}

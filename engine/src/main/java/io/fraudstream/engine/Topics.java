@@ -1,0 +1,38 @@
+package io.fraudstream.engine;
+
+import io.fraudstream.features.ParsedTransaction;
+import io.fraudstream.features.TransactionSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The engine's topic names, with the serdes of their keys and values defined beside them.
+ * Names are configurable; {@link #defaults()} gives the ones in DESIGN.md.
+ */
+public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels) {
+
+  public static final Serde<String> KEY_SERDE = Serdes.String();
+  public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
+  public static final Serde<byte[]> DEAD_LETTER_SERDE = Serdes.ByteArray();
+  public static final JsonSerde<Decision> DECISION_SERDE = new JsonSerde<>(Decision.class);
+  public static final JsonSerde<Alert> ALERT_SERDE = new JsonSerde<>(Alert.class);
+  public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);
+
+  public Topics {
+    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels}) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("topic names must not be blank");
+      }
+    }
+  }
+
+  public static Topics defaults() {
+    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels");
+  }
+
+  /** Every topic the engine reads or writes. */
+  public List<String> all() {
+    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels);
+  }
+}

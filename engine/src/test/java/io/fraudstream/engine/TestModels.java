@@ -1,0 +1,26 @@
+package io.fraudstream.engine;
+
+import io.fraudstream.features.Transaction;
+import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** A model trained once per test JVM on synthetic data, shared by the engine's tests. */
+final class TestModels {
+
+  static final byte[] SECRET = "engine-test-secret-0123".getBytes(StandardCharsets.UTF_8);
+  private static ModelBundle bundle;
+
+  private TestModels() {}
+
+  static synchronized ModelBundle bundle() {
+    if (bundle == null) {
+      List<Transaction> history = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(800, 30, 1));
+      bundle = ModelTrainer.train(OfflineReplay.replay(history, SECRET), ModelTrainer.Settings.defaults("synthetic seed 1"));
+    }
+    return bundle;
+  }
+}
