@@ -10,10 +10,8 @@ import io.fraudstream.models.Thresholds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 
 /**
  * Turns a scored payment into a decision, an alert and a block: the tier from the model's score
@@ -68,19 +66,34 @@ public final class DecisionPolicy {
     return score >= thresholds.challenge() ? Tier.CHALLENGE : Tier.ALLOW;
   }
 
-  private static List<String> reasons(FeatureVector features, double[] contributions) {
+  /**
+   * The reasons of the features that pushed the score up most, strongest first. A selection over
+   * a handful of features, without boxing or sorting, because it runs for every payment.
+   */
+  static List<String> reasons(FeatureVector features, double[] contributions) {
     List<Feature> catalogue = Feature.all();
-    List<String> reasons = new ArrayList<>(MAX_REASONS);
-    IntStream.range(0, contributions.length)
-        .filter(i -> contributions[i] > 0)
-        .boxed()
-        .sorted(Comparator.comparingDouble((Integer i) -> contributions[i]).reversed())
-        .forEachOrdered(i -> {
-          String reason = reasons.size() < MAX_REASONS ? catalogue.get(i).reason(features.get(catalogue.get(i))) : null;
-          if (reason != null) {
-            reasons.add(reason);
-          }
-        });
+    int[] top = new int[MAX_REASONS];
+    int found = 0;
+    for (int i = 0; i < contributions.length; i++) {
+      if (contributions[i] <= 0 || !catalogue.get(i).canExplain(features.get(catalogue.get(i)))) {
+        continue;
+      }
+      int position = found < MAX_REASONS ? found++ : MAX_REASONS;
+      while (position > 0 && contributions[top[position - 1]] < contributions[i]) {
+        if (position < MAX_REASONS) {
+          top[position] = top[position - 1];
+        }
+        position--;
+      }
+      if (position < MAX_REASONS) {
+        top[position] = i;
+      }
+    }
+    List<String> reasons = new ArrayList<>(found);
+    for (int k = 0; k < found; k++) {
+      Feature feature = catalogue.get(top[k]);
+      reasons.add(feature.reason(features.get(feature)));
+    }
     return reasons;
   }
 

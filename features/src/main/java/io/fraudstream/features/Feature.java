@@ -83,13 +83,21 @@ public enum Feature {
     return ALL.size();
   }
 
+  /** Whether this feature at this value can be given as a reason: indicators only when on. */
+  public boolean canExplain(double value) {
+    return kind == Kind.VALUE || value >= 0.5;
+  }
+
   /**
    * Why this feature, at this value, could make a payment look risky — or {@code null} when it
    * cannot be a reason (an indicator that is off).
    */
   public String reason(double value) {
+    if (!canExplain(value)) {
+      return null;
+    }
     if (kind == Kind.INDICATOR) {
-      return value >= 0.5 ? reasonFormat : null;
+      return reasonFormat;
     }
     if (this == SECONDS_SINCE_PREVIOUS) {
       return String.format(Locale.ROOT, reasonFormat, humanDuration((long) value));

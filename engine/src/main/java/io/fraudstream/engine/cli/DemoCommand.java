@@ -1,0 +1,388 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.engine.Alert;
+import io.fraudstream.engine.Decision;
+import io.fraudstream.engine.EngineConfig;
+import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.Tier;
+import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.data.HandbookReader;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole system on one machine: train a model, start a broker and the engine, feed payments
+ * in, show alerts as they happen and summarise what the engine decided against the labels.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Train a model, start an embedded Kafka broker and the engine, feed labelled payments and summarise.")
+final class DemoCommand implements Callable<Integer> {
+
+  @Mixin
+  EngineOptions engine;
+
+  @Option(names = "--dataset", description = "handbook CSV (.csv or .csv.gz) to use instead of synthetic data")
+  Path dataset;
+
+  @Option(names = "--users", defaultValue = "1000", description = "synthetic users fed to the engine (default ${DEFAULT-VALUE})")
+  int users;
+
+  @Option(names = "--days", defaultValue = "14", description = "days of synthetic payments fed to the engine (default ${DEFAULT-VALUE})")
+  int days;
+
+  @Option(names = "--seed", defaultValue = "2", description = "seed of the fed synthetic payments (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--train-users", defaultValue = "2000", description = "synthetic users to train on (default ${DEFAULT-VALUE})")
+  int trainUsers;
+
+  @Option(names = "--train-days", defaultValue = "30",
+      description = "days to train on: synthetic history, or the days before the fed ones with --dataset (default ${DEFAULT-VALUE})")
+  int trainDays;
+
+  @Option(names = "--feed-days", defaultValue = "7", description = "with --dataset, the last days fed to the engine (default ${DEFAULT-VALUE})")
+  int feedDays;
+
+  @Option(names = "--rate", defaultValue = "10000", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
+  int rate;
+
+  @Option(names = "--show-alerts", defaultValue = "5", description = "alerts to print as they happen (default ${DEFAULT-VALUE})")
+  int showAlerts;
+
+  @Option(names = "--save-model", defaultValue = "target/fraudstream-demo/model.bundle",
+      description = "where to save the trained model bundle, for 'fraudstream run --model' (default ${DEFAULT-VALUE})")
+  Path saveModel;
+
+  private final PrintStream out = System.out;
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    String secret = randomSecret();
+    long started = System.nanoTime();
+
+    out.println("== 1. Training a model");
+    List<Transaction> training;
+    List<Transaction> feed;
+    String datasetName;
+    if (dataset != null) {
+      List<Transaction> all = HandbookReader.read(dataset);
+      Instant end = all.get(all.size() - 1).timestamp();
+      Instant feedFrom = end.minus(Duration.ofDays(feedDays));
+      Instant trainFrom = feedFrom.minus(Duration.ofDays(trainDays));
+      training = all.stream().filter(tx -> tx.timestamp().isBefore(feedFrom) && !tx.timestamp().isBefore(trainFrom)).toList();
+      feed = all.stream().filter(tx -> !tx.timestamp().isBefore(feedFrom)).toList();
+      datasetName = dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
+      out.printf(Locale.ROOT, "   read %,d payments from %s; training on %d days (%,d payments), feeding the last %d days (%,d)%n",
+          all.size(), dataset, trainDays, training.size(), feedDays, feed.size());
+      out.println("   note: the engine starts with empty state, so early fed payments see every customer as new");
+    } else {
+      training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000));
+      feed = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(users, days, seed));
+      datasetName = "synthetic users=" + trainUsers + " days=" + trainDays + " seed=" + (seed + 1000);
+      out.printf(Locale.ROOT, "   generated %,d training payments (%,d users x %d days) and %,d to feed (%,d users x %d days)%n",
+          training.size(), trainUsers, trainDays, feed.size(), users, days);
+    }
+    List<FeatureRow> rows = OfflineReplay.replay(training, secret.getBytes(StandardCharsets.UTF_8));
+    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(datasetName));
+    bundle.save(saveModel);
+    Map<String, Double> metrics = bundle.manifest().metrics();
+    out.printf(Locale.ROOT, "   model %s: held-out AUC %.3f, average precision %.3f; CHALLENGE at score %.3f, BLOCK at %.3f%n",
+        bundle.version(), metrics.get("auc_roc"), metrics.get("average_precision"),
+        bundle.thresholds().challenge(), bundle.thresholds().block());
+    out.println("   saved to " + saveModel);
+
+    out.println("== 2. Starting Kafka and the engine");
+    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-demo-state-"), secret);
+    EmbeddedKafkaBroker broker = null;
+    try {
+      if (config.bootstrapServers() == null) {
+        broker = EmbeddedKafkaBroker.startTemporary();
+        config = config.withBootstrapServers(broker.bootstrapServers());
+        out.println("   embedded KRaft broker at " + broker.bootstrapServers());
+      }
+      try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
+           OutputReader reader = new OutputReader(config, showAlerts, out)) {
+        out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
+        out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
+        Feed result = feed(config, feed, reader);
+        reader.awaitDecisions(result.valid(), Duration.ofMinutes(2));
+        out.println("== 4. Summary");
+        summarise(result, reader, feed);
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+    out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    return 0;
+  }
+
+  private void validate() {
+    if (dataset != null && !Files.isRegularFile(dataset)) {
+      throw new IllegalArgumentException("--dataset " + dataset + " does not exist; the handbook file is shared/datasets/handbook/transactions.csv.gz");
+    }
+    if (rate < 0) {
+      throw new IllegalArgumentException("--rate must be 0 (unlimited) or more, got " + rate);
+    }
+    if (feedDays < 1 || trainDays < 2) {
+      throw new IllegalArgumentException("--feed-days must be at least 1 and --train-days at least 2");
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private record Feed(long valid, long malformed, long firstSendNanos, long lastSendNanos) {}
+
+  private Feed feed(EngineConfig config, List<Transaction> payments, OutputReader reader) {
+    Properties props = config.clientProperties();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    String topic = config.topics().transactions();
+    // Two unreadable records show that bad input is diverted, not dropped, and not fatal.
+    List<byte[]> malformed = List.of("{\"id\":\"broken-1\",\"user\":".getBytes(StandardCharsets.UTF_8),
+        "{\"id\":\"broken-2\",\"timestamp\":\"2024-01-05T10:00:00Z\",\"user\":\"u00001\",\"amount\":-20}".getBytes(StandardCharsets.UTF_8));
+    ProgressBar progress = new ProgressBar(out, "   sent", payments.size());
+    long start = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < payments.size(); i++) {
+        Transaction tx = payments.get(i);
+        if (rate > 0 && i % 100 == 0) {
+          long due = start + (long) (i * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            sleepNanos(wait);
+          }
+        }
+        if (i == payments.size() / 3 || i == 2 * payments.size() / 3) {
+          producer.send(new ProducerRecord<>(topic, tx.user(), malformed.get(i == payments.size() / 3 ? 0 : 1)));
+        }
+        reader.sent(tx, System.nanoTime());
+        producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
+        progress.update(i + 1);
+      }
+      producer.flush();
+    }
+    return new Feed(payments.size(), malformed.size(), start, System.nanoTime());
+  }
+
+  private void summarise(Feed feed, OutputReader reader, List<Transaction> payments) {
+    Map<Tier, Long> tiers = reader.tierCounts();
+    long fraud = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
+    out.printf(Locale.ROOT, "   payments sent         %,d (+%d malformed on purpose)%n", feed.valid(), feed.malformed());
+    out.printf(Locale.ROOT, "   decisions             %,d  (ALLOW %,d, CHALLENGE %,d, BLOCK %,d)%n", reader.decisions.get(),
+        tiers.getOrDefault(Tier.ALLOW, 0L), tiers.getOrDefault(Tier.CHALLENGE, 0L), tiers.getOrDefault(Tier.BLOCK, 0L));
+    out.printf(Locale.ROOT, "   alerts                %,d%n", reader.alerts.get());
+    out.printf(Locale.ROOT, "   blocks                %,d%n", reader.blocks.get());
+    out.printf(Locale.ROOT, "   dead-letter records   %,d%s%n", reader.deadLetters.get(),
+        reader.deadLetterReasons.isEmpty() ? "" : "  (" + String.join("; ", reader.deadLetterReasons) + ")");
+    out.printf(Locale.ROOT, "   fraud in the feed     %,d of %,d payments (labels are never shown to the engine)%n", fraud, payments.size());
+    out.printf(Locale.ROOT, "   CHALLENGE or BLOCK    precision %s, recall %s%n",
+        ratio(reader.flaggedFraud.get(), reader.flagged.get()), ratio(reader.flaggedFraud.get(), fraud));
+    out.printf(Locale.ROOT, "   BLOCK                 precision %s, recall %s%n",
+        ratio(reader.blockedFraud.get(), tiers.getOrDefault(Tier.BLOCK, 0L)), ratio(reader.blockedFraud.get(), fraud));
+    double seconds = (reader.lastDecisionNanos.get() - feed.firstSendNanos()) / 1e9;
+    out.printf(Locale.ROOT, "   throughput            %,.0f decisions/s over %.1f s (%s)%n", reader.decisions.get() / seconds, seconds,
+        rate > 0 ? "feed paced at " + String.format(Locale.ROOT, "%,d", rate) + "/s" : "feed unpaced");
+    out.printf(Locale.ROOT, "   time per payment      features %.1f us (state read and write included), scoring %.1f us (means)%n",
+        reader.extractionMicros.sum() / reader.decisions.get(), reader.scoringMicros.sum() / reader.decisions.get());
+    long[] latencies = reader.latenciesMicros();
+    out.printf(Locale.ROOT, "   end-to-end latency    p50 %.1f ms, p99 %.1f ms (sent -> decision readable with read_committed)%n",
+        percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.99) / 1000.0);
+  }
+
+  private static String ratio(long numerator, long denominator) {
+    return denominator == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f (%,d/%,d)", (double) numerator / denominator, numerator, denominator);
+  }
+
+  static double percentile(long[] sorted, double quantile) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(quantile * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static void sleepNanos(long nanos) {
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while feeding", e);
+    }
+  }
+
+  /** Reads every output topic with read_committed, as a downstream service would. */
+  private static final class OutputReader implements AutoCloseable {
+    private final Topics topics;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final PrintStream out;
+    private final int alertsToShow;
+    private final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> labels = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    private final Map<Tier, Long> tiers = new ConcurrentHashMap<>();
+    final AtomicLong decisions = new AtomicLong();
+    final AtomicLong alerts = new AtomicLong();
+    final AtomicLong blocks = new AtomicLong();
+    final AtomicLong deadLetters = new AtomicLong();
+    final AtomicLong flagged = new AtomicLong();
+    final AtomicLong flaggedFraud = new AtomicLong();
+    final AtomicLong blockedFraud = new AtomicLong();
+    final AtomicLong lastDecisionNanos = new AtomicLong();
+    final java.util.concurrent.atomic.DoubleAdder extractionMicros = new java.util.concurrent.atomic.DoubleAdder();
+    final java.util.concurrent.atomic.DoubleAdder scoringMicros = new java.util.concurrent.atomic.DoubleAdder();
+    final List<String> deadLetterReasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RuntimeException failure;
+
+    OutputReader(EngineConfig config, int alertsToShow, PrintStream out) {
+      this.topics = config.topics();
+      this.out = out;
+      this.alertsToShow = alertsToShow;
+      Properties props = config.clientProperties();
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, "fraudstream-demo-" + UUID.randomUUID());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topics.decisions(), topics.alerts(), topics.blocks(), topics.deadLetters()));
+      thread = new Thread(this::run, "fraudstream-demo-reader");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void sent(Transaction tx, long nanos) {
+      sentNanos.put(tx.id(), nanos);
+      labels.put(tx.id(), Boolean.TRUE.equals(tx.label()));
+    }
+
+    private void run() {
+      try {
+        while (running.get()) {
+          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            handle(record);
+          }
+        }
+      } catch (RuntimeException e) {
+        failure = e;
+      } finally {
+        consumer.close(Duration.ofSeconds(5));
+      }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+      long now = System.nanoTime();
+      if (record.topic().equals(topics.decisions())) {
+        Decision decision = Topics.DECISION_SERDE.deserializer().deserialize(record.topic(), record.value());
+        Long sent = sentNanos.remove(decision.paymentId());
+        if (sent != null) {
+          latencies.add((now - sent) / 1000);
+        }
+        tiers.merge(decision.tier(), 1L, Long::sum);
+        boolean fraud = Boolean.TRUE.equals(labels.get(decision.paymentId()));
+        if (decision.tier() != Tier.ALLOW) {
+          flagged.incrementAndGet();
+          flaggedFraud.addAndGet(fraud ? 1 : 0);
+        }
+        if (decision.tier() == Tier.BLOCK) {
+          blockedFraud.addAndGet(fraud ? 1 : 0);
+        }
+        lastDecisionNanos.set(now);
+        extractionMicros.add(decision.extractionMicros());
+        scoringMicros.add(decision.scoringMicros());
+        decisions.incrementAndGet();
+      } else if (record.topic().equals(topics.alerts())) {
+        long count = alerts.incrementAndGet();
+        if (count <= alertsToShow) {
+          Alert alert = Topics.ALERT_SERDE.deserializer().deserialize(record.topic(), record.value());
+          out.printf(Locale.ROOT, "%n   ALERT %-9s user %s, payment %s: %s%n", alert.tier(), alert.user(), alert.paymentId(), alert.message());
+        }
+      } else if (record.topic().equals(topics.blocks())) {
+        blocks.incrementAndGet();
+      } else {
+        deadLetters.incrementAndGet();
+        Header reason = record.headers().lastHeader("fraudstream.error.reason");
+        if (reason != null) {
+          deadLetterReasons.add(new String(reason.value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+
+    void awaitDecisions(long expected, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (decisions.get() < expected || deadLetters.get() < 2) {
+        if (failure != null) {
+          throw new IllegalStateException("reading the output topics failed: " + failure.getMessage(), failure);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + decisions.get() + " of " + expected + " decisions arrived within " + timeout);
+        }
+        Thread.sleep(50);
+      }
+      // Alerts and blocks of the last decisions commit in the same transaction; give the reader a beat.
+      Thread.sleep(500);
+    }
+
+    Map<Tier, Long> tierCounts() {
+      return Map.copyOf(tiers);
+    }
+
+    long[] latenciesMicros() {
+      long[] values = latencies.stream().mapToLong(Long::longValue).toArray();
+      Arrays.sort(values);
+      return values;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+}

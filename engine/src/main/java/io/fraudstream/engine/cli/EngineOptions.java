@@ -1,0 +1,78 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.engine.EngineConfig;
+import io.fraudstream.engine.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Engine settings shared by the commands. Every option has an environment variable of the same
+ * name ({@code --bootstrap-servers} and {@code FRAUDSTREAM_BOOTSTRAP_SERVERS}); a flag wins.
+ */
+final class EngineOptions {
+
+  @Option(names = "--bootstrap-servers", defaultValue = "${env:FRAUDSTREAM_BOOTSTRAP_SERVERS}",
+      description = "Kafka cluster to use; without it a broker starts inside the process on 127.0.0.1 (env FRAUDSTREAM_BOOTSTRAP_SERVERS)")
+  String bootstrapServers;
+
+  @Option(names = "--application-id", defaultValue = "${env:FRAUDSTREAM_APPLICATION_ID:-fraudstream}",
+      description = "Kafka Streams application id; instances with the same id share the work (default ${DEFAULT-VALUE})")
+  String applicationId;
+
+  @Option(names = "--state-dir", defaultValue = "${env:FRAUDSTREAM_STATE_DIR}",
+      description = "where per-user state is kept on disk (default: a temporary directory)")
+  Path stateDir;
+
+  @Option(names = "--hash-secret", defaultValue = "${env:FRAUDSTREAM_HASH_SECRET}",
+      description = "key of the identifier hashes kept in state, at least 16 characters; keep it stable (env FRAUDSTREAM_HASH_SECRET)")
+  String hashSecret;
+
+  @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
+      description = "partitions of topics the engine creates (default ${DEFAULT-VALUE})")
+  int partitions;
+
+  @Option(names = "--threads", defaultValue = "${env:FRAUDSTREAM_THREADS:-1}",
+      description = "stream threads in this instance (default ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--processing-guarantee", defaultValue = "${env:FRAUDSTREAM_PROCESSING_GUARANTEE:-exactly_once_v2}",
+      description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE})")
+  String processingGuarantee;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "${env:FRAUDSTREAM_COMMIT_INTERVAL_MS:-200}",
+      description = "commit interval; bounds how soon read_committed readers see a decision (default ${DEFAULT-VALUE})")
+  long commitIntervalMs;
+
+  @Option(names = "--block-hours", defaultValue = "${env:FRAUDSTREAM_BLOCK_HOURS:-24}",
+      description = "how long a BLOCK decision blocks the user (default ${DEFAULT-VALUE})")
+  long blockHours;
+
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "any Kafka client setting, e.g. security.protocol=SASL_SSL; repeatable")
+  Map<String, String> kafka = new LinkedHashMap<>();
+
+  @Option(names = "--transactions-topic", defaultValue = "${env:FRAUDSTREAM_TRANSACTIONS_TOPIC:-transactions}",
+      description = "input topic (default ${DEFAULT-VALUE})")
+  String transactionsTopic;
+
+  EngineConfig toConfig(Path defaultStateDir, String defaultSecret) {
+    String secret = hashSecret != null ? hashSecret : defaultSecret;
+    if (secret == null) {
+      throw new IllegalArgumentException("no hash secret: pass --hash-secret or set FRAUDSTREAM_HASH_SECRET (at least 16 characters)");
+    }
+    Topics defaults = Topics.defaults();
+    Topics topics = new Topics(transactionsTopic, defaults.decisions(), defaults.alerts(), defaults.blocks(),
+        defaults.deadLetters(), defaults.labels());
+    return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
+        stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
+        Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs), kafka);
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,41 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.models.ModelBundleException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fraudstream} command. */
+@Command(name = "fraudstream", mixinStandardHelpOptions = true, version = "fraudstream 0.1.0",
+    description = "Streaming fraud detection for payments on Kafka Streams.",
+    subcommands = {DemoCommand.class, RunCommand.class})
+public final class FraudstreamCli {
+
+  // Tribuo logs every training epoch at INFO through java.util.logging; a strong reference keeps the level.
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
+  private FraudstreamCli() {}
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code: 0 done, 1 failed, 2 bad arguments. */
+  public static int execute(String... args) {
+    TRIBUO_LOG.setLevel(Level.WARNING);
+    CommandLine cli = new CommandLine(new FraudstreamCli());
+    cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+      // Errors the user can fix get their message alone; anything else keeps its stack trace.
+      if (error instanceof IllegalArgumentException || error instanceof IllegalStateException
+          || error instanceof ModelBundleException || error instanceof IOException || error instanceof UncheckedIOException) {
+        commandLine.getErr().println("fraudstream: " + error.getMessage());
+        return 1;
+      }
+      throw error;
+    });
+    return cli.execute(args);
+  }
+}

@@ -1,0 +1,128 @@
+package io.fraudstream.engine.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) inside this process,
+ * listening on 127.0.0.1 only. Used when no bootstrap servers are configured, and by the
+ * integration tests.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private final KafkaRaftServer server;
+  private final Path logDir;
+  private final boolean deleteOnClose;
+  private final String bootstrapServers;
+
+  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, boolean deleteOnClose, String bootstrapServers) {
+    this.server = server;
+    this.logDir = logDir;
+    this.deleteOnClose = deleteOnClose;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /** Starts a broker over a fresh temporary log directory, deleted on close. */
+  public static EmbeddedKafkaBroker startTemporary() {
+    try {
+      return start(Files.createTempDirectory("fraudstream-kafka-"), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a log directory for the embedded broker", e);
+    }
+  }
+
+  /**
+   * Starts a broker over {@code logDir}, formatting it first unless it already holds a broker's
+   * data (formatting again would give it a new cluster id and fail).
+   */
+  public static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose) {
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", Integer.toString(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("log.dirs", logDir.toAbsolutePath().toString());
+    props.put("num.partitions", "4");
+    props.put("auto.create.topics.enable", "false");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "4");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "4");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    KafkaConfig config = KafkaConfig.fromProps(props, false);
+    try {
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        new Formatter()
+            .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+            .setNodeId(NODE_ID)
+            .setClusterId(Uuid.randomUuid().toString())
+            .setControllerListenerName(CONTROLLER_LISTENER)
+            .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
+            .addDirectory(logDir.toAbsolutePath().toString())
+            .run();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot format the embedded broker's log directory " + logDir + ": " + e.getMessage(), e);
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    return new EmbeddedKafkaBroker(server, logDir, deleteOnClose, "127.0.0.1:" + brokerPort);
+  }
+
+  /** The {@code bootstrap.servers} value for clients. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    if (deleteOnClose) {
+      deleteRecursively(logDir);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on 127.0.0.1 for the embedded broker", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // Only a temporary directory is at stake; the OS cleans it eventually.
+    }
+  }
+}

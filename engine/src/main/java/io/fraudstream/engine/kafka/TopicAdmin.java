@@ -1,0 +1,49 @@
+package io.fraudstream.engine.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import io.fraudstream.engine.Topics;
+
+/** Creates the engine's topics when they do not exist yet. */
+public final class TopicAdmin {
+
+  private TopicAdmin() {}
+
+  /**
+   * Creates any missing topic with {@code partitions} partitions and the cluster's default
+   * replication factor; the blocks topic is compacted, since only the latest block per entity matters.
+   */
+  public static void ensureTopics(Properties clientProps, Topics topics, int partitions) {
+    try (Admin admin = Admin.create(clientProps)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String name : topics.all()) {
+        if (!existing.contains(name)) {
+          NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
+          if (name.equals(topics.blocks())) {
+            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+          }
+          missing.add(topic);
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create topics on " + clientProps.get("bootstrap.servers") + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}
