@@ -103,6 +103,10 @@ public record EngineConfig(
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "5000");
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), Integer.toString(64 * 1024));
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "100");
+    // Under exactly-once the next transaction's first sends often race the previous commit's
+    // markers and are refused with a retriable CONCURRENT_TRANSACTIONS; the default 100 ms
+    // backoff before retrying then stalls the whole task.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "10");
     props.put("processing.exception.handler.global.enabled", "true");
     props.putAll(kafka);
     return props;

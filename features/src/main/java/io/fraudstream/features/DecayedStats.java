@@ -1,8 +1,6 @@
 package io.fraudstream.features;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Exponentially decayed mean and variance of a user's amounts (weighted Welford/West update),
@@ -47,17 +45,19 @@ final class DecayedStats {
     return weight > 0 ? Math.sqrt(Math.max(0, squaredDeviations / weight)) : 0;
   }
 
-  void write(DataOutput out) throws IOException {
-    out.writeDouble(weight);
-    out.writeDouble(mean);
-    out.writeDouble(squaredDeviations);
-    out.writeLong(lastMillis);
+  static final int SERIALIZED_SIZE = 3 * Double.BYTES + Long.BYTES;
+
+  void write(ByteBuffer out) {
+    out.putDouble(weight);
+    out.putDouble(mean);
+    out.putDouble(squaredDeviations);
+    out.putLong(lastMillis);
   }
 
-  void read(DataInput in) throws IOException {
-    weight = in.readDouble();
-    mean = in.readDouble();
-    squaredDeviations = in.readDouble();
-    lastMillis = in.readLong();
+  void read(ByteBuffer in) {
+    weight = in.getDouble();
+    mean = in.getDouble();
+    squaredDeviations = in.getDouble();
+    lastMillis = in.getLong();
   }
 }

@@ -3,6 +3,7 @@ package io.fraudstream.features;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoublePredicate;
 
 /**
  * The feature catalogue: every feature the extractor computes, named and described once, in the
@@ -12,51 +13,65 @@ import java.util.Locale;
  * that for the reasons on decisions and alerts.
  */
 public enum Feature {
-  AMOUNT("amount", "payment amount", Kind.VALUE, "amount %.2f"),
+  AMOUNT("amount", "payment amount", always(), "amount %.2f"),
   TX_COUNT_1H("tx_count_1h", "payments by this user in the last hour, this one included (window 55-60 min, 5-min buckets)",
-      Kind.VALUE, "%.0f payments in the last hour"),
-  AMOUNT_SUM_1H("amount_sum_1h", "amount paid by this user in the last hour, this one included", Kind.VALUE,
+      atLeast(3), "%.0f payments in the last hour"),
+  AMOUNT_SUM_1H("amount_sum_1h", "amount paid by this user in the last hour, this one included", always(),
       "%.2f paid in the last hour"),
   TX_COUNT_24H("tx_count_24h", "payments by this user in the last 24 hours, this one included (window 23-24 h, 1-h buckets)",
-      Kind.VALUE, "%.0f payments in the last 24 hours"),
-  AMOUNT_SUM_24H("amount_sum_24h", "amount paid by this user in the last 24 hours, this one included", Kind.VALUE,
+      atLeast(5), "%.0f payments in the last 24 hours"),
+  AMOUNT_SUM_24H("amount_sum_24h", "amount paid by this user in the last 24 hours, this one included", always(),
       "%.2f paid in the last 24 hours"),
   AMOUNT_MEAN("amount_mean", "the user's usual amount: mean of earlier payments, decayed with a 30-day half-life",
-      Kind.VALUE, "this user's usual amount is %.2f"),
-  AMOUNT_STD("amount_std", "standard deviation of the user's earlier amounts, same decay", Kind.VALUE,
-      "this user's amounts vary by %.2f"),
+      never(), null),
+  AMOUNT_STD("amount_std", "standard deviation of the user's earlier amounts, same decay", never(), null),
   AMOUNT_ZSCORE("amount_zscore", "(amount - usual) / max(std, 1): how unusual this amount is for this user",
-      Kind.VALUE, "amount %.1f standard deviations from this user's usual"),
-  AMOUNT_TO_MEAN_RATIO("amount_to_mean_ratio", "amount / max(usual amount, 1)", Kind.VALUE,
+      atLeast(2), "amount %.1f standard deviations above this user's usual"),
+  AMOUNT_TO_MEAN_RATIO("amount_to_mean_ratio", "amount / max(usual amount, 1)", atLeast(2),
       "amount %.1fx this user's usual"),
   SECONDS_SINCE_PREVIOUS("seconds_since_previous", "seconds since the user's previous payment, capped at 30 days",
-      Kind.VALUE, "%s since the previous payment"),
-  FIRST_PAYMENT("first_payment", "1 if this is the first payment seen from this user", Kind.INDICATOR,
+      value -> value < 300, "%s since the previous payment"),
+  FIRST_PAYMENT("first_payment", "1 if this is the first payment seen from this user", indicator(),
       "first payment seen from this user"),
   NEW_MERCHANT("new_merchant", "1 if the user has not paid this merchant or terminal recently (last 32 distinct)",
-      Kind.INDICATOR, "a merchant this user has not used before"),
-  MERCHANT_MISSING("merchant_missing", "1 if the payment names no merchant or terminal", Kind.INDICATOR,
+      indicator(), "a merchant this user has not used before"),
+  MERCHANT_MISSING("merchant_missing", "1 if the payment names no merchant or terminal", indicator(),
       "no merchant given"),
-  NEW_DEVICE("new_device", "1 if the user has not used this device recently (last 8 distinct)", Kind.INDICATOR,
+  NEW_DEVICE("new_device", "1 if the user has not used this device recently (last 8 distinct)", indicator(),
       "a new device"),
-  DEVICE_MISSING("device_missing", "1 if the payment names no device", Kind.INDICATOR, "no device given"),
-  HOUR_OF_DAY("hour_of_day", "hour of the payment in UTC, 0-23", Kind.VALUE, "payment at %02.0f:00 UTC");
-
-  private enum Kind { VALUE, INDICATOR }
+  DEVICE_MISSING("device_missing", "1 if the payment names no device", indicator(), "no device given"),
+  HOUR_OF_DAY("hour_of_day", "hour of the payment in UTC, 0-23", always(), "payment at %02.0f:00 UTC");
 
   private static final List<Feature> ALL = List.of(values());
   private static final List<String> NAMES = ALL.stream().map(Feature::featureName).toList();
 
   private final String featureName;
   private final String description;
-  private final Kind kind;
+  private final DoublePredicate explains;
   private final String reasonFormat;
 
-  Feature(String featureName, String description, Kind kind, String reasonFormat) {
+  Feature(String featureName, String description, DoublePredicate explains, String reasonFormat) {
     this.featureName = featureName;
     this.description = description;
-    this.kind = kind;
+    this.explains = explains;
     this.reasonFormat = reasonFormat;
+  }
+
+  // When a value is anomalous enough to be told to a person as a reason.
+  private static DoublePredicate always() {
+    return value -> true;
+  }
+
+  private static DoublePredicate never() {
+    return value -> false;
+  }
+
+  private static DoublePredicate atLeast(double threshold) {
+    return value -> value >= threshold;
+  }
+
+  private static DoublePredicate indicator() {
+    return value -> value >= 0.5;
   }
 
   /** The name used in models, decisions and documentation. */
@@ -83,20 +98,20 @@ public enum Feature {
     return ALL.size();
   }
 
-  /** Whether this feature at this value can be given as a reason: indicators only when on. */
+  /**
+   * Whether this feature at this value describes something unusual a person can be told, e.g.
+   * an indicator that is on or a velocity above normal. Context such as the usual amount never is.
+   */
   public boolean canExplain(double value) {
-    return kind == Kind.VALUE || value >= 0.5;
+    return explains.test(value);
   }
 
-  /**
-   * Why this feature, at this value, could make a payment look risky — or {@code null} when it
-   * cannot be a reason (an indicator that is off).
-   */
+  /** Why this feature, at this value, makes a payment look risky; {@code null} when it cannot. */
   public String reason(double value) {
     if (!canExplain(value)) {
       return null;
     }
-    if (kind == Kind.INDICATOR) {
+    if (!reasonFormat.contains("%")) {
       return reasonFormat;
     }
     if (this == SECONDS_SINCE_PREVIOUS) {

@@ -1,8 +1,6 @@
 package io.fraudstream.features;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The last {@code capacity} distinct keyed hashes a user was seen with, most recent first.
@@ -41,21 +39,25 @@ final class RecentSet {
     return size;
   }
 
-  void write(DataOutput out) throws IOException {
-    out.writeByte(size);
+  int serializedSize() {
+    return 1 + size * Long.BYTES;
+  }
+
+  void write(ByteBuffer out) {
+    out.put((byte) size);
     for (int i = 0; i < size; i++) {
-      out.writeLong(hashes[i]);
+      out.putLong(hashes[i]);
     }
   }
 
-  void read(DataInput in) throws IOException {
-    int stored = in.readUnsignedByte();
+  void read(ByteBuffer in) {
+    int stored = Byte.toUnsignedInt(in.get());
     if (stored > hashes.length) {
-      throw new IOException("recent set holds " + stored + " entries, capacity is " + hashes.length);
+      throw new IllegalArgumentException("recent set holds " + stored + " entries, capacity is " + hashes.length);
     }
     size = stored;
     for (int i = 0; i < size; i++) {
-      hashes[i] = in.readLong();
+      hashes[i] = in.getLong();
     }
   }
 }

@@ -1,8 +1,6 @@
 package io.fraudstream.features;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Count and sum of events over a sliding event-time window, in fixed memory.
@@ -78,19 +76,23 @@ final class SlidingWindowCounter {
     return (int) Math.floorMod(bucket, (long) counts.length);
   }
 
-  void write(DataOutput out) throws IOException {
-    out.writeLong(newestBucket);
+  int serializedSize() {
+    return Long.BYTES + counts.length * (Integer.BYTES + Double.BYTES);
+  }
+
+  void write(ByteBuffer out) {
+    out.putLong(newestBucket);
     for (int i = 0; i < counts.length; i++) {
-      out.writeInt(counts[i]);
-      out.writeDouble(sums[i]);
+      out.putInt(counts[i]);
+      out.putDouble(sums[i]);
     }
   }
 
-  void read(DataInput in) throws IOException {
-    newestBucket = in.readLong();
+  void read(ByteBuffer in) {
+    newestBucket = in.getLong();
     for (int i = 0; i < counts.length; i++) {
-      counts[i] = in.readInt();
-      sums[i] = in.readDouble();
+      counts[i] = in.getInt();
+      sums[i] = in.getDouble();
     }
   }
 }

@@ -1,11 +1,7 @@
 package io.fraudstream.features;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -44,39 +40,41 @@ public final class UserState {
 
   /** Serialized form, as kept in the state store and its changelog. */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(640);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_VERSION);
-      out.writeLong(payments);
-      out.writeLong(lastPaymentMillis);
-      lastHour.write(out);
-      lastDay.write(out);
-      amounts.write(out);
-      merchants.write(out);
-      devices.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    int size = 1 + 2 * Long.BYTES + lastHour.serializedSize() + lastDay.serializedSize() + DecayedStats.SERIALIZED_SIZE
+        + merchants.serializedSize() + devices.serializedSize();
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put(FORMAT_VERSION);
+    out.putLong(payments);
+    out.putLong(lastPaymentMillis);
+    lastHour.write(out);
+    lastDay.write(out);
+    amounts.write(out);
+    merchants.write(out);
+    devices.write(out);
+    return out.array();
   }
 
   /** Reads the form written by {@link #toBytes()}. */
   public static UserState fromBytes(byte[] data) {
     UserState state = new UserState();
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      byte version = in.readByte();
+    ByteBuffer in = ByteBuffer.wrap(data);
+    try {
+      byte version = in.get();
       if (version != FORMAT_VERSION) {
         throw new IllegalArgumentException("unsupported user state format " + version + ", expected " + FORMAT_VERSION);
       }
-      state.payments = in.readLong();
-      state.lastPaymentMillis = in.readLong();
+      state.payments = in.getLong();
+      state.lastPaymentMillis = in.getLong();
       state.lastHour.read(in);
       state.lastDay.read(in);
       state.amounts.read(in);
       state.merchants.read(in);
       state.devices.read(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("corrupt user state: " + e.getMessage(), e);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("corrupt user state: " + data.length + " bytes is too short", e);
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException("corrupt user state: " + in.remaining() + " unexpected trailing bytes");
     }
     return state;
   }

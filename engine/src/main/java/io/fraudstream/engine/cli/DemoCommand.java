@@ -83,10 +83,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--feed-days", defaultValue = "7", description = "with --dataset, the last days fed to the engine (default ${DEFAULT-VALUE})")
   int feedDays;
 
-  @Option(names = "--rate", defaultValue = "10000", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
+  @Option(names = "--rate", defaultValue = "4000", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
   int rate;
 
-  @Option(names = "--show-alerts", defaultValue = "5", description = "alerts to print as they happen (default ${DEFAULT-VALUE})")
+  @Option(names = "--show-alerts", defaultValue = "6",
+      description = "alerts to print as they happen, half of them BLOCKs when there are (default ${DEFAULT-VALUE})")
   int showAlerts;
 
   @Option(names = "--save-model", defaultValue = "target/fraudstream-demo/model.bundle",
@@ -272,6 +273,8 @@ final class DemoCommand implements Callable<Integer> {
     final AtomicLong decisions = new AtomicLong();
     final AtomicLong alerts = new AtomicLong();
     final AtomicLong blocks = new AtomicLong();
+    private final AtomicLong shownBlocks = new AtomicLong();
+    private final AtomicLong shownChallenges = new AtomicLong();
     final AtomicLong deadLetters = new AtomicLong();
     final AtomicLong flagged = new AtomicLong();
     final AtomicLong flaggedFraud = new AtomicLong();
@@ -338,9 +341,12 @@ final class DemoCommand implements Callable<Integer> {
         scoringMicros.add(decision.scoringMicros());
         decisions.incrementAndGet();
       } else if (record.topic().equals(topics.alerts())) {
-        long count = alerts.incrementAndGet();
-        if (count <= alertsToShow) {
-          Alert alert = Topics.ALERT_SERDE.deserializer().deserialize(record.topic(), record.value());
+        alerts.incrementAndGet();
+        Alert alert = Topics.ALERT_SERDE.deserializer().deserialize(record.topic(), record.value());
+        AtomicLong shown = alert.tier() == Tier.BLOCK ? shownBlocks : shownChallenges;
+        long quota = alert.tier() == Tier.BLOCK ? (alertsToShow + 1) / 2 : alertsToShow / 2;
+        if (shown.get() < quota) {
+          shown.incrementAndGet();
           out.printf(Locale.ROOT, "%n   ALERT %-9s user %s, payment %s: %s%n", alert.tier(), alert.user(), alert.paymentId(), alert.message());
         }
       } else if (record.topic().equals(topics.blocks())) {
