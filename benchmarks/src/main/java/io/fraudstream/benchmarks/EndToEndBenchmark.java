@@ -2,6 +2,7 @@ package io.fraudstream.benchmarks;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.Pacing;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.kafka.TopicAdmin;
@@ -99,7 +100,7 @@ public final class EndToEndBenchmark {
 
       long[] latencies = latency(config(broker.bootstrapServers(), "bench-latency", LATENCY_INPUT), bundle, latencyRate, latencyPayments);
       System.out.printf(Locale.ROOT, "LATENCY at %,d payments/s (%,d payments): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          latencyRate, latencyPayments, pct(latencies, 0.50), pct(latencies, 0.99), latencies[latencies.length - 1] / 1000.0);
+          latencyRate, latencyPayments, Pacing.percentile(latencies, 0.50) / 1000.0, Pacing.percentile(latencies, 0.99) / 1000.0, latencies[latencies.length - 1] / 1000.0);
     }
   }
 
@@ -133,19 +134,11 @@ public final class EndToEndBenchmark {
     long start = System.nanoTime();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < payments.size(); i++) {
-        if (rate > 0) {
-          long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-        }
+        Pacing.awaitTurn(start, i, rate);
         Transaction tx = payments.get(i);
         producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
       }
       producer.flush();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
     return (System.nanoTime() - start) / 1e9;
   }
@@ -221,16 +214,11 @@ public final class EndToEndBenchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
           long start = System.nanoTime();
           for (int i = 0; i < fresh.size(); i++) {
-            long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
-            if (wait > 0) {
-              TimeUnit.NANOSECONDS.sleep(wait);
-            }
+            Pacing.awaitTurn(start, i, rate);
             Transaction tx = fresh.get(i);
             sentNanos.put(tx.id(), System.nanoTime());
             producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
         }
       }, "latency-feeder");
       feeder.start();
@@ -260,9 +248,5 @@ public final class EndToEndBenchmark {
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
-  private static double pct(long[] sortedMicros, double quantile) {
-    int index = (int) Math.ceil(quantile * sortedMicros.length) - 1;
-    return sortedMicros[Math.max(0, index)] / 1000.0;
-  }
 
 }

@@ -4,6 +4,7 @@ import io.fraudstream.engine.Alert;
 import io.fraudstream.engine.Decision;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.Pacing;
 import io.fraudstream.engine.Tier;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -193,13 +193,7 @@ final class DemoCommand implements Callable<Integer> {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < payments.size(); i++) {
         Transaction tx = payments.get(i);
-        if (rate > 0 && i % 100 == 0) {
-          long due = start + (long) (i * 1e9 / rate);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            sleepNanos(wait);
-          }
-        }
+        Pacing.awaitTurn(start, i, rate);
         if (i == payments.size() / 3 || i == 2 * payments.size() / 3) {
           producer.send(new ProducerRecord<>(topic, tx.user(), malformed.get(i == payments.size() / 3 ? 0 : 1)));
         }
@@ -234,28 +228,11 @@ final class DemoCommand implements Callable<Integer> {
         reader.extractionMicros.sum() / reader.decisions.get(), reader.scoringMicros.sum() / reader.decisions.get());
     long[] latencies = reader.latenciesMicros();
     out.printf(Locale.ROOT, "   end-to-end latency    p50 %.1f ms, p99 %.1f ms (sent -> decision readable with read_committed)%n",
-        percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.99) / 1000.0);
+        Pacing.percentile(latencies, 0.50) / 1000.0, Pacing.percentile(latencies, 0.99) / 1000.0);
   }
 
   private static String ratio(long numerator, long denominator) {
     return denominator == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f (%,d/%,d)", (double) numerator / denominator, numerator, denominator);
-  }
-
-  static double percentile(long[] sorted, double quantile) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int index = (int) Math.ceil(quantile * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
-
-  private static void sleepNanos(long nanos) {
-    try {
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while feeding", e);
-    }
   }
 
   /** Reads every output topic with read_committed, as a downstream service would. */
