@@ -13,6 +13,7 @@ final class DecayedStats {
   private double weight;
   private double mean;
   private double squaredDeviations;
+  private double max;
   private long lastMillis;
 
   DecayedStats(long halfLifeMillis) {
@@ -24,7 +25,9 @@ final class DecayedStats {
       double decay = Math.exp(-decayPerMilli * (timeMillis - lastMillis));
       weight *= decay;
       squaredDeviations *= decay;
+      max *= decay;
     }
+    max = Math.max(max, value);
     lastMillis = Math.max(lastMillis, timeMillis);
     weight += 1;
     double delta = value - mean;
@@ -41,16 +44,22 @@ final class DecayedStats {
     return mean;
   }
 
+  /** The largest amount, decayed like the rest, so one old outlier fades. */
+  double max() {
+    return max;
+  }
+
   double std() {
     return weight > 0 ? Math.sqrt(Math.max(0, squaredDeviations / weight)) : 0;
   }
 
-  static final int SERIALIZED_SIZE = 3 * Double.BYTES + Long.BYTES;
+  static final int SERIALIZED_SIZE = 4 * Double.BYTES + Long.BYTES;
 
   void write(ByteBuffer out) {
     out.putDouble(weight);
     out.putDouble(mean);
     out.putDouble(squaredDeviations);
+    out.putDouble(max);
     out.putLong(lastMillis);
   }
 
@@ -58,6 +67,7 @@ final class DecayedStats {
     weight = in.getDouble();
     mean = in.getDouble();
     squaredDeviations = in.getDouble();
+    max = in.getDouble();
     lastMillis = in.getLong();
   }
 }

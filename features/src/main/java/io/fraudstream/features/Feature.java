@@ -13,32 +13,79 @@ import java.util.function.DoublePredicate;
  * that for the reasons on decisions and alerts.
  */
 public enum Feature {
-  AMOUNT("amount", "payment amount", always(), "amount %.2f"),
-  TX_COUNT_1H("tx_count_1h", "payments by this user in the last hour, this one included (window 55-60 min, 5-min buckets)",
+  // Velocity: this user's payments over sliding event-time windows, this one included.
+  TX_COUNT_1M("tx_count_1m", "payments in the last minute (6 buckets of 10 s: the window covers the last 50-60 s)",
+      atLeast(3), "%.0f payments in the last minute"),
+  AMOUNT_SUM_1M("amount_sum_1m", "amount paid in the last minute", never(), null),
+  TX_COUNT_1H("tx_count_1h", "payments in the last hour (12 buckets of 5 min: the last 55-60 min)",
       atLeast(3), "%.0f payments in the last hour"),
-  AMOUNT_SUM_1H("amount_sum_1h", "amount paid by this user in the last hour, this one included", never(), null),
-  TX_COUNT_24H("tx_count_24h", "payments by this user in the last 24 hours, this one included (window 23-24 h, 1-h buckets)",
+  AMOUNT_SUM_1H("amount_sum_1h", "amount paid in the last hour", never(), null),
+  TX_COUNT_24H("tx_count_24h", "payments in the last 24 hours (24 buckets of 1 h: the last 23-24 h)",
       atLeast(5), "%.0f payments in the last 24 hours"),
-  AMOUNT_SUM_24H("amount_sum_24h", "amount paid by this user in the last 24 hours, this one included", never(), null),
+  AMOUNT_SUM_24H("amount_sum_24h", "amount paid in the last 24 hours", never(), null),
+  TX_COUNT_7D("tx_count_7d", "payments in the last 7 days (14 buckets of 12 h: the last 6.5-7 days)", never(), null),
+  AMOUNT_SUM_7D("amount_sum_7d", "amount paid in the last 7 days", never(), null),
+
+  // Amount against the user's own habit, as it was before this payment.
+  AMOUNT("amount", "payment amount", always(), "amount %.2f"),
   AMOUNT_MEAN("amount_mean", "the user's usual amount: mean of earlier payments, decayed with a 30-day half-life",
       never(), null),
   AMOUNT_STD("amount_std", "standard deviation of the user's earlier amounts, same decay", never(), null),
-  AMOUNT_ZSCORE("amount_zscore", "(amount - usual) / max(std, 1): how unusual this amount is for this user",
+  AMOUNT_MAX("amount_max", "the user's largest earlier amount, decaying with the same half-life", never(), null),
+  AMOUNT_ZSCORE("amount_zscore", "(amount - usual) / max(std, 1): how unusual this amount is for this user; 0 for a first payment",
       atLeast(2), "amount %.1f standard deviations above this user's usual"),
-  AMOUNT_TO_MEAN_RATIO("amount_to_mean_ratio", "amount / max(usual amount, 1)", atLeast(2),
+  AMOUNT_TO_MEAN_RATIO("amount_to_mean_ratio", "amount / max(usual amount, 1); 1 for a first payment", atLeast(2),
       "amount %.1fx this user's usual"),
-  SECONDS_SINCE_PREVIOUS("seconds_since_previous", "seconds since the user's previous payment, capped at 30 days",
+  AMOUNT_TO_MAX_RATIO("amount_to_max_ratio", "amount / max(largest earlier amount, 1); 1 for a first payment", atLeast(1.5),
+      "amount %.1fx this user's largest so far"),
+
+  // Recency and rhythm.
+  SECONDS_SINCE_PREVIOUS("seconds_since_previous", "seconds since the user's previous payment, capped at 30 days (the cap for a first payment)",
       value -> value < 300, "%s since the previous payment"),
   FIRST_PAYMENT("first_payment", "1 if this is the first payment seen from this user", indicator(),
       "first payment seen from this user"),
-  NEW_MERCHANT("new_merchant", "1 if the user has not paid this merchant or terminal recently (last 32 distinct)",
+  HOUR_OF_DAY("hour_of_day", "hour of the payment in UTC, 0-23", never(), null),
+  HOUR_SHARE("hour_share", "share of the user's earlier payments (decayed, 30-day half-life) made in this hour of the day; 1 without history",
+      value -> value < 0.02, "a time of day this user rarely pays at"),
+  DAY_OF_WEEK("day_of_week", "day of the week in UTC, 1 = Monday ... 7 = Sunday", never(), null),
+  DAY_OF_WEEK_SHARE("day_of_week_share", "share of the user's earlier payments (decayed) made on this day of the week; 1 without history",
+      value -> value < 0.02, "a day of the week this user rarely pays on"),
+  NIGHT("night", "1 if the payment is between 00:00 and 06:00 UTC", indicator(), "at night"),
+  WEEKEND("weekend", "1 if the payment is on a Saturday or Sunday (UTC)", never(), null),
+
+  // Novelty, in bounded memory: "new" means not among the user's recent distinct ones.
+  NEW_MERCHANT("new_merchant", "1 if the user has not paid this merchant or terminal among their last 32 distinct ones",
       indicator(), "a merchant this user has not used before"),
-  MERCHANT_MISSING("merchant_missing", "1 if the payment names no merchant or terminal", indicator(),
-      "no merchant given"),
-  NEW_DEVICE("new_device", "1 if the user has not used this device recently (last 8 distinct)", indicator(),
-      "a new device"),
+  MERCHANT_MISSING("merchant_missing", "1 if the payment names no merchant or terminal", indicator(), "no merchant given"),
+  DISTINCT_MERCHANTS_24H("distinct_merchants_24h", "distinct merchants the user paid in the last 24 hours, this one included (of the last 32)",
+      atLeast(4), "%.0f different merchants in 24 hours"),
+  NEW_DEVICE("new_device", "1 if the user has not used this device among their last 8 distinct ones", indicator(), "a new device"),
   DEVICE_MISSING("device_missing", "1 if the payment names no device", indicator(), "no device given"),
-  HOUR_OF_DAY("hour_of_day", "hour of the payment in UTC, 0-23", always(), "payment at %02.0f:00 UTC");
+  DISTINCT_DEVICES_24H("distinct_devices_24h", "distinct devices the user paid from in the last 24 hours (of the last 8)",
+      atLeast(2), "%.0f different devices in 24 hours"),
+  NEW_IP("new_ip", "1 if the user has not paid from this IP address among their last 8 distinct ones", indicator(),
+      "an IP address this user has not used before"),
+  IP_MISSING("ip_missing", "1 if the payment names no IP address", never(), null),
+  NEW_COUNTRY("new_country", "1 if the user has not paid from this country among their last 8 distinct ones", indicator(),
+      "a country this user has not paid from before"),
+  COUNTRY_MISSING("country_missing", "1 if the payment names no country", never(), null),
+
+  // Transfers and mules.
+  NEW_COUNTERPARTY("new_counterparty", "1 if the user has not paid this payee among their last 32 distinct ones", indicator(),
+      "a payee this user has not paid before"),
+  COUNTERPARTY_MISSING("counterparty_missing", "1 if the payment names no payee (counterparty)", never(), null),
+  DISTINCT_COUNTERPARTIES_24H("distinct_counterparties_24h", "distinct payees in the last 24 hours, this one included (fan-out)",
+      atLeast(3), "%.0f different payees in 24 hours"),
+  NEW_COUNTERPARTY_AMOUNT_SHARE_24H("new_counterparty_amount_share_24h",
+      "share of the last 24 hours' amount paid to payees that were new when paid", atLeast(0.5),
+      "most of the last 24 hours' amount went to new payees"),
+
+  // Geography: against the user's previous located payment.
+  DISTANCE_KM("distance_km", "great-circle distance from the previous located payment, km; 0 without one", atLeast(500),
+      "%.0f km from the previous payment"),
+  SPEED_KMH("speed_kmh", "distance / time since the previous located payment (at least 1 minute), km/h; 0 without one",
+      atLeast(900), "travel at %.0f km/h implied since the previous payment"),
+  LOCATION_MISSING("location_missing", "1 if the payment has no lat/lon", never(), null);
 
   private static final List<Feature> ALL = List.of(values());
   private static final List<String> NAMES = ALL.stream().map(Feature::featureName).toList();

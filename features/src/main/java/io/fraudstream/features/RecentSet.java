@@ -3,21 +3,23 @@ package io.fraudstream.features;
 import java.nio.ByteBuffer;
 
 /**
- * The last {@code capacity} distinct keyed hashes a user was seen with, most recent first.
- * Bounded: when full, the least recently seen is forgotten, so "new" means "not among the
- * recent ones".
+ * The last {@code capacity} distinct keyed hashes a user was seen with, most recent first, each
+ * with when it was last seen. Bounded: when full, the least recently seen is forgotten, so "new"
+ * means "not among the recent ones".
  */
 final class RecentSet {
 
   private final long[] hashes;
+  private final long[] lastSeen;
   private int size;
 
   RecentSet(int capacity) {
     this.hashes = new long[capacity];
+    this.lastSeen = new long[capacity];
   }
 
-  /** Records the hash as most recent; returns true if it was not already present. */
-  boolean touch(long hash) {
+  /** Records the hash as seen at {@code timeMillis}; returns true if it was not already present. */
+  boolean touch(long hash, long timeMillis) {
     int found = -1;
     for (int i = 0; i < size; i++) {
       if (hashes[i] == hash) {
@@ -26,13 +28,27 @@ final class RecentSet {
       }
     }
     boolean isNew = found < 0;
+    long seen = isNew ? timeMillis : Math.max(timeMillis, lastSeen[found]);
     int shiftFrom = isNew ? Math.min(size, hashes.length - 1) : found;
     System.arraycopy(hashes, 0, hashes, 1, shiftFrom);
+    System.arraycopy(lastSeen, 0, lastSeen, 1, shiftFrom);
     hashes[0] = hash;
+    lastSeen[0] = seen;
     if (isNew && size < hashes.length) {
       size++;
     }
     return isNew;
+  }
+
+  /** Distinct hashes last seen after {@code sinceMillis} (exclusive), among those remembered. */
+  int seenSince(long sinceMillis) {
+    int count = 0;
+    for (int i = 0; i < size; i++) {
+      if (lastSeen[i] > sinceMillis) {
+        count++;
+      }
+    }
+    return count;
   }
 
   int size() {
@@ -40,13 +56,14 @@ final class RecentSet {
   }
 
   int serializedSize() {
-    return 1 + size * Long.BYTES;
+    return 1 + size * 2 * Long.BYTES;
   }
 
   void write(ByteBuffer out) {
     out.put((byte) size);
     for (int i = 0; i < size; i++) {
       out.putLong(hashes[i]);
+      out.putLong(lastSeen[i]);
     }
   }
 
@@ -58,6 +75,7 @@ final class RecentSet {
     size = stored;
     for (int i = 0; i < size; i++) {
       hashes[i] = in.getLong();
+      lastSeen[i] = in.getLong();
     }
   }
 }

@@ -15,9 +15,86 @@ class FeatureExtractorTest {
   private int sequence;
 
   private FeatureVector pay(Duration after, double amount, String merchant, String device) {
-    Transaction tx = Transaction.of("p" + sequence++, T0.plus(after), "u1", amount).toBuilder()
-        .merchant(merchant).device(device).build();
-    return extractor.extract(state, tx);
+    return pay(Transaction.of("p" + sequence++, T0.plus(after), "u1", amount).toBuilder().merchant(merchant).device(device));
+  }
+
+  private FeatureVector pay(Transaction.Builder builder) {
+    return extractor.extract(state, builder.build());
+  }
+
+  private Transaction.Builder at(Duration after, double amount) {
+    return Transaction.of("p" + sequence++, T0.plus(after), "u1", amount).toBuilder();
+  }
+
+  @Test
+  void shouldCountTheLastMinuteAndTheLastWeek() {
+    for (int day = 0; day < 10; day++) {
+      pay(Duration.ofDays(day), 10, "m1", "d1");
+    }
+    FeatureVector v = null;
+    for (int i = 0; i < 5; i++) {
+      v = pay(Duration.ofDays(10).plusSeconds(i * 5L), 1, "m1", "d1");
+    }
+    assertEquals(5, v.get(Feature.TX_COUNT_1M));
+    assertEquals(5, v.get(Feature.AMOUNT_SUM_1M), 1e-9);
+    // The week window covers 6.5-7 days: days 4..9 (and maybe 3) plus today's five.
+    assertTrue(v.get(Feature.TX_COUNT_7D) >= 11 && v.get(Feature.TX_COUNT_7D) <= 12, v.toString());
+  }
+
+  @Test
+  void shouldCompareWithTheUsersLargestAmountAndTimeHabits() {
+    for (int day = 0; day < 20; day++) {
+      pay(Duration.ofDays(day), day == 3 ? 100 : 20, "m1", "d1");
+    }
+    FeatureVector usualTime = pay(Duration.ofDays(20), 200, "m1", "d1");
+    assertTrue(usualTime.get(Feature.AMOUNT_MAX) > 50 && usualTime.get(Feature.AMOUNT_MAX) < 100, usualTime.toString());
+    assertTrue(usualTime.get(Feature.AMOUNT_TO_MAX_RATIO) > 2);
+    assertTrue(usualTime.get(Feature.HOUR_SHARE) > 0.9, "always paid at 10:00: " + usualTime.get(Feature.HOUR_SHARE));
+    FeatureVector night = pay(Duration.ofDays(20).plusHours(17), 20, "m1", "d1");
+    assertEquals(3, night.get(Feature.HOUR_OF_DAY));
+    assertEquals(1, night.get(Feature.NIGHT));
+    assertEquals(0, night.get(Feature.HOUR_SHARE));
+    assertEquals("a time of day this user rarely pays at", Feature.HOUR_SHARE.reason(night.get(Feature.HOUR_SHARE)));
+    // Day 20 + 17 h after Wednesday 2024-05-01 10:00 is Wednesday 2024-05-22 03:00.
+    assertEquals(3, night.get(Feature.DAY_OF_WEEK));
+    assertEquals(0, night.get(Feature.WEEKEND));
+  }
+
+  @Test
+  void shouldTrackNewIpsCountriesAndPayeesWithDistinctCounts() {
+    FeatureVector first = pay(at(Duration.ZERO, 10).ip("10.0.0.1").country("BE").counterparty("alice"));
+    assertEquals(1, first.get(Feature.NEW_IP));
+    assertEquals(1, first.get(Feature.NEW_COUNTRY));
+    assertEquals(1, first.get(Feature.NEW_COUNTERPARTY));
+    assertEquals(1, first.get(Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H));
+    FeatureVector same = pay(at(Duration.ofHours(1), 30).ip("10.0.0.1").country("BE").counterparty("alice"));
+    assertEquals(0, same.get(Feature.NEW_IP) + same.get(Feature.NEW_COUNTRY) + same.get(Feature.NEW_COUNTERPARTY));
+    assertEquals(0.25, same.get(Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H), 1e-9);
+    FeatureVector fanOut = null;
+    for (int i = 0; i < 4; i++) {
+      fanOut = pay(at(Duration.ofHours(2).plusMinutes(i), 100).counterparty("mule-" + i));
+    }
+    assertEquals(5, fanOut.get(Feature.DISTINCT_COUNTERPARTIES_24H));
+    assertEquals(0.93, fanOut.get(Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H), 0.01);
+    assertEquals(1, fanOut.get(Feature.IP_MISSING));
+    assertEquals(1, fanOut.get(Feature.COUNTRY_MISSING));
+    FeatureVector nextDay = pay(at(Duration.ofHours(30), 5).counterparty("alice"));
+    assertEquals(1, nextDay.get(Feature.DISTINCT_COUNTERPARTIES_24H));
+  }
+
+  @Test
+  void shouldFlagImpossibleTravel() {
+    FeatureVector brussels = pay(at(Duration.ZERO, 10).location(50.85, 4.35));
+    assertEquals(0, brussels.get(Feature.DISTANCE_KM));
+    assertEquals(0, brussels.get(Feature.LOCATION_MISSING));
+    assertEquals(1, pay(at(Duration.ofMinutes(30), 10)).get(Feature.LOCATION_MISSING));
+    FeatureVector sydney = pay(at(Duration.ofHours(1), 10).location(-33.87, 151.21));
+    assertEquals(16_700, sydney.get(Feature.DISTANCE_KM), 200);
+    assertEquals(16_700, sydney.get(Feature.SPEED_KMH), 200);
+    assertEquals("travel at 16700 km/h implied since the previous payment".length(),
+        Feature.SPEED_KMH.reason(sydney.get(Feature.SPEED_KMH)).length());
+    FeatureVector nextDoor = pay(at(Duration.ofHours(1).plusSeconds(10), 10).location(-33.87, 151.2101));
+    assertTrue(nextDoor.get(Feature.SPEED_KMH) < 1, "10 s and 9 m apart is not flight: " + nextDoor.get(Feature.SPEED_KMH));
   }
 
   @Test
@@ -101,8 +178,8 @@ class FeatureExtractorTest {
       }
     }
     byte[] bytes = state.toBytes();
-    assertTrue(bytes.length <= 1024, "state is " + bytes.length + " bytes");
-    assertTrue(bytes.length - sizeAfterOne <= (UserState.RECENT_MERCHANTS + UserState.RECENT_DEVICES) * 8);
+    assertTrue(bytes.length <= 3 * 1024, "state is " + bytes.length + " bytes");
+    assertTrue(bytes.length - sizeAfterOne <= (UserState.RECENT_MERCHANTS + UserState.RECENT_DEVICES) * 16);
     UserState copy = UserState.fromBytes(bytes);
     assertEquals(copy.payments(), state.payments());
     Transaction next = Transaction.of("next", T0.plus(Duration.ofDays(20)), "u1", 33).toBuilder().merchant("m7").device("d7").build();

@@ -25,7 +25,10 @@ public final class ModelScorer {
   public static final String LEGIT = "LEGIT";
 
   private final Model<Label> model;
-  private final String[] names;
+  /** Feature names in alphabetical order, and where each sits in the vector: Tribuo sorts an
+   * example's names on construction, which costs little when they already are. */
+  private final String[] sortedNames;
+  private final int[] sortedPositions;
   private final double[] means;
   private final double[] stds;
   /** Per feature, how much one standard deviation moves the fraud log-odds; zero if unknown. */
@@ -37,7 +40,10 @@ public final class ModelScorer {
   public ModelScorer(ModelBundle bundle) {
     this.model = bundle.model();
     ModelBundle.Manifest manifest = bundle.manifest();
-    this.names = manifest.features().toArray(String[]::new);
+    List<String> features = manifest.features();
+    this.sortedPositions = java.util.stream.IntStream.range(0, features.size()).boxed()
+        .sorted(java.util.Comparator.comparing(features::get)).mapToInt(Integer::intValue).toArray();
+    this.sortedNames = java.util.Arrays.stream(sortedPositions).mapToObj(features::get).toArray(String[]::new);
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
     this.logOddsWeights = logOddsWeights(model, manifest.features());
@@ -46,7 +52,11 @@ public final class ModelScorer {
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
     double[] standardised = standardise(features.toArray(), means, stds);
-    Prediction<Label> prediction = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, names, standardised));
+    double[] sortedValues = new double[standardised.length];
+    for (int i = 0; i < sortedValues.length; i++) {
+      sortedValues[i] = standardised[sortedPositions[i]];
+    }
+    Prediction<Label> prediction = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
     double[] contributions = new double[standardised.length];

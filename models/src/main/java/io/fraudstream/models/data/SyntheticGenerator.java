@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * A seeded, labelled payment generator, so that the demo and the tests run without any file.
  *
  * <p>Each user has habits: a usual amount, a daily rhythm, one or two devices, favourite
- * merchants and a home location. Some users are hit by one fraud episode of one of three kinds:
+ * merchants, a few regular payees and a home location. Optional fields are missing at the same
+ * rates for every payment, fraud or not. Some users are hit by one fraud episode of one of three kinds:
  * <ul>
  *   <li>{@link FraudPattern#CARD_TESTING}: a burst of tiny payments seconds apart at unknown
  *       merchants from a new device;</li>
@@ -88,6 +89,10 @@ public final class SyntheticGenerator {
     for (int m = 0; m < favourites.length; m++) {
       favourites[m] = merchant(random.nextInt(MERCHANTS));
     }
+    String[] payees = new String[1 + random.nextInt(3)];
+    for (int p = 0; p < payees.length; p++) {
+      payees[p] = "payee-" + user + "-" + p;
+    }
     String ip = "10." + (index >> 8 & 0xFF) + "." + (index & 0xFF) + ".1";
     long startMillis = settings.start().toEpochMilli();
 
@@ -100,11 +105,15 @@ public final class SyntheticGenerator {
         double amount = round2(usualAmount * Math.exp(0.5 * gaussian(random)));
         String merchant = random.nextDouble() < 0.9 ? favourites[random.nextInt(favourites.length)] : merchant(random.nextInt(MERCHANTS));
         String device = random.nextDouble() < 0.97 ? devices[random.nextInt(devices.length)] : "dev-" + user + "-x" + day;
-        out.add(new Transaction.Builder(user + "-" + sequence++, Instant.ofEpochMilli(time), user, amount)
-            .currency("EUR").merchant(merchant).category(CATEGORIES[random.nextInt(CATEGORIES.length)])
+        // One payment in twenty is a transfer to one of the user's regular payees.
+        boolean transfer = random.nextDouble() < 0.05;
+        out.add(withMissingFields(random, new Transaction.Builder(user + "-" + sequence++, Instant.ofEpochMilli(time), user, amount)
+            .currency("EUR").merchant(transfer ? null : merchant)
+            .counterparty(transfer ? payees[random.nextInt(payees.length)] : null)
+            .category(transfer ? "transfer" : CATEGORIES[random.nextInt(CATEGORIES.length)])
             .channel("app").device(device).ip(ip).country(country)
             .location(round4(homeLat + 0.05 * gaussian(random)), round4(homeLon + 0.05 * gaussian(random)))
-            .label(false).build());
+            .label(false)));
       }
     }
 
@@ -113,23 +122,26 @@ public final class SyntheticGenerator {
       // Leave the user a few days of history first, as real fraud rarely hits brand-new accounts.
       int day = 3 + random.nextInt(settings.days() - 3 > 0 ? settings.days() - 3 : 1);
       long at = startMillis + day * DAY_MILLIS + (long) (random.nextDouble() * DAY_MILLIS);
-      plantFraud(pattern, user, usualAmount, at, random, out, sequence);
+      plantFraud(pattern, user, usualAmount, at, new double[] {homeLat, homeLon}, country, random, out, sequence);
     }
   }
 
-  private static void plantFraud(FraudPattern pattern, String user, double usualAmount, long at,
-      SplittableRandom random, List<Transaction> out, int sequence) {
+  private static void plantFraud(FraudPattern pattern, String user, double usualAmount, long at, double[] home,
+      String homeCountry, SplittableRandom random, List<Transaction> out, int sequence) {
     String fraudDevice = "dev-fraud-" + user;
     String fraudIp = "198.51.100." + random.nextInt(255);
+    String fraudCountry = COUNTRIES[random.nextInt(COUNTRIES.length)];
+    double fraudLat = 38 + 15 * random.nextDouble();
+    double fraudLon = -8 + 22 * random.nextDouble();
     switch (pattern) {
       case CARD_TESTING -> {
         int count = 8 + random.nextInt(13);
         long time = at;
         for (int i = 0; i < count; i++) {
           time += 5_000 + random.nextInt(35_000);
-          out.add(fraud(user, sequence++, time, round2(0.5 + 4.5 * random.nextDouble()))
+          out.add(withMissingFields(random, fraud(user, sequence++, time, round2(0.5 + 4.5 * random.nextDouble()))
               .merchant(merchant(MERCHANTS + random.nextInt(500))).category("digital").channel("web")
-              .device(fraudDevice).ip(fraudIp).build());
+              .device(fraudDevice).ip(fraudIp).country(fraudCountry).location(round4(fraudLat), round4(fraudLon))));
         }
       }
       case ACCOUNT_TAKEOVER -> {
@@ -137,10 +149,10 @@ public final class SyntheticGenerator {
         long time = at;
         for (int i = 0; i < count; i++) {
           time += 600_000 + random.nextInt(3_000_000);
-          out.add(fraud(user, sequence++, time, round2(usualAmount * (6 + 14 * random.nextDouble())))
-              .category("transfer").channel("app").counterparty("mule-" + random.nextInt(10_000))
-              .device(fraudDevice).ip(fraudIp).country("XX").location(round4(-30 + 10 * random.nextDouble()), round4(110 + 10 * random.nextDouble()))
-              .build());
+          out.add(withMissingFields(random, fraud(user, sequence++, time, round2(usualAmount * (6 + 14 * random.nextDouble())))
+              .category("transfer").channel("app")
+              .counterparty("mule-" + random.nextInt(10_000)).device(fraudDevice).ip(fraudIp).country("XX")
+              .location(round4(-30 + 10 * random.nextDouble()), round4(110 + 10 * random.nextDouble()))));
         }
       }
       case AMOUNT_SPIKE -> {
@@ -148,13 +160,36 @@ public final class SyntheticGenerator {
         long time = at;
         for (int i = 0; i < count; i++) {
           time += 1_800_000 + random.nextInt(14_400_000);
-          out.add(fraud(user, sequence++, time, round2(usualAmount * (4 + 6 * random.nextDouble())))
+          out.add(withMissingFields(random, fraud(user, sequence++, time, round2(usualAmount * (4 + 6 * random.nextDouble())))
               .merchant(merchant(MERCHANTS + random.nextInt(500))).category("retail").channel("web")
-              .device(random.nextBoolean() ? fraudDevice : null).build());
+              .device(fraudDevice).ip(fraudIp).country(homeCountry)
+              .location(round4(home[0] + 0.05 * gaussian(random)), round4(home[1] + 0.05 * gaussian(random)))));
         }
       }
       default -> throw new IllegalStateException("unknown pattern " + pattern);
     }
+  }
+
+  /**
+   * Drops optional fields at the same rates for every payment, fraud or not, so that a model
+   * cannot learn "a field is missing" as a sign of fraud from the generator's habits.
+   */
+  private static Transaction withMissingFields(SplittableRandom random, Transaction.Builder builder) {
+    Transaction full = builder.build();
+    Transaction.Builder out = full.toBuilder();
+    if (random.nextDouble() < 0.15) {
+      out.location(null, null);
+    }
+    if (random.nextDouble() < 0.10) {
+      out.ip(null);
+    }
+    if (random.nextDouble() < 0.05) {
+      out.device(null);
+    }
+    if (random.nextDouble() < 0.05) {
+      out.country(null);
+    }
+    return out.build();
   }
 
   private static Transaction.Builder fraud(String user, int sequence, long time, double amount) {
