@@ -118,10 +118,9 @@ public final class EndToEndBenchmark {
   }
 
   private static EngineConfig config(String bootstrap, String applicationId, String input) throws Exception {
-    Topics defaults = Topics.defaults();
     EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
     return new EngineConfig(bootstrap, applicationId,
-        new Topics(input, defaults.decisions(), defaults.alerts(), defaults.blocks(), defaults.deadLetters(), defaults.labels()),
+        Topics.defaults().withTransactions(input),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
         config.processingGuarantee(), config.commitInterval(), config.kafka());
   }

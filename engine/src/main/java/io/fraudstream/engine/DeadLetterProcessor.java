@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.DeadLetterHeaders;
 import io.fraudstream.features.ParsedTransaction;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
@@ -16,10 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTransaction, byte[]> {
 
-  static final String REASON_HEADER = "fraudstream.error.reason";
-  static final String TOPIC_HEADER = "fraudstream.error.topic";
-  static final String PARTITION_HEADER = "fraudstream.error.partition";
-  static final String OFFSET_HEADER = "fraudstream.error.offset";
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessor.class);
 
   private FixedKeyProcessorContext<String, byte[]> context;
@@ -33,12 +30,12 @@ final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTrans
   public void process(FixedKeyRecord<String, ParsedTransaction> record) {
     ParsedTransaction.Invalid invalid = (ParsedTransaction.Invalid) record.value();
     Headers headers = record.headers();
-    headers.add(REASON_HEADER, invalid.reason().getBytes(StandardCharsets.UTF_8));
+    headers.add(DeadLetterHeaders.REASON, invalid.reason().getBytes(StandardCharsets.UTF_8));
     RecordMetadata source = context.recordMetadata().orElse(null);
     if (source != null) {
-      headers.add(TOPIC_HEADER, source.topic().getBytes(StandardCharsets.UTF_8));
-      headers.add(PARTITION_HEADER, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
-      headers.add(OFFSET_HEADER, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
+      headers.add(DeadLetterHeaders.TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
+      headers.add(DeadLetterHeaders.PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
+      headers.add(DeadLetterHeaders.OFFSET, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
       LOG.warn("Unreadable transaction at {}-{}@{} sent to the dead-letter topic: {}",
           source.topic(), source.partition(), source.offset(), invalid.reason());
     }

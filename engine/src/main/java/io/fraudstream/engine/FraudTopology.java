@@ -1,10 +1,13 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.ErasureProcessor;
 import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionTimestampExtractor;
 import io.fraudstream.features.UserStateSerde;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * transactions ─ read (event time) ─ check key ─┬─ invalid ─ dead-letter ─ transactions-dlq
  *                                               └─ valid ─ extract features (user-state store)
+ * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
  *                                                  ─ decide ─┬─ decisions (by payment id)
  *                                                            ├─ alerts (CHALLENGE, BLOCK; by user)
  *                                                            └─ blocks (BLOCK; by entity)
@@ -33,13 +37,18 @@ public final class FraudTopology {
 
   /** The store of per-user behavioural state. */
   public static final String USER_STATE_STORE = "user-state";
+  static final Duration CHANGELOG_MAX_COMPACTION_LAG = Duration.ofDays(1);
 
   private FraudTopology() {}
 
   public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), new UserStateSerde()).withCachingEnabled());
+            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), new UserStateSerde())
+        .withCachingEnabled()
+        // Erased and expired users leave tombstones; this bounds how long their old values can
+        // stay in the compacted changelog before the log cleaner must remove them.
+        .withLoggingEnabled(Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()))));
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
@@ -53,6 +62,10 @@ public final class FraudTopology {
     routes.get("route-invalid")
         .processValues(DeadLetterProcessor::new, Named.as("dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-dead-letters"));
+
+    builder.stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
+        .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE)
+        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-erasures"));
 
     byte[] secret = hashSecret.clone();
     KStream<String, Decision> decisions = routes.get("route-valid")

@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * The engine's topic names, with the serdes of their keys and values defined beside them.
  * Names are configurable; {@link #defaults()} gives the ones in DESIGN.md.
  */
-public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels) {
+public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels,
+                     String erasures) {
 
   public static final Serde<String> KEY_SERDE = Serdes.String();
   public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
@@ -20,7 +21,7 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);
 
   public Topics {
-    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels}) {
+    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures}) {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException("topic names must not be blank");
       }
@@ -28,11 +29,16 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   }
 
   public static Topics defaults() {
-    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels");
+    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels", "erasures");
+  }
+
+  /** The same topics reading payments from {@code name}. */
+  public Topics withTransactions(String name) {
+    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures);
   }
 
   /** Every topic the engine reads or writes. */
   public List<String> all() {
-    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels);
+    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures);
   }
 }

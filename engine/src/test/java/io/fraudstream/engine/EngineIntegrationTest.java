@@ -1,13 +1,17 @@
 package io.fraudstream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionSerde;
 import io.fraudstream.models.data.SyntheticGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +55,7 @@ class EngineIntegrationTest {
   }
 
   @Test
-  void shouldWriteOneCommittedDecisionPerTransaction(@TempDir Path stateDir) {
+  void shouldWriteOneCommittedDecisionPerTransactionAndKeepNoRawIdentifier(@TempDir Path stateDir) throws IOException {
     EngineConfig config = EngineConfig.defaults(broker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
@@ -92,5 +99,73 @@ class EngineIntegrationTest {
       assertTrue(seen.values().stream().allMatch(count -> count == 1), "duplicate decisions");
       assertEquals(1, deadLetters);
     }
+    // The engine is closed: stores are flushed to disk. Nothing it kept may hold a raw identifier.
+    Set<String> identifiers = rawIdentifiers(payments);
+    byte[] input = readAll(config, config.topics().transactions());
+    assertFalse(found(input, identifiers).isEmpty(), "the scan must find identifiers where they are");
+    byte[] changelog = readAll(config, config.applicationId() + "-" + FraudTopology.USER_STATE_STORE + "-changelog");
+    assertTrue(changelog.length > 100_000, "changelog holds " + changelog.length + " bytes");
+    assertEquals(Set.of(), found(changelog, identifiers), "raw identifiers in the state changelog");
+    assertEquals(Set.of(), found(readAll(config, config.topics().alerts()), identifiers), "raw identifiers in alerts");
+    byte[] stateFiles = readFiles(stateDir);
+    assertTrue(stateFiles.length > 100_000, "state directory holds " + stateFiles.length + " bytes");
+    assertEquals(Set.of(), found(stateFiles, identifiers), "raw identifiers in the state directory");
+  }
+
+  /** Devices, IPs and payees: what state may only hold as keyed hashes. */
+  private static Set<String> rawIdentifiers(List<Transaction> payments) {
+    Set<String> identifiers = new HashSet<>();
+    for (Transaction tx : payments) {
+      for (String value : new String[] {tx.device(), tx.ip(), tx.counterparty()}) {
+        if (value != null) {
+          identifiers.add(value);
+        }
+      }
+    }
+    assertTrue(identifiers.size() > 100, identifiers.size() + " identifiers");
+    return identifiers;
+  }
+
+  private static Set<String> found(byte[] haystack, Set<String> identifiers) {
+    String text = new String(haystack, StandardCharsets.ISO_8859_1);
+    Set<String> found = new HashSet<>();
+    for (String identifier : identifiers) {
+      if (text.contains(identifier)) {
+        found.add(identifier);
+      }
+    }
+    return found;
+  }
+
+  /** Every key and value of a topic, concatenated, as a read_committed consumer sees them. */
+  private static byte[] readAll(EngineConfig config, String topic) {
+    Properties props = config.clientProperties();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          all.writeBytes(record.key() == null ? new byte[0] : record.key());
+          all.writeBytes(record.value() == null ? new byte[0] : record.value());
+        }
+      }
+    }
+    return all.toByteArray();
+  }
+
+  private static byte[] readFiles(Path dir) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        all.writeBytes(Files.readAllBytes(file));
+      }
+    }
+    return all.toByteArray();
   }
 }

@@ -3,12 +3,16 @@ package io.fraudstream.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.features.DeadLetterHeaders;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.features.UserState;
+import org.apache.kafka.streams.state.KeyValueStore;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.SyntheticGenerator;
@@ -131,12 +135,12 @@ class FraudTopologyTest {
     List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
     assertEquals(3, dead.size());
     assertEquals("{\"id\":\"x1\",\"user\":\"alice\"", new String(dead.get(0).value(), StandardCharsets.UTF_8));
-    assertTrue(header(dead.get(0), DeadLetterProcessor.REASON_HEADER).startsWith("not valid JSON"));
-    assertEquals(topics.transactions(), header(dead.get(0), DeadLetterProcessor.TOPIC_HEADER));
-    assertEquals("0", header(dead.get(0), DeadLetterProcessor.OFFSET_HEADER));
-    assertEquals("1", header(dead.get(1), DeadLetterProcessor.OFFSET_HEADER));
-    assertTrue(header(dead.get(1), DeadLetterProcessor.REASON_HEADER).contains("amount must be a finite number"));
-    assertTrue(header(dead.get(2), DeadLetterProcessor.REASON_HEADER).contains("is not the transaction's user"));
+    assertTrue(header(dead.get(0), DeadLetterHeaders.REASON).startsWith("not valid JSON"));
+    assertEquals(topics.transactions(), header(dead.get(0), DeadLetterHeaders.TOPIC));
+    assertEquals("0", header(dead.get(0), DeadLetterHeaders.OFFSET));
+    assertEquals("1", header(dead.get(1), DeadLetterHeaders.OFFSET));
+    assertTrue(header(dead.get(1), DeadLetterHeaders.REASON).contains("amount must be a finite number"));
+    assertTrue(header(dead.get(2), DeadLetterHeaders.REASON).contains("is not the transaction's user"));
     assertEquals(List.of("ok-1", "ok-2"), decisions.readRecordsToList().stream().map(TestRecord::key).toList());
   }
 
@@ -157,6 +161,36 @@ class FraudTopologyTest {
     }
     assertEquals(Map.of(), mismatches);
     assertNotEquals(0, offline.stream().filter(r -> r.features().get(Feature.TX_COUNT_1H) > 1).count());
+  }
+
+  @Test
+  void shouldForgetAUserOnAnErasureRequest() {
+    TestInputTopic<String, byte[]> erasures = driver.createInputTopic(topics.erasures(), new StringSerializer(), new ByteArraySerializer());
+    send(payment("e1", T0, 10, "m1", "phone-1"));
+    send(payment("e2", T0.plusSeconds(60), 10, "m1", "phone-1"));
+    KeyValueStore<String, UserState> store = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
+    assertEquals(2, store.get("alice").payments());
+
+    erasures.pipeInput("alice", "{}".getBytes(StandardCharsets.UTF_8), T0.plusSeconds(90));
+    assertNull(store.get("alice"));
+    erasures.pipeInput((String) null, "{}".getBytes(StandardCharsets.UTF_8), T0.plusSeconds(95));
+    assertTrue(header(deadLetters.readRecord(), DeadLetterHeaders.REASON).startsWith("erasure request without a user"));
+
+    send(payment("e3", T0.plusSeconds(120), 10, "m1", "phone-1"));
+    Decision fresh = decisions.readValuesToList().get(2);
+    assertEquals(1.0, fresh.features().get(Feature.FIRST_PAYMENT.featureName()));
+    assertEquals(1.0, fresh.features().get(Feature.NEW_DEVICE.featureName()));
+  }
+
+  @Test
+  void shouldDropTheStateOfUsersIdleBeyondTheRetention() {
+    send(payment("old", T0, 10, "m1", "phone-1"));
+    Transaction bob = Transaction.of("b1", T0.plus(UserState.RETENTION).plus(Duration.ofDays(1)), "bob", 5);
+    send(bob);
+    send(Transaction.of("b2", bob.timestamp().plus(Duration.ofHours(7)), "bob", 5));
+    KeyValueStore<String, UserState> store = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
+    assertNull(store.get("alice"), "alice has been idle for longer than the retention");
+    assertEquals(2, store.get("bob").payments());
   }
 
   private static String header(TestRecord<String, byte[]> record, String name) {

@@ -36,6 +36,12 @@ final class DecayedHistogram {
     total += 1;
   }
 
+  void clear() {
+    java.util.Arrays.fill(bins, 0);
+    total = 0;
+    lastMillis = 0;
+  }
+
   int serializedSize() {
     return (bins.length + 1) * Double.BYTES + Long.BYTES;
   }

@@ -53,6 +53,14 @@ final class DecayedStats {
     return weight > 0 ? Math.sqrt(Math.max(0, squaredDeviations / weight)) : 0;
   }
 
+  void clear() {
+    weight = 0;
+    mean = 0;
+    squaredDeviations = 0;
+    max = 0;
+    lastMillis = 0;
+  }
+
   static final int SERIALIZED_SIZE = 4 * Double.BYTES + Long.BYTES;
 
   void write(ByteBuffer out) {

@@ -30,10 +30,15 @@ public final class FeatureExtractor {
 
   /**
    * Computes the features of {@code tx} against the user's history in {@code state}, then adds
-   * {@code tx} to that history.
+   * {@code tx} to that history. History idle for longer than {@link UserState#RETENTION} is
+   * forgotten first.
    */
   public FeatureVector extract(UserState state, Transaction tx) {
     long now = tx.timestamp().toEpochMilli();
+    if (state.expiredAt(now)) {
+      // Here, not in the store, so that the live topology and the offline replay forget alike.
+      state.clear();
+    }
     double amount = tx.amount();
     double[] v = new double[Feature.count()];
     boolean first = state.payments == 0;

@@ -1,16 +1,25 @@
 package io.fraudstream.features;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps each user's {@link UserState} in a key-value store keyed by user and runs the
  * {@link FeatureExtractor} on every payment. The record key must be the user id, so that all of
- * a user's payments, and their state, live in one partition.
+ * a user's payments, and their state, live in one partition. Every six hours of stream time it
+ * deletes the state of users idle for longer than {@link UserState#RETENTION}.
  */
 public final class FeatureProcessor implements FixedKeyProcessor<String, Transaction, FeaturedTransaction> {
+
+  static final Duration EVICTION_INTERVAL = Duration.ofHours(6);
 
   private final String storeName;
   private final byte[] hashSecret;
@@ -28,6 +37,21 @@ public final class FeatureProcessor implements FixedKeyProcessor<String, Transac
     this.context = context;
     this.store = context.getStateStore(storeName);
     this.extractor = new FeatureExtractor(new IdentifierHasher(hashSecret));
+    // The extractor already ignores expired state; this removes it from the store and changelog.
+    context.schedule(EVICTION_INTERVAL, PunctuationType.STREAM_TIME, this::evictExpired);
+  }
+
+  private void evictExpired(long streamTime) {
+    List<String> expired = new ArrayList<>();
+    try (KeyValueIterator<String, UserState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, UserState> entry = all.next();
+        if (entry.value.expiredAt(streamTime)) {
+          expired.add(entry.key);
+        }
+      }
+    }
+    expired.forEach(store::delete);
   }
 
   @Override

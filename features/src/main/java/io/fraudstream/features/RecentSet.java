@@ -51,6 +51,10 @@ final class RecentSet {
     return count;
   }
 
+  void clear() {
+    size = 0;
+  }
+
   int size() {
     return size;
   }

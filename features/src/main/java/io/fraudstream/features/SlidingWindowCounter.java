@@ -76,6 +76,12 @@ final class SlidingWindowCounter {
     return (int) Math.floorMod(bucket, (long) counts.length);
   }
 
+  void clear() {
+    java.util.Arrays.fill(counts, 0);
+    java.util.Arrays.fill(sums, 0);
+    newestBucket = Long.MIN_VALUE;
+  }
+
   int serializedSize() {
     return Long.BYTES + counts.length * (Integer.BYTES + Double.BYTES);
   }

@@ -17,6 +17,8 @@ public final class UserState {
   static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
   static final long WEEK_MILLIS = Duration.ofDays(7).toMillis();
   static final long HABIT_HALF_LIFE_MILLIS = Duration.ofDays(30).toMillis();
+  /** A user idle for this long, in event time, is forgotten: their state is dropped. */
+  public static final Duration RETENTION = Duration.ofDays(90);
   static final int RECENT_MERCHANTS = 32;
   static final int RECENT_DEVICES = 8;
   static final int RECENT_IPS = 8;
@@ -46,6 +48,33 @@ public final class UserState {
   double lastLat = Double.NaN;
   double lastLon = Double.NaN;
   long lastLocatedMillis;
+
+  /** Whether a user last seen in this state is forgotten by {@code eventTimeMillis}. */
+  public boolean expiredAt(long eventTimeMillis) {
+    return payments > 0 && eventTimeMillis - lastPaymentMillis > RETENTION.toMillis();
+  }
+
+  /** Forgets everything: the state of a user never seen before. */
+  void clear() {
+    payments = 0;
+    lastPaymentMillis = 0;
+    lastMinute.clear();
+    lastHour.clear();
+    lastDay.clear();
+    lastWeek.clear();
+    toNewPayeesLastDay.clear();
+    amounts.clear();
+    hours.clear();
+    weekdays.clear();
+    merchants.clear();
+    devices.clear();
+    ips.clear();
+    countries.clear();
+    counterparties.clear();
+    lastLat = Double.NaN;
+    lastLon = Double.NaN;
+    lastLocatedMillis = 0;
+  }
 
   /** The state of a user never seen before. */
   public static UserState empty() {

@@ -83,6 +83,16 @@ class FeatureExtractorTest {
   }
 
   @Test
+  void shouldForgetAUserIdleBeyondTheRetention() {
+    pay(Duration.ZERO, 500, "m1", "d1");
+    assertEquals(0, pay(UserState.RETENTION, 10, "m1", "d1").get(Feature.FIRST_PAYMENT));
+    FeatureVector back = pay(UserState.RETENTION.multipliedBy(2).plusDays(1), 10, "m1", "d1");
+    assertEquals(1, back.get(Feature.FIRST_PAYMENT));
+    assertEquals(1, back.get(Feature.NEW_DEVICE));
+    assertEquals(1, state.payments());
+  }
+
+  @Test
   void shouldFlagImpossibleTravel() {
     FeatureVector brussels = pay(at(Duration.ZERO, 10).location(50.85, 4.35));
     assertEquals(0, brussels.get(Feature.DISTANCE_KM));

@@ -8,6 +8,7 @@ import io.fraudstream.engine.Pacing;
 import io.fraudstream.engine.Tier;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.features.DeadLetterHeaders;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
@@ -330,7 +331,7 @@ final class DemoCommand implements Callable<Integer> {
         blocks.incrementAndGet();
       } else {
         deadLetters.incrementAndGet();
-        Header reason = record.headers().lastHeader("fraudstream.error.reason");
+        Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
         if (reason != null) {
           deadLetterReasons.add(new String(reason.value(), StandardCharsets.UTF_8));
         }

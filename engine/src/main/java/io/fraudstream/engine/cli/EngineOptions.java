@@ -64,9 +64,7 @@ final class EngineOptions {
     if (secret == null) {
       throw new IllegalArgumentException("no hash secret: pass --hash-secret or set FRAUDSTREAM_HASH_SECRET (at least 16 characters)");
     }
-    Topics defaults = Topics.defaults();
-    Topics topics = new Topics(transactionsTopic, defaults.decisions(), defaults.alerts(), defaults.blocks(),
-        defaults.deadLetters(), defaults.labels());
+    Topics topics = Topics.defaults().withTransactions(transactionsTopic);
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
         Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs), kafka);
