@@ -17,6 +17,9 @@ final class SlidingWindowCounter {
   private final double[] sums;
   /** Index (time / width) of the newest bucket written; meaningless while empty. */
   private long newestBucket = Long.MIN_VALUE;
+  // Running totals of the buckets, so a query does not re-add them on every payment.
+  private int totalCount;
+  private double totalSum;
 
   SlidingWindowCounter(long windowMillis, int buckets) {
     if (windowMillis % buckets != 0) {
@@ -37,36 +40,32 @@ final class SlidingWindowCounter {
     int slot = slot(bucket);
     counts[slot]++;
     sums[slot] += amount;
+    totalCount++;
+    totalSum += amount;
   }
 
   /** Events in the window ending at the newest event seen. */
   int count() {
-    int total = 0;
-    for (int count : counts) {
-      total += count;
-    }
-    return total;
+    return totalCount;
   }
 
   /** Sum of amounts in the window ending at the newest event seen. */
   double sum() {
-    double total = 0;
-    for (double sum : sums) {
-      total += sum;
-    }
-    return total;
+    // Subtracting expired buckets can leave rounding residue; an empty window sums to exactly 0.
+    return totalCount == 0 ? 0 : totalSum;
   }
 
   private void advanceTo(long bucket) {
     if (newestBucket == Long.MIN_VALUE || bucket - newestBucket >= counts.length) {
-      java.util.Arrays.fill(counts, 0);
-      java.util.Arrays.fill(sums, 0);
+      clear();
       newestBucket = bucket;
       return;
     }
     while (newestBucket < bucket) {
       newestBucket++;
       int slot = slot(newestBucket);
+      totalCount -= counts[slot];
+      totalSum -= sums[slot];
       counts[slot] = 0;
       sums[slot] = 0;
     }
@@ -79,15 +78,20 @@ final class SlidingWindowCounter {
   void clear() {
     java.util.Arrays.fill(counts, 0);
     java.util.Arrays.fill(sums, 0);
+    totalCount = 0;
+    totalSum = 0;
     newestBucket = Long.MIN_VALUE;
   }
 
   int serializedSize() {
-    return Long.BYTES + counts.length * (Integer.BYTES + Double.BYTES);
+    return Long.BYTES + Double.BYTES + counts.length * (Integer.BYTES + Double.BYTES);
   }
 
+  // The running sum is stored as it is rather than re-added on reading: a different order of
+  // additions rounds differently, and the store and the offline replay must agree to the bit.
   void write(ByteBuffer out) {
     out.putLong(newestBucket);
+    out.putDouble(totalSum);
     for (int i = 0; i < counts.length; i++) {
       out.putInt(counts[i]);
       out.putDouble(sums[i]);
@@ -96,9 +100,12 @@ final class SlidingWindowCounter {
 
   void read(ByteBuffer in) {
     newestBucket = in.getLong();
+    totalSum = in.getDouble();
+    totalCount = 0;
     for (int i = 0; i < counts.length; i++) {
       counts[i] = in.getInt();
       sums[i] = in.getDouble();
+      totalCount += counts[i];
     }
   }
 }

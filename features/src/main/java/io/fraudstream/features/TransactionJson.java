@@ -211,16 +211,30 @@ public final class TransactionJson {
       }
     }
     try {
-      return OffsetDateTime.parse(trimmed).toInstant();
-    } catch (DateTimeException ignored) {
-      // Not offset-qualified: fall through to local date-time, read as UTC.
-    }
-    try {
-      return LocalDateTime.parse(trimmed.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+      // Choose the parser by looking, not by failing: datasets of local times would otherwise
+      // throw an exception on every row.
+      return hasOffset(trimmed)
+          ? OffsetDateTime.parse(trimmed).toInstant()
+          : LocalDateTime.parse(trimmed.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
     } catch (DateTimeException e) {
       throw new IllegalArgumentException(
           "field 'timestamp' must be ISO-8601 (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got \"" + text + "\"");
     }
+  }
+
+  /** Whether an ISO-8601 date-time carries a zone offset ({@code Z}, {@code +02:00}, {@code -0500}) after its time. */
+  private static boolean hasOffset(String text) {
+    int time = Math.max(text.indexOf('T'), text.indexOf(' '));
+    if (time < 0) {
+      return false;
+    }
+    for (int i = time + 1; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 'Z' || c == 'z' || c == '+' || c == '-') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Writes a transaction as JSON, omitting absent optional fields. */

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.tribuo.Model;
@@ -75,11 +76,24 @@ public final class ModelTrainer {
 
   private ModelTrainer() {}
 
-  /** Trains on rows in event-time order, as {@link OfflineReplay#replay} returns them. */
+  /**
+   * Trains on rows in event-time order, as {@link OfflineReplay#replay} returns them: the latest
+   * {@code validationShare} of them are held out.
+   */
   public static ModelBundle train(List<FeatureRow> rows, Settings settings) {
     int split = (int) Math.floor(rows.size() * (1 - settings.validationShare()));
-    List<FeatureRow> training = rows.subList(0, split);
-    List<FeatureRow> validation = rows.subList(split, rows.size());
+    return train(rows.subList(0, split), rows.subList(split, rows.size()), Set.copyOf(Feature.all()), settings);
+  }
+
+  /**
+   * Trains on {@code training} and measures on {@code validation}, using only the {@code inputs}
+   * features: the others are scaled by 1/infinity, so they are 0 in training and in serving
+   * alike and the bundle still matches the extractor's feature list.
+   */
+  public static ModelBundle train(List<FeatureRow> training, List<FeatureRow> validation, Set<Feature> inputs,
+      Settings settings) {
+    List<FeatureRow> rows = new java.util.ArrayList<>(training);
+    rows.addAll(validation);
     long trainingFrauds = training.stream().filter(FeatureRow::fraud).count();
     if (trainingFrauds == 0 || trainingFrauds == training.size()) {
       throw new IllegalArgumentException("the training part (" + training.size() + " rows) must hold both fraud and legitimate payments");
@@ -92,6 +106,12 @@ public final class ModelTrainer {
     double[] means = new double[width];
     double[] stds = new double[width];
     scaling(training, means, stds);
+    for (Feature feature : Feature.all()) {
+      if (!inputs.contains(feature)) {
+        means[feature.ordinal()] = 0;
+        stds[feature.ordinal()] = Double.POSITIVE_INFINITY;
+      }
+    }
 
     String[] names = Feature.names().toArray(String[]::new);
     LabelFactory labels = new LabelFactory();
@@ -121,7 +141,8 @@ public final class ModelTrainer {
     ModelBundle.Manifest provisional = new ModelBundle.Manifest(ModelBundle.FORMAT_VERSION,
         "lr-" + ModelBundle.contentHash(modelBytes), Instant.now().toString(),
         "Tribuo LinearSGDTrainer(LogMulticlass, AdaGrad(0.1), epochs=" + settings.epochs() + ", seed=" + settings.seed()
-            + "), fraud weight " + fraudWeight,
+            + "), fraud weight " + fraudWeight
+            + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
         Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows));
     ModelScorer scorer = new ModelScorer(new ModelBundle(model, provisional));
 
