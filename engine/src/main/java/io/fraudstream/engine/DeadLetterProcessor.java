@@ -1,7 +1,7 @@
 package io.fraudstream.engine;
 
 import io.fraudstream.features.DeadLetterHeaders;
-import io.fraudstream.features.ParsedTransaction;
+import io.fraudstream.features.Unreadable;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Sends a record that could not be read to the dead-letter topic: its original bytes, plus
  * headers saying why and where it came from, so that nothing is dropped without a trace.
  */
-final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTransaction, byte[]> {
+final class DeadLetterProcessor<V extends Unreadable> implements FixedKeyProcessor<String, V, byte[]> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessor.class);
 
@@ -27,8 +27,8 @@ final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTrans
   }
 
   @Override
-  public void process(FixedKeyRecord<String, ParsedTransaction> record) {
-    ParsedTransaction.Invalid invalid = (ParsedTransaction.Invalid) record.value();
+  public void process(FixedKeyRecord<String, V> record) {
+    Unreadable invalid = record.value();
     Headers headers = record.headers();
     headers.add(DeadLetterHeaders.REASON, invalid.reason().getBytes(StandardCharsets.UTF_8));
     RecordMetadata source = context.recordMetadata().orElse(null);
@@ -36,7 +36,7 @@ final class DeadLetterProcessor implements FixedKeyProcessor<String, ParsedTrans
       headers.add(DeadLetterHeaders.TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.OFFSET, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
-      LOG.warn("Unreadable transaction at {}-{}@{} sent to the dead-letter topic: {}",
+      LOG.warn("Unreadable record at {}-{}@{} sent to the dead-letter topic: {}",
           source.topic(), source.partition(), source.offset(), invalid.reason());
     }
     context.forward(record.withValue(invalid.raw()).withHeaders(headers));

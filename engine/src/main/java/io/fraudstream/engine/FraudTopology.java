@@ -1,6 +1,12 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.EntityProcessor;
+import io.fraudstream.features.EntityStateSerde;
 import io.fraudstream.features.ErasureProcessor;
+import io.fraudstream.features.FeaturedTransactionSerde;
+import io.fraudstream.features.LabelProcessor;
+import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionTimestampExtractor;
@@ -8,6 +14,7 @@ import io.fraudstream.features.UserStateSerde;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -17,6 +24,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -26,6 +34,9 @@ import org.apache.kafka.streams.state.Stores;
  * transactions ─ read (event time) ─ check key ─┬─ invalid ─ dead-letter ─ transactions-dlq
  *                                               └─ valid ─ extract features (user-state store)
  * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
+ *   ─ repartition by merchant (device, IP, payee and location stripped)
+ *   ─ entity features (merchant-state store) ─┐
+ * labels (by payment id) ─ parse ─ repartition by merchant ─ record fraud ─┘ (bad labels to the DLQ)
  *                                                  ─ decide ─┬─ decisions (by payment id)
  *                                                            ├─ alerts (CHALLENGE, BLOCK; by user)
  *                                                            └─ blocks (BLOCK; by entity)
@@ -41,7 +52,19 @@ public final class FraudTopology {
 
   private FraudTopology() {}
 
-  public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret) {
+  /** The store of per-merchant entity risk. */
+  public static final String MERCHANT_STATE_STORE = "merchant-state";
+  /** Name of the repartition of featured payments by merchant (the topic gets the application id as prefix). */
+  public static final String PAYMENTS_BY_MERCHANT = "payments-by-merchant";
+
+  /** A label that could not be read, for the dead-letter topic. */
+  private record UnreadableLabel(byte[] raw, String reason) implements Unreadable {}
+
+  /**
+   * @param partitions partitions of the two repartition topics by merchant (payments and labels),
+   *     which must match for a merchant's payments and labels to meet in one task
+   */
+  public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret, int partitions) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), new UserStateSerde())
@@ -49,6 +72,8 @@ public final class FraudTopology {
         // Erased and expired users leave tombstones; this bounds how long their old values can
         // stay in the compacted changelog before the log cleaner must remove them.
         .withLoggingEnabled(Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()))));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(MERCHANT_STATE_STORE), Serdes.String(), new EntityStateSerde()).withCachingEnabled());
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
@@ -60,7 +85,8 @@ public final class FraudTopology {
         .defaultBranch(Branched.as("valid"));
 
     routes.get("route-invalid")
-        .processValues(DeadLetterProcessor::new, Named.as("dead-letter"))
+        .mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction"))
+        .processValues(DeadLetterProcessor<ParsedTransaction.Invalid>::new, Named.as("dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-dead-letters"));
 
     builder.stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
@@ -68,23 +94,60 @@ public final class FraudTopology {
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-erasures"));
 
     byte[] secret = hashSecret.clone();
+    // User features first, where raw identifiers are hashed; only a stripped payment and its
+    // vector cross to the merchant's partition for entity risk and the decision.
     KStream<String, Decision> decisions = routes.get("route-valid")
         .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
         .processValues(() -> new FeatureProcessor(USER_STATE_STORE, secret), Named.as("extract-features"), USER_STATE_STORE)
+        .selectKey((user, featured) -> featured.transaction().merchant() != null ? featured.transaction().merchant() : user,
+            Named.as("key-by-merchant"))
+        .repartition(Repartitioned.with(Topics.KEY_SERDE, new FeaturedTransactionSerde())
+            .withName(PAYMENTS_BY_MERCHANT).withNumberOfPartitions(partitions))
+        .processValues(() -> new EntityProcessor(MERCHANT_STATE_STORE, secret), Named.as("extract-entity-features"), MERCHANT_STATE_STORE)
         .processValues(() -> new DecisionProcessor(policy), Named.as("decide"));
 
+    Map<String, KStream<String, Object>> labels = builder
+        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
+        .mapValues(FraudTopology::readLabel, Named.as("parse-label"))
+        .split(Named.as("label-"))
+        .branch((paymentId, label) -> label instanceof UnreadableLabel, Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+    labels.get("label-invalid")
+        .mapValues(label -> (UnreadableLabel) label, Named.as("unreadable-label"))
+        .processValues(DeadLetterProcessor<UnreadableLabel>::new, Named.as("label-dead-letter"))
+        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-labels"));
+    labels.get("label-valid")
+        .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"))
+        .filter((paymentId, label) -> label.fraud() && label.merchant() != null, Named.as("fraud-labels"))
+        .selectKey((paymentId, label) -> label.merchant(), Named.as("key-label-by-merchant"))
+        .repartition(Repartitioned.with(Topics.KEY_SERDE, LABEL_SERDE).withName("labels-by-merchant").withNumberOfPartitions(partitions))
+        .process(() -> new LabelProcessor(MERCHANT_STATE_STORE), Named.as("record-label"), MERCHANT_STATE_STORE);
+
     decisions
-        .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
+        .selectKey((merchant, decision) -> decision.paymentId(), Named.as("key-by-payment"))
         .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
     decisions
-        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
-        .mapValues(policy::alertFor, Named.as("alert"))
+        .filter((merchant, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
+        .map((merchant, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
-        .filter((user, decision) -> decision.tier() == Tier.BLOCK, Named.as("blocked"))
-        .map((user, decision) -> KeyValue.pair(DecisionPolicy.userEntity(user), policy.blockFor(decision)), Named.as("block"))
+        .filter((merchant, decision) -> decision.tier() == Tier.BLOCK, Named.as("blocked"))
+        .map((merchant, decision) -> KeyValue.pair(DecisionPolicy.userEntity(decision.user()), policy.blockFor(decision)),
+            Named.as("block"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
     return builder.build();
+  }
+
+  private static final Serde<PaymentLabel> LABEL_SERDE = Serdes.serdeFrom(
+      (topic, label) -> label == null ? null : label.toJson(),
+      (topic, bytes) -> bytes == null ? null : PaymentLabel.fromJson(bytes));
+
+  private static Object readLabel(String paymentId, byte[] value) {
+    try {
+      return PaymentLabel.parse(paymentId, value);
+    } catch (IllegalArgumentException e) {
+      return new UnreadableLabel(value, e.getMessage());
+    }
   }
 
   /**

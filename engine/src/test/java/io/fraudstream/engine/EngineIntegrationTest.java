@@ -106,6 +106,11 @@ class EngineIntegrationTest {
     byte[] changelog = readAll(config, config.applicationId() + "-" + FraudTopology.USER_STATE_STORE + "-changelog");
     assertTrue(changelog.length > 100_000, "changelog holds " + changelog.length + " bytes");
     assertEquals(Set.of(), found(changelog, identifiers), "raw identifiers in the state changelog");
+    byte[] repartition = readAll(config, config.applicationId() + "-" + FraudTopology.PAYMENTS_BY_MERCHANT + "-repartition");
+    assertTrue(repartition.length > 100_000, "repartition topic holds " + repartition.length + " bytes");
+    assertEquals(Set.of(), found(repartition, identifiers), "raw identifiers in the repartition by merchant");
+    assertEquals(Set.of(), found(readAll(config, config.applicationId() + "-" + FraudTopology.MERCHANT_STATE_STORE + "-changelog"),
+        identifiers), "raw identifiers in the merchant state changelog");
     assertEquals(Set.of(), found(readAll(config, config.topics().alerts()), identifiers), "raw identifiers in alerts");
     byte[] stateFiles = readFiles(stateDir);
     assertTrue(stateFiles.length > 100_000, "state directory holds " + stateFiles.length + " bytes");

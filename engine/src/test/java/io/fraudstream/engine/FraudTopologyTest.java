@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.DeadLetterHeaders;
 import io.fraudstream.features.Feature;
+import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.models.data.HandbookReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
@@ -52,7 +57,7 @@ class FraudTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-test");
     DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, TestModels.SECRET), props);
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, TestModels.SECRET, 4), props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
@@ -144,14 +149,22 @@ class FraudTopologyTest {
     assertEquals(List.of("ok-1", "ok-2"), decisions.readRecordsToList().stream().map(TestRecord::key).toList());
   }
 
-  @Test
-  void shouldComputeTheSameFeaturesAsTheOfflineReplay() {
-    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 99)).subList(0, 10_000);
-    payments.forEach(this::send);
-    Map<String, Decision> online = decisions.readKeyValuesToMap();
+  /** Sends payments in order, each fraud followed at once by its label, as the offline replay applies them. */
+  private Map<String, Decision> sendWithLabels(List<Transaction> payments) {
+    TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
+    for (Transaction tx : payments) {
+      send(tx);
+      if (Boolean.TRUE.equals(tx.label())) {
+        labels.pipeInput(tx.id(), new PaymentLabel(tx.id(), true, tx.merchant(), tx.timestamp()).toJson(), tx.timestamp());
+      }
+    }
+    return decisions.readKeyValuesToMap();
+  }
+
+  private static void assertSameFeatures(List<Transaction> payments, Map<String, Decision> online) {
     List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
-    assertEquals(10_000, offline.size());
-    assertEquals(10_000, online.size());
+    assertEquals(payments.size(), offline.size());
+    assertEquals(payments.size(), online.size());
     Map<String, FeatureVector> mismatches = new HashMap<>();
     for (FeatureRow row : offline) {
       FeatureVector live = FeatureVector.fromMap(online.get(row.transaction().id()).features());
@@ -161,6 +174,39 @@ class FraudTopologyTest {
     }
     assertEquals(Map.of(), mismatches);
     assertNotEquals(0, offline.stream().filter(r -> r.features().get(Feature.TX_COUNT_1H) > 1).count());
+    assertNotEquals(0, offline.stream().filter(r -> r.features().get(Feature.MERCHANT_USERS_7D) > 1).count());
+  }
+
+  @Test
+  void shouldComputeTheSameFeaturesAsTheOfflineReplay() {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 99)).subList(0, 10_000);
+    assertSameFeatures(payments, sendWithLabels(payments));
+  }
+
+  @Test
+  void shouldComputeTheSameFeaturesAsTheOfflineReplayOnHandbookDataWithLabels() throws Exception {
+    Path file = Path.of(System.getProperty("fraudstream.datasets", "../shared/datasets"), "handbook", "transactions.csv.gz");
+    Assumptions.assumeTrue(Files.isRegularFile(file), "handbook dataset not found at " + file + " (see shared/datasets/README.md)");
+    // Every fourth payment of the first 200,000 (about 20 days), so that fraud labels pass the 7-day delay.
+    List<Transaction> all = HandbookReader.read(file, 200_000);
+    List<Transaction> payments = java.util.stream.IntStream.range(0, all.size()).filter(i -> i % 4 == 0).mapToObj(all::get).toList();
+    assertEquals(50_000, payments.size());
+    assertSameFeatures(payments, sendWithLabels(payments));
+    List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
+    assertNotEquals(0, offline.stream().filter(r -> r.features().get(Feature.MERCHANT_FRAUDS_30D) > 0).count(),
+        "labels must reach the entity features");
+  }
+
+  @Test
+  void shouldSendUnreadableLabelsToTheDeadLetterTopic() {
+    TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
+    labels.pipeInput("p1", "{\"fraud\":\"yes\"}".getBytes(StandardCharsets.UTF_8));
+    labels.pipeInput((String) null, "{\"fraud\":true,\"timestamp\":1}".getBytes(StandardCharsets.UTF_8));
+    List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+    assertEquals(2, dead.size());
+    assertEquals("label needs a boolean 'fraud'", header(dead.get(0), DeadLetterHeaders.REASON));
+    assertTrue(header(dead.get(1), DeadLetterHeaders.REASON).startsWith("label without a payment id"));
+    assertEquals(topics.labels(), header(dead.get(0), DeadLetterHeaders.TOPIC));
   }
 
   @Test

@@ -85,7 +85,24 @@ public enum Feature {
       "%.0f km from the previous payment"),
   SPEED_KMH("speed_kmh", "distance / time since the previous located payment (at least 1 minute), km/h; 0 without one",
       atLeast(900), "travel at %.0f km/h implied since the previous payment"),
-  LOCATION_MISSING("location_missing", "1 if the payment has no lat/lon", never(), null);
+  LOCATION_MISSING("location_missing", "1 if the payment has no lat/lon", never(), null),
+
+  // Entity risk: the merchant or terminal, across all its users (0 without a merchant).
+  MERCHANT_TX_COUNT_1D("merchant_tx_count_1d", "payments the merchant received in the last 24 hours, this one included",
+      never(), null),
+  MERCHANT_TX_COUNT_7D("merchant_tx_count_7d", "payments the merchant received in the last 7 days", never(), null),
+  MERCHANT_TX_COUNT_30D("merchant_tx_count_30d", "payments the merchant received in the last 30 days", never(), null),
+  MERCHANT_USERS_1D("merchant_users_1d", "distinct users who paid the merchant in the last 24 hours (of its last 64)",
+      never(), null),
+  MERCHANT_USERS_7D("merchant_users_7d", "distinct users who paid the merchant in the last 7 days (of its last 64)",
+      never(), null),
+  MERCHANT_USERS_30D("merchant_users_30d", "distinct users who paid the merchant in the last 30 days (of its last 64)",
+      never(), null),
+  MERCHANT_FRAUDS_30D("merchant_frauds_30d",
+      "confirmed frauds among the merchant's payments made 7 to 30 days ago (labels older than the 7-day label delay)",
+      atLeast(1), "%.0f confirmed frauds at this merchant in the past month"),
+  MERCHANT_FRAUD_RATE_30D("merchant_fraud_rate_30d", "merchant_frauds_30d / the merchant's payments in the same days",
+      never(), null);
 
   private static final List<Feature> ALL = List.of(values());
   private static final List<String> NAMES = ALL.stream().map(Feature::featureName).toList();

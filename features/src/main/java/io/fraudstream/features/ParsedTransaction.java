@@ -14,5 +14,5 @@ public sealed interface ParsedTransaction {
   record Valid(Transaction transaction, byte[] raw) implements ParsedTransaction {}
 
   /** A record that did not; {@code reason} says what to fix. */
-  record Invalid(byte[] raw, String reason) implements ParsedTransaction {}
+  record Invalid(byte[] raw, String reason) implements ParsedTransaction, Unreadable {}
 }

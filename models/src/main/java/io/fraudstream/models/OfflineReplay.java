@@ -1,6 +1,9 @@
 package io.fraudstream.models;
 
+import io.fraudstream.features.EntityFeatureExtractor;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.UserState;
@@ -11,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays a dataset through the same {@link FeatureExtractor} the live topology uses, ordered by
- * event time, with the users' states in memory instead of a state store. No broker involved.
+ * Replays a dataset through the same {@link FeatureExtractor} and {@link EntityFeatureExtractor}
+ * the live topology uses, ordered by event time, with users' and merchants' states in memory
+ * instead of state stores. Labels in the dataset are applied right after their payment, as if
+ * published on the labels topic at once. No broker involved.
  */
 public final class OfflineReplay {
 
@@ -26,12 +31,22 @@ public final class OfflineReplay {
   public static List<FeatureRow> replay(List<Transaction> transactions, byte[] hashSecret) {
     List<Transaction> ordered = new ArrayList<>(transactions);
     ordered.sort(Comparator.comparing(Transaction::timestamp));
-    FeatureExtractor extractor = new FeatureExtractor(new IdentifierHasher(hashSecret));
+    IdentifierHasher hasher = new IdentifierHasher(hashSecret);
+    FeatureExtractor extractor = new FeatureExtractor(hasher);
+    EntityFeatureExtractor entities = new EntityFeatureExtractor(hasher);
     Map<String, UserState> states = new HashMap<>();
+    Map<String, EntityState> merchants = new HashMap<>();
     List<FeatureRow> rows = new ArrayList<>(ordered.size());
     for (Transaction tx : ordered) {
       UserState state = states.computeIfAbsent(tx.user(), user -> UserState.empty());
-      rows.add(new FeatureRow(tx, extractor.extract(state, tx)));
+      FeatureVector userFeatures = extractor.extract(state, tx);
+      EntityState merchant = tx.merchant() == null ? null : merchants.computeIfAbsent(tx.merchant(), m -> EntityState.empty());
+      rows.add(new FeatureRow(tx, entities.extract(merchant, tx, userFeatures)));
+      // The label is known at once here; the entity features only count labels of payments older
+      // than the label delay, so no payment's features see its own or any recent outcome.
+      if (merchant != null && Boolean.TRUE.equals(tx.label())) {
+        EntityFeatureExtractor.confirmFraud(merchant, tx.timestamp().toEpochMilli());
+      }
     }
     return rows;
   }

@@ -9,6 +9,7 @@ import io.fraudstream.engine.Tier;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
@@ -74,7 +75,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "2", description = "seed of the fed synthetic payments (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--train-users", defaultValue = "2000", description = "synthetic users to train on (default ${DEFAULT-VALUE})")
+  @Option(names = "--train-users", defaultValue = "1000",
+      description = "synthetic users to train on (default ${DEFAULT-VALUE}); keep it near --users, since merchant activity scales with the population")
   int trainUsers;
 
   @Option(names = "--train-days", defaultValue = "30",
@@ -84,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--feed-days", defaultValue = "7", description = "with --dataset, the last days fed to the engine (default ${DEFAULT-VALUE})")
   int feedDays;
 
-  @Option(names = "--rate", defaultValue = "4000", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
+  @Option(names = "--rate", defaultValue = "1500", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
   int rate;
 
   @Option(names = "--show-alerts", defaultValue = "6",
@@ -200,6 +202,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         reader.sent(tx, System.nanoTime());
         producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
+        if (Boolean.TRUE.equals(tx.label())) {
+          // As a case system would confirm it; entity risk counts it only once it is 7 days old.
+          producer.send(new ProducerRecord<>(config.topics().labels(), tx.id(),
+              new PaymentLabel(tx.id(), true, tx.merchant(), tx.timestamp()).toJson()));
+        }
         progress.update(i + 1);
       }
       producer.flush();
@@ -217,7 +224,8 @@ final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "   blocks                %,d%n", reader.blocks.get());
     out.printf(Locale.ROOT, "   dead-letter records   %,d%s%n", reader.deadLetters.get(),
         reader.deadLetterReasons.isEmpty() ? "" : "  (" + String.join("; ", reader.deadLetterReasons) + ")");
-    out.printf(Locale.ROOT, "   fraud in the feed     %,d of %,d payments (labels are never shown to the engine)%n", fraud, payments.size());
+    out.printf(Locale.ROOT, "   fraud in the feed     %,d of %,d payments (each fraud's label is published on '%s' after it;%n"
+        + "                         merchant risk counts labels only of payments older than 7 days)%n", fraud, payments.size(), "labels");
     out.printf(Locale.ROOT, "   CHALLENGE or BLOCK    precision %s, recall %s%n",
         ratio(reader.flaggedFraud.get(), reader.flagged.get()), ratio(reader.flaggedFraud.get(), fraud));
     out.printf(Locale.ROOT, "   BLOCK                 precision %s, recall %s%n",

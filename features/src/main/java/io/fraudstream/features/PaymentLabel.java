@@ -1,0 +1,64 @@
+package io.fraudstream.features;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * Confirmed outcome of a past payment, from the {@code labels} topic keyed by payment id. It
+ * names the payment's merchant and time, so that the engine need not remember every payment to
+ * attribute a label to its merchant.
+ */
+public record PaymentLabel(String paymentId, boolean fraud, String merchant, Instant paymentTime) {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Reads {@code {"fraud":true,"merchant":"m1","timestamp":"..."}}, or says what is wrong. */
+  public static PaymentLabel parse(String paymentId, byte[] value) {
+    if (paymentId == null || paymentId.isBlank()) {
+      throw new IllegalArgumentException("label without a payment id: key labels by payment id");
+    }
+    if (value == null) {
+      throw new IllegalArgumentException("label value is null; expected {\"fraud\":true|false,\"merchant\":...,\"timestamp\":...}");
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(value);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("label is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (node == null || !node.isObject() || !node.path("fraud").isBoolean()) {
+      throw new IllegalArgumentException("label needs a boolean 'fraud'");
+    }
+    JsonNode time = node.path("timestamp");
+    if (time.isMissingNode() || time.isNull()) {
+      throw new IllegalArgumentException("label needs the payment's 'timestamp'");
+    }
+    Instant paymentTime = time.isIntegralNumber() ? Instant.ofEpochMilli(time.longValue()) : TransactionJson.parseTimestamp(time.asText());
+    String merchant = node.path("merchant").isTextual() || node.path("merchant").isIntegralNumber() ? node.path("merchant").asText() : null;
+    return new PaymentLabel(paymentId, node.path("fraud").booleanValue(), merchant, paymentTime);
+  }
+
+  /** Reads the form written by {@link #toJson()}, which names its payment. */
+  public static PaymentLabel fromJson(byte[] value) {
+    try {
+      return parse(MAPPER.readTree(value).path("paymentId").asText(null), value);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("label is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  /** The JSON form: the fields {@link #parse} reads, plus the payment id. */
+  public byte[] toJson() {
+    var json = MAPPER.createObjectNode().put("paymentId", paymentId).put("fraud", fraud).put("timestamp", paymentTime.toString());
+    if (merchant != null) {
+      json.put("merchant", merchant);
+    }
+    try {
+      return MAPPER.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
