@@ -180,7 +180,19 @@ class FraudTopologyTest {
   @Test
   void shouldComputeTheSameFeaturesAsTheOfflineReplay() {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 99)).subList(0, 10_000);
-    assertSameFeatures(payments, sendWithLabels(payments));
+    Map<String, Decision> first = sendWithLabels(payments);
+    assertSameFeatures(payments, first);
+    assertEquals(OfflineReplay.replay(payments, TestModels.SECRET), OfflineReplay.replay(payments, TestModels.SECRET),
+        "replaying twice gives the same rows");
+
+    // A second engine with fresh state, fed the same payments, decides on the same vectors.
+    driver.close();
+    start();
+    Map<String, Decision> second = sendWithLabels(payments);
+    for (Transaction tx : payments) {
+      assertEquals(first.get(tx.id()).features(), second.get(tx.id()).features(), tx.id());
+      assertEquals(first.get(tx.id()).score(), second.get(tx.id()).score(), tx.id());
+    }
   }
 
   @Test

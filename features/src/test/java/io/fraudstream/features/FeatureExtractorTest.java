@@ -181,15 +181,19 @@ class FeatureExtractorTest {
   @Test
   void shouldKeepStateBoundedAndRoundTripItExactly() {
     int sizeAfterOne = 0;
-    for (int i = 0; i < 200_000; i++) {
-      pay(Duration.ofSeconds(i * 7L), i % 97, "m" + (i % 500), "d" + (i % 50));
+    for (int i = 0; i < 1_000_000; i++) {
+      pay(at(Duration.ofSeconds(i * 7L), i % 97).merchant("m" + (i % 500)).device("d" + (i % 50))
+          .ip("10.0." + (i % 250) + ".1").country(i % 3 == 0 ? "BE" : "NL").counterparty(i % 5 == 0 ? "p" + (i % 700) : null)
+          .location(i % 2 == 0 ? 50.0 + (i % 10) : null, i % 2 == 0 ? 4.0 : null));
       if (i == 0) {
         sizeAfterOne = state.toBytes().length;
       }
     }
     byte[] bytes = state.toBytes();
-    assertTrue(bytes.length <= 3 * 1024, "state is " + bytes.length + " bytes");
-    assertTrue(bytes.length - sizeAfterOne <= (UserState.RECENT_MERCHANTS + UserState.RECENT_DEVICES) * 16);
+    assertTrue(bytes.length <= 3 * 1024, "state is " + bytes.length + " bytes after a million payments");
+    int recentCapacity = UserState.RECENT_MERCHANTS + UserState.RECENT_DEVICES + UserState.RECENT_IPS
+        + UserState.RECENT_COUNTRIES + UserState.RECENT_COUNTERPARTIES;
+    assertTrue(bytes.length - sizeAfterOne <= recentCapacity * 16, "only the capped recent sets may grow");
     UserState copy = UserState.fromBytes(bytes);
     assertEquals(copy.payments(), state.payments());
     Transaction next = Transaction.of("next", T0.plus(Duration.ofDays(20)), "u1", 33).toBuilder().merchant("m7").device("d7").build();
