@@ -5,12 +5,19 @@ import java.nio.ByteBuffer;
 /**
  * How a user's payments spread over a cycle (hours of the day, days of the week), with older
  * payments weighing less (decay by event time, fixed half-life), in constant memory.
+ *
+ * <p>Only shares are read, and decaying every bin by the same factor leaves shares unchanged; so
+ * instead of shrinking all bins at each payment, each new payment weighs {@code 2^(age of the
+ * reference / half-life)} more, and the bins are rescaled only when weights grow large.
  */
 final class DecayedHistogram {
 
+  private static final double RESCALE_ABOVE = 1e100;
   private final double decayPerMilli;
   private final double[] bins;
   private double total;
+  /** Event time at which a payment weighs 1. */
+  private long referenceMillis;
   private long lastMillis;
 
   DecayedHistogram(int bins, long halfLifeMillis) {
@@ -24,26 +31,34 @@ final class DecayedHistogram {
   }
 
   void add(long timeMillis, int bin) {
-    if (total > 0 && timeMillis > lastMillis) {
-      double decay = Math.exp(-decayPerMilli * (timeMillis - lastMillis));
-      for (int i = 0; i < bins.length; i++) {
-        bins[i] *= decay;
-      }
-      total *= decay;
+    if (total == 0) {
+      referenceMillis = timeMillis;
     }
-    lastMillis = Math.max(lastMillis, timeMillis);
-    bins[bin] += 1;
-    total += 1;
+    // A payment older than the newest seen weighs as if it came at the newest time, as before.
+    long at = Math.max(timeMillis, lastMillis);
+    double weight = Math.exp(decayPerMilli * (at - referenceMillis));
+    if (weight > RESCALE_ABOVE) {
+      for (int i = 0; i < bins.length; i++) {
+        bins[i] /= weight;
+      }
+      total /= weight;
+      referenceMillis = at;
+      weight = 1;
+    }
+    lastMillis = at;
+    bins[bin] += weight;
+    total += weight;
   }
 
   void clear() {
     java.util.Arrays.fill(bins, 0);
     total = 0;
+    referenceMillis = 0;
     lastMillis = 0;
   }
 
   int serializedSize() {
-    return (bins.length + 1) * Double.BYTES + Long.BYTES;
+    return (bins.length + 1) * Double.BYTES + 2 * Long.BYTES;
   }
 
   void write(ByteBuffer out) {
@@ -51,6 +66,7 @@ final class DecayedHistogram {
       out.putDouble(bin);
     }
     out.putDouble(total);
+    out.putLong(referenceMillis);
     out.putLong(lastMillis);
   }
 
@@ -59,6 +75,7 @@ final class DecayedHistogram {
       bins[i] = in.getDouble();
     }
     total = in.getDouble();
+    referenceMillis = in.getLong();
     lastMillis = in.getLong();
   }
 }

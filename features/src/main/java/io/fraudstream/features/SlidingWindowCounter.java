@@ -76,8 +76,11 @@ final class SlidingWindowCounter {
   }
 
   void clear() {
-    java.util.Arrays.fill(counts, 0);
-    java.util.Arrays.fill(sums, 0);
+    // Amounts are only ever added with a count, so no count means every bucket is already zero.
+    if (totalCount != 0) {
+      java.util.Arrays.fill(counts, 0);
+      java.util.Arrays.fill(sums, 0);
+    }
     totalCount = 0;
     totalSum = 0;
     newestBucket = Long.MIN_VALUE;

@@ -24,7 +24,7 @@ public final class UserState {
   static final int RECENT_IPS = 8;
   static final int RECENT_COUNTRIES = 8;
   static final int RECENT_COUNTERPARTIES = 32;
-  private static final byte FORMAT_VERSION = 3;
+  private static final byte FORMAT_VERSION = 4;
 
   /** Payments seen; saturates rather than overflowing. */
   long payments;
