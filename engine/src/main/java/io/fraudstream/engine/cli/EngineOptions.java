@@ -32,7 +32,7 @@ final class EngineOptions {
   String hashSecret;
 
   @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
-      description = "partitions of topics the engine creates (default ${DEFAULT-VALUE})")
+      description = "partitions of topics the engine creates and of its repartition topics by merchant (default ${DEFAULT-VALUE})")
   int partitions;
 
   @Option(names = "--threads", defaultValue = "${env:FRAUDSTREAM_THREADS:-1}",
