@@ -61,8 +61,6 @@ public final class EndToEndBenchmark {
   private static final String INPUT = "bench-transactions";
   private static final String LATENCY_INPUT = "bench-latency-transactions";
 
-  private static int threads = 1;
-
   private EndToEndBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -71,7 +69,7 @@ public final class EndToEndBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int latencyRate = args.length > 2 ? Integer.parseInt(args[2]) : 2_000;
     int latencyPayments = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
-    threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+    int threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
 
     List<Transaction> load = synthetic(payments, 11);
     ModelBundle bundle = ModelTrainer.train(
@@ -79,7 +77,7 @@ public final class EndToEndBenchmark {
         ModelTrainer.Settings.defaults("synthetic seed 1"));
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
-      EngineConfig base = config(broker.bootstrapServers(), "unused");
+      EngineConfig base = config(broker.bootstrapServers(), "unused", INPUT, threads);
       Topics topics = base.topics();
       TopicAdmin.ensureTopics(base.clientProperties(), topics, base.partitions());
       double preloadSeconds = produce(base, load, 0);
@@ -89,8 +87,8 @@ public final class EndToEndBenchmark {
       double[] passThrough = new double[rounds];
       double[] engine = new double[rounds];
       for (int round = 0; round < rounds; round++) {
-        passThrough[round] = payments / timePassThrough(config(broker.bootstrapServers(), "bench-pass-" + round), payments);
-        engine[round] = payments / timeEngine(config(broker.bootstrapServers(), "bench-engine-" + round), bundle, payments);
+        passThrough[round] = payments / timePassThrough(config(broker.bootstrapServers(), "bench-pass-" + round, INPUT, threads), payments);
+        engine[round] = payments / timeEngine(config(broker.bootstrapServers(), "bench-engine-" + round, INPUT, threads), bundle, payments);
         System.out.printf(Locale.ROOT, "round %d: pass-through %,.0f rec/s, engine %,.0f rec/s%n", round + 1, passThrough[round], engine[round]);
       }
       double passMedian = median(passThrough);
@@ -98,7 +96,7 @@ public final class EndToEndBenchmark {
       System.out.printf(Locale.ROOT, "MEDIAN pass-through %,.0f rec/s | engine %,.0f rec/s | ratio %.2f%n",
           passMedian, engineMedian, engineMedian / passMedian);
 
-      long[] latencies = latency(config(broker.bootstrapServers(), "bench-latency", LATENCY_INPUT), bundle, latencyRate, latencyPayments);
+      long[] latencies = latency(config(broker.bootstrapServers(), "bench-latency", LATENCY_INPUT, threads), bundle, latencyRate, latencyPayments);
       System.out.printf(Locale.ROOT, "LATENCY at %,d payments/s (%,d payments): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           latencyRate, latencyPayments, Pacing.percentile(latencies, 0.50) / 1000.0, Pacing.percentile(latencies, 0.99) / 1000.0, latencies[latencies.length - 1] / 1000.0);
     }
@@ -113,11 +111,7 @@ public final class EndToEndBenchmark {
     return all.subList(0, count);
   }
 
-  private static EngineConfig config(String bootstrap, String applicationId) throws Exception {
-    return config(bootstrap, applicationId, INPUT);
-  }
-
-  private static EngineConfig config(String bootstrap, String applicationId, String input) throws Exception {
+  private static EngineConfig config(String bootstrap, String applicationId, String input, int threads) throws Exception {
     EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
     return new EngineConfig(bootstrap, applicationId,
         Topics.defaults().withTransactions(input),

@@ -48,7 +48,6 @@ public final class HandbookEvaluation {
     double[] rates = new double[3];
     List<FeatureRow> rows = null;
     for (int run = 0; run < rates.length; run++) {
-      rows = null;
       long began = System.nanoTime();
       rows = OfflineReplay.replay(all, secret);
       rates[run] = all.size() / ((System.nanoTime() - began) / 1e9);

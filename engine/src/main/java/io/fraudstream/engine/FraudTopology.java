@@ -1,7 +1,7 @@
 package io.fraudstream.engine;
 
 import io.fraudstream.features.EntityProcessor;
-import io.fraudstream.features.EntityStateSerde;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.ErasureProcessor;
 import io.fraudstream.features.FeaturedTransactionSerde;
 import io.fraudstream.features.LabelProcessor;
@@ -10,7 +10,7 @@ import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionTimestampExtractor;
-import io.fraudstream.features.UserStateSerde;
+import io.fraudstream.features.UserState;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
@@ -57,8 +57,8 @@ public final class FraudTopology {
   /** Name of the repartition of featured payments by merchant (the topic gets the application id as prefix). */
   public static final String PAYMENTS_BY_MERCHANT = "payments-by-merchant";
 
-  /** A label that could not be read, for the dead-letter topic. */
-  private record UnreadableLabel(byte[] raw, String reason) implements Unreadable {}
+  /** A label or erasure request that could not be used, for the dead-letter topic. */
+  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable {}
 
   /**
    * @param partitions partitions of the two repartition topics by merchant (payments and labels),
@@ -67,13 +67,13 @@ public final class FraudTopology {
   public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret, int partitions) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), new UserStateSerde())
+            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), UserState.serde())
         .withCachingEnabled()
         // Erased and expired users leave tombstones; this bounds how long their old values can
         // stay in the compacted changelog before the log cleaner must remove them.
         .withLoggingEnabled(Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()))));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(MERCHANT_STATE_STORE), Serdes.String(), new EntityStateSerde()).withCachingEnabled());
+        Stores.persistentKeyValueStore(MERCHANT_STATE_STORE), Serdes.String(), EntityState.serde()).withCachingEnabled());
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
@@ -89,9 +89,18 @@ public final class FraudTopology {
         .processValues(DeadLetterProcessor<ParsedTransaction.Invalid>::new, Named.as("dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-dead-letters"));
 
-    builder.stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
-        .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE)
+    Map<String, KStream<String, byte[]>> erasures = builder
+        .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
+        .split(Named.as("erasure-"))
+        .branch((user, request) -> user == null || user.isBlank(), Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+    erasures.get("erasure-invalid")
+        .mapValues(request -> new UnreadableRecord(request, "erasure request without a user: key it by the user id to erase"),
+            Named.as("unusable-erasure"))
+        .processValues(DeadLetterProcessor<UnreadableRecord>::new, Named.as("erasure-dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-erasures"));
+    erasures.get("erasure-valid")
+        .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
 
     byte[] secret = hashSecret.clone();
     // User features first, where raw identifiers are hashed; only a stripped payment and its
@@ -110,11 +119,11 @@ public final class FraudTopology {
         .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
         .mapValues(FraudTopology::readLabel, Named.as("parse-label"))
         .split(Named.as("label-"))
-        .branch((paymentId, label) -> label instanceof UnreadableLabel, Branched.as("invalid"))
+        .branch((paymentId, label) -> label instanceof UnreadableRecord, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
     labels.get("label-invalid")
-        .mapValues(label -> (UnreadableLabel) label, Named.as("unreadable-label"))
-        .processValues(DeadLetterProcessor<UnreadableLabel>::new, Named.as("label-dead-letter"))
+        .mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label"))
+        .processValues(DeadLetterProcessor<UnreadableRecord>::new, Named.as("label-dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-labels"));
     labels.get("label-valid")
         .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"))
@@ -146,7 +155,7 @@ public final class FraudTopology {
     try {
       return PaymentLabel.parse(paymentId, value);
     } catch (IllegalArgumentException e) {
-      return new UnreadableLabel(value, e.getMessage());
+      return new UnreadableRecord(value, e.getMessage());
     }
   }
 

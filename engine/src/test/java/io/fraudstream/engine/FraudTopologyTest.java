@@ -232,7 +232,9 @@ class FraudTopologyTest {
     erasures.pipeInput("alice", "{}".getBytes(StandardCharsets.UTF_8), T0.plusSeconds(90));
     assertNull(store.get("alice"));
     erasures.pipeInput((String) null, "{}".getBytes(StandardCharsets.UTF_8), T0.plusSeconds(95));
-    assertTrue(header(deadLetters.readRecord(), DeadLetterHeaders.REASON).startsWith("erasure request without a user"));
+    TestRecord<String, byte[]> badErasure = deadLetters.readRecord();
+    assertTrue(header(badErasure, DeadLetterHeaders.REASON).startsWith("erasure request without a user"));
+    assertEquals(topics.erasures(), header(badErasure, DeadLetterHeaders.TOPIC));
 
     send(payment("e3", T0.plusSeconds(120), 10, "m1", "phone-1"));
     Decision fresh = decisions.readValuesToList().get(2);

@@ -3,6 +3,8 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * What fraudstream remembers about one merchant or terminal, in fixed size: its payments over
@@ -29,10 +31,13 @@ public final class EntityState {
   final int[] dayPayments = new int[LABEL_DAYS];
   final int[] dayFrauds = new int[LABEL_DAYS];
 
+  private EntityState() {
+    java.util.Arrays.fill(labelDay, Long.MIN_VALUE);
+  }
+
+  /** The state of a merchant never seen before. */
   public static EntityState empty() {
-    EntityState state = new EntityState();
-    java.util.Arrays.fill(state.labelDay, Long.MIN_VALUE);
-    return state;
+    return new EntityState();
   }
 
   /** The slot of a payment day, reset if it held an older day; -1 if the day is too old to keep. */
@@ -48,6 +53,12 @@ public final class EntityState {
     dayPayments[slot] = 0;
     dayFrauds[slot] = 0;
     return slot;
+  }
+
+  /** Serde for the state store and its changelog, in the form of {@link #toBytes()}. */
+  public static Serde<EntityState> serde() {
+    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(),
+        (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
   }
 
   public byte[] toBytes() {

@@ -20,6 +20,11 @@ public final class FeatureVector {
     return values[feature.ordinal()];
   }
 
+  /** The value at a position of {@link Feature#names()}. */
+  public double get(int index) {
+    return values[index];
+  }
+
   /** A copy of the values, in {@link Feature#names()} order. */
   public double[] toArray() {
     return values.clone();

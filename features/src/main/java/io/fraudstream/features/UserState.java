@@ -3,6 +3,8 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Everything fraudstream remembers about one user, in fixed-size structures so that its size does
@@ -84,6 +86,12 @@ public final class UserState {
   /** Payments seen for this user since the state was created (or last erased). */
   public long payments() {
     return payments;
+  }
+
+  /** Serde for the state store and its changelog, in the form of {@link #toBytes()}. */
+  public static Serde<UserState> serde() {
+    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(),
+        (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
   }
 
   /** Serialized form, as kept in the state store and its changelog. */

@@ -101,8 +101,8 @@ class FeatureExtractorTest {
     FeatureVector sydney = pay(at(Duration.ofHours(1), 10).location(-33.87, 151.21));
     assertEquals(16_700, sydney.get(Feature.DISTANCE_KM), 200);
     assertEquals(16_700, sydney.get(Feature.SPEED_KMH), 200);
-    assertEquals("travel at 16700 km/h implied since the previous payment".length(),
-        Feature.SPEED_KMH.reason(sydney.get(Feature.SPEED_KMH)).length());
+    assertTrue(Feature.SPEED_KMH.reason(sydney.get(Feature.SPEED_KMH)).matches("travel at 16[5-9]\\d\\d km/h implied since the previous payment"),
+        Feature.SPEED_KMH.reason(sydney.get(Feature.SPEED_KMH)));
     FeatureVector nextDoor = pay(at(Duration.ofHours(1).plusSeconds(10), 10).location(-33.87, 151.2101));
     assertTrue(nextDoor.get(Feature.SPEED_KMH) < 1, "10 s and 9 m apart is not flight: " + nextDoor.get(Feature.SPEED_KMH));
   }

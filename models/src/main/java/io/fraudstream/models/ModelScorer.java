@@ -51,28 +51,24 @@ public final class ModelScorer {
 
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
-    double[] standardised = standardise(features.toArray(), means, stds);
-    double[] sortedValues = new double[standardised.length];
+    // Standardised once, straight into Tribuo's (alphabetical) order; contributions stay in catalogue order.
+    double[] sortedValues = new double[sortedPositions.length];
+    double[] contributions = new double[sortedPositions.length];
     for (int i = 0; i < sortedValues.length; i++) {
-      sortedValues[i] = standardised[sortedPositions[i]];
+      int position = sortedPositions[i];
+      double z = standardise(features.get(position), means[position], stds[position]);
+      sortedValues[i] = z;
+      contributions[position] = logOddsWeights[position] * z;
     }
     Prediction<Label> prediction = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
-    double[] contributions = new double[standardised.length];
-    for (int i = 0; i < contributions.length; i++) {
-      contributions[i] = logOddsWeights[i] * standardised[i];
-    }
     return new Score(probability, contributions);
   }
 
-  /** (value - mean) / std per feature: the scaling shared by training and scoring. */
-  static double[] standardise(double[] raw, double[] means, double[] stds) {
-    double[] z = new double[raw.length];
-    for (int i = 0; i < raw.length; i++) {
-      z[i] = (raw[i] - means[i]) / stds[i];
-    }
-    return z;
+  /** (value - mean) / std: the one scaling of training and scoring. */
+  static double standardise(double value, double mean, double std) {
+    return (value - mean) / std;
   }
 
   /**

@@ -121,7 +121,10 @@ public final class ModelTrainer {
     Label fraud = new Label(ModelScorer.FRAUD);
     Label legit = new Label(ModelScorer.LEGIT);
     for (FeatureRow row : training) {
-      double[] z = ModelScorer.standardise(row.features().toArray(), means, stds);
+      double[] z = new double[width];
+      for (int i = 0; i < width; i++) {
+        z[i] = ModelScorer.standardise(row.features().get(i), means[i], stds[i]);
+      }
       ArrayExample<Label> example = new ArrayExample<>(row.fraud() ? fraud : legit, names, z);
       if (row.fraud()) {
         example.setWeight(fraudWeight);

@@ -150,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
         out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
         Feed result = feed(config, feed, reader);
-        reader.awaitDecisions(result.valid(), Duration.ofMinutes(2));
+        reader.awaitDecisions(result.valid(), result.malformed(), Duration.ofMinutes(2));
         out.println("== 4. Summary");
         summarise(result, reader, feed);
       }
@@ -346,9 +346,9 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    void awaitDecisions(long expected, Duration timeout) throws InterruptedException {
+    void awaitDecisions(long expected, long expectedDeadLetters, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (decisions.get() < expected || deadLetters.get() < 2) {
+      while (decisions.get() < expected || deadLetters.get() < expectedDeadLetters) {
         if (failure != null) {
           throw new IllegalStateException("reading the output topics failed: " + failure.getMessage(), failure);
         }
