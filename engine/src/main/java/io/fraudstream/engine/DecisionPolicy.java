@@ -27,12 +27,19 @@ public final class DecisionPolicy {
   private final String modelVersion;
   private final Thresholds thresholds;
   private final Duration blockDuration;
+  private final Duration labelDelay;
 
   public DecisionPolicy(ModelBundle bundle, Duration blockDuration) {
     this.scorer = new ModelScorer(bundle);
     this.modelVersion = bundle.version();
     this.thresholds = bundle.thresholds();
     this.blockDuration = blockDuration;
+    this.labelDelay = bundle.labelDelay();
+  }
+
+  /** The label delay the model was trained with, which the entity features must be served with. */
+  public Duration labelDelay() {
+    return labelDelay;
   }
 
   /** Scores and decides one payment. A model that fails yields CHALLENGE, never a lost payment. */

@@ -21,6 +21,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param streamThreads Kafka Streams threads in this instance
  * @param commitInterval how often offsets and transactions commit: under exactly-once this bounds
  *     how soon {@code read_committed} readers see a decision, and longer means more throughput
+ * @param grace how far out of time order payments may arrive and still be decided in time order;
+ *     every payment waits this long (in event time) for its decision, so zero, deciding on arrival,
+ *     is the default
  */
 public record EngineConfig(
     String bootstrapServers,
@@ -33,6 +36,7 @@ public record EngineConfig(
     int streamThreads,
     String processingGuarantee,
     Duration commitInterval,
+    Duration grace,
     Map<String, String> kafka) {
 
   public EngineConfig {
@@ -57,6 +61,9 @@ public record EngineConfig(
     if (commitInterval.isNegative() || commitInterval.isZero()) {
       throw new IllegalArgumentException("commit interval must be positive, got " + commitInterval);
     }
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative, got " + grace);
+    }
     hashSecret = hashSecret.clone();
     kafka = Map.copyOf(kafka);
   }
@@ -65,7 +72,7 @@ public record EngineConfig(
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        Duration.ofMillis(200), Map.of());
+        Duration.ofMillis(200), Duration.ZERO, Map.of());
   }
 
   @Override
@@ -75,7 +82,7 @@ public record EngineConfig(
 
   public EngineConfig withBootstrapServers(String servers) {
     return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, kafka);
+        processingGuarantee, commitInterval, grace, kafka);
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */
@@ -125,7 +132,7 @@ public record EngineConfig(
     return "EngineConfig[bootstrapServers=" + (bootstrapServers == null ? "embedded" : bootstrapServers)
         + ", applicationId=" + applicationId + ", topics=" + topics + ", stateDir=" + stateDir
         + ", blockDuration=" + blockDuration + ", partitions=" + partitions + ", streamThreads=" + streamThreads
-        + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval
+        + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval + ", grace=" + grace
         + ", kafka settings=" + new TreeMap<>(kafka).keySet() + "]";
   }
 }

@@ -1,6 +1,8 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityProcessor;
+import io.fraudstream.features.LabelPseudonymiser;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.ErasureProcessor;
 import io.fraudstream.features.FeaturedTransactionSerde;
@@ -12,6 +14,8 @@ import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionTimestampExtractor;
 import io.fraudstream.features.UserState;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -32,14 +36,18 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * transactions ─ read (event time) ─ check key ─┬─ invalid ─ dead-letter ─ transactions-dlq
- *                                               └─ valid ─ extract features (user-state store)
+ *                                               └─ valid ─ pseudonymise, reorder within the grace,
+ *                                                          extract user features (user-state store)
  * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
- *   ─ repartition by merchant (device, IP, payee and location stripped)
- *   ─ entity features (merchant-state store) ─┐
- * labels (by payment id) ─ parse ─ repartition by merchant ─ record fraud ─┘ (bad labels to the DLQ)
- *                                                  ─ decide ─┬─ decisions (by payment id)
- *                                                            ├─ alerts (CHALLENGE, BLOCK; by user)
- *                                                            └─ blocks (BLOCK; by entity)
+ *   ─ repartition by device token (IP, payee and location stripped)
+ *   ─ device risk (device-state store) ─────────────────────┐
+ * labels (by payment id) ─ parse ─┬─ repartition by device token ─ record fraud ─┘ (bad labels to the DLQ)
+ *   ─ repartition by merchant     │
+ *   ─ merchant risk (merchant-state store) ─────────────────┐
+ *                                 └─ repartition by merchant ─ record fraud ─┘
+ *   ─ decide ─┬─ decisions (by payment id)
+ *             ├─ alerts (CHALLENGE, BLOCK; by user)
+ *             └─ blocks (BLOCK; by entity)
  * </pre>
  *
  * Every processor and store is named, so {@code describe()} is stable across versions.
@@ -52,28 +60,41 @@ public final class FraudTopology {
 
   private FraudTopology() {}
 
+  /** The reorder buffer of payments waiting out the grace period, and the task's watermark. */
+  public static final String REORDER_BUFFER_STORE = "reorder-buffer";
+  /** The store of per-device entity risk, keyed by device token. */
+  public static final String DEVICE_STATE_STORE = "device-state";
   /** The store of per-merchant entity risk. */
   public static final String MERCHANT_STATE_STORE = "merchant-state";
-  /** Name of the repartition of featured payments by merchant (the topic gets the application id as prefix). */
+  /** Names of the repartitions of featured payments (the topics get the application id as prefix). */
+  public static final String PAYMENTS_BY_DEVICE = "payments-by-device";
   public static final String PAYMENTS_BY_MERCHANT = "payments-by-merchant";
 
   /** A label or erasure request that could not be used, for the dead-letter topic. */
   private record UnreadableRecord(byte[] raw, String reason) implements Unreadable {}
 
   /**
-   * @param partitions partitions of the two repartition topics by merchant (payments and labels),
-   *     which must match for a merchant's payments and labels to meet in one task
+   * @param partitions partitions of the repartition topics by device and by merchant (payments
+   *     and labels), which must match for an entity's payments and labels to meet in one task
+   * @param grace how far out of time order payments may arrive and still be decided in order
+   *     (see {@link FeatureProcessor}); zero decides each payment on arrival
    */
-  public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret, int partitions) {
+  public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret, int partitions, Duration grace) {
     StreamsBuilder builder = new StreamsBuilder();
+    // Erased and expired users and entities leave tombstones; the lag bounds how long their old
+    // values can stay in a compacted changelog before the log cleaner must remove them.
+    Map<String, String> compactPromptly = Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), UserState.serde())
-        .withCachingEnabled()
-        // Erased and expired users leave tombstones; this bounds how long their old values can
-        // stay in the compacted changelog before the log cleaner must remove them.
-        .withLoggingEnabled(Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()))));
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(MERCHANT_STATE_STORE), Serdes.String(), EntityState.serde()).withCachingEnabled());
+            Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    for (String entityStore : List.of(DEVICE_STATE_STORE, MERCHANT_STATE_STORE)) {
+      builder.addStateStore(Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(entityStore), Serdes.String(), EntityState.serde())
+          .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    }
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
@@ -103,16 +124,26 @@ public final class FraudTopology {
         .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
 
     byte[] secret = hashSecret.clone();
-    // User features first, where raw identifiers are hashed; only a stripped payment and its
-    // vector cross to the merchant's partition for entity risk and the decision.
+    Duration labelDelay = policy.labelDelay();
+    // User features first, where identifiers become tokens; only a stripped payment and its
+    // vector cross to the device's and then the merchant's partition for entity risk.
     KStream<String, Decision> decisions = routes.get("route-valid")
         .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
-        .processValues(() -> new FeatureProcessor(USER_STATE_STORE, secret), Named.as("extract-features"), USER_STATE_STORE)
-        .selectKey((user, featured) -> featured.transaction().merchant() != null ? featured.transaction().merchant() : user,
+        .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, secret, grace), Named.as("extract-features"),
+            USER_STATE_STORE, REORDER_BUFFER_STORE)
+        // Payments without a device stay keyed by user, which spreads them over the partitions.
+        .selectKey((user, featured) -> featured.transaction().device() != null ? featured.transaction().device() : user,
+            Named.as("key-by-device"))
+        .repartition(Repartitioned.with(Topics.KEY_SERDE, new FeaturedTransactionSerde())
+            .withName(PAYMENTS_BY_DEVICE).withNumberOfPartitions(partitions))
+        .processValues(() -> new EntityProcessor(EntityKind.DEVICE, DEVICE_STATE_STORE, secret, labelDelay),
+            Named.as("extract-device-features"), DEVICE_STATE_STORE)
+        .selectKey((device, featured) -> featured.transaction().merchant() != null ? featured.transaction().merchant() : featured.transaction().user(),
             Named.as("key-by-merchant"))
         .repartition(Repartitioned.with(Topics.KEY_SERDE, new FeaturedTransactionSerde())
             .withName(PAYMENTS_BY_MERCHANT).withNumberOfPartitions(partitions))
-        .processValues(() -> new EntityProcessor(MERCHANT_STATE_STORE, secret), Named.as("extract-entity-features"), MERCHANT_STATE_STORE)
+        .processValues(() -> new EntityProcessor(EntityKind.MERCHANT, MERCHANT_STATE_STORE, secret, labelDelay),
+            Named.as("extract-entity-features"), MERCHANT_STATE_STORE)
         .processValues(() -> new DecisionProcessor(policy), Named.as("decide"));
 
     Map<String, KStream<String, Object>> labels = builder
@@ -125,12 +156,19 @@ public final class FraudTopology {
         .mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label"))
         .processValues(DeadLetterProcessor<UnreadableRecord>::new, Named.as("label-dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-labels"));
-    labels.get("label-valid")
+    KStream<String, PaymentLabel> frauds = labels.get("label-valid")
         .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"))
-        .filter((paymentId, label) -> label.fraud() && label.merchant() != null, Named.as("fraud-labels"))
-        .selectKey((paymentId, label) -> label.merchant(), Named.as("key-label-by-merchant"))
-        .repartition(Repartitioned.with(Topics.KEY_SERDE, LABEL_SERDE).withName("labels-by-merchant").withNumberOfPartitions(partitions))
-        .process(() -> new LabelProcessor(MERCHANT_STATE_STORE), Named.as("record-label"), MERCHANT_STATE_STORE);
+        .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
+        .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"));
+    Map<EntityKind, String> entityStores = Map.of(EntityKind.DEVICE, DEVICE_STATE_STORE, EntityKind.MERCHANT, MERCHANT_STATE_STORE);
+    for (EntityKind kind : EntityKind.values()) {
+      String name = kind.name().toLowerCase(Locale.ROOT);
+      frauds
+          .filter((paymentId, label) -> kind.of(label) != null, Named.as("fraud-labels-with-" + name))
+          .selectKey((paymentId, label) -> kind.of(label), Named.as("key-label-by-" + name))
+          .repartition(Repartitioned.with(Topics.KEY_SERDE, LABEL_SERDE).withName("labels-by-" + name).withNumberOfPartitions(partitions))
+          .process(() -> new LabelProcessor(kind, entityStores.get(kind)), Named.as("record-" + name + "-label"), entityStores.get(kind));
+    }
 
     decisions
         .selectKey((merchant, decision) -> decision.paymentId(), Named.as("key-by-payment"))

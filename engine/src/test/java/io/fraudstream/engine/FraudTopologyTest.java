@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
+import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.models.data.HandbookReader;
 import java.nio.file.Files;
@@ -54,10 +56,18 @@ class FraudTopologyTest {
 
   @BeforeEach
   void start() {
+    start(Duration.ZERO);
+  }
+
+  /** Replaces the driver by one whose topology has the given grace period. */
+  private void start(Duration grace) {
+    if (driver != null) {
+      driver.close();
+    }
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-test");
     DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, TestModels.SECRET, 4), props);
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, TestModels.SECRET, 4, grace), props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
@@ -155,7 +165,7 @@ class FraudTopologyTest {
     for (Transaction tx : payments) {
       send(tx);
       if (Boolean.TRUE.equals(tx.label())) {
-        labels.pipeInput(tx.id(), new PaymentLabel(tx.id(), true, tx.merchant(), tx.timestamp()).toJson(), tx.timestamp());
+        labels.pipeInput(tx.id(), new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson(), tx.timestamp());
       }
     }
     return decisions.readKeyValuesToMap();
@@ -182,11 +192,12 @@ class FraudTopologyTest {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 99)).subList(0, 10_000);
     Map<String, Decision> first = sendWithLabels(payments);
     assertSameFeatures(payments, first);
+    List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
+    assertNotEquals(0, offline.stream().filter(r -> r.features().get(Feature.DEVICE_USERS_7D) > 1).count(), "shared devices");
     assertEquals(OfflineReplay.replay(payments, TestModels.SECRET), OfflineReplay.replay(payments, TestModels.SECRET),
         "replaying twice gives the same rows");
 
     // A second engine with fresh state, fed the same payments, decides on the same vectors.
-    driver.close();
     start();
     Map<String, Decision> second = sendWithLabels(payments);
     for (Transaction tx : payments) {
@@ -243,14 +254,128 @@ class FraudTopologyTest {
   }
 
   @Test
-  void shouldDropTheStateOfUsersIdleBeyondTheRetention() {
+  void shouldDropTheStateOfUsersAndEntitiesIdleBeyondTheirRetention() {
     send(payment("old", T0, 10, "m1", "phone-1"));
-    Transaction bob = Transaction.of("b1", T0.plus(UserState.RETENTION).plus(Duration.ofDays(1)), "bob", 5);
+    Transaction bob = Transaction.of("b1", T0.plus(UserState.RETENTION).plus(Duration.ofDays(1)), "bob", 5).toBuilder()
+        .merchant("m2").device("bobs-phone").build();
     send(bob);
-    send(Transaction.of("b2", bob.timestamp().plus(Duration.ofHours(7)), "bob", 5));
+    send(new Transaction.Builder("b2", bob.timestamp().plus(Duration.ofHours(7)), "bob", 5).merchant("m2").device("bobs-phone").build());
     KeyValueStore<String, UserState> store = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
     assertNull(store.get("alice"), "alice has been idle for longer than the retention");
     assertEquals(2, store.get("bob").payments());
+    KeyValueStore<String, ?> merchants = driver.getKeyValueStore(FraudTopology.MERCHANT_STATE_STORE);
+    assertNull(merchants.get("m1"), "m1 has been idle for longer than " + EntityState.RETENTION);
+    assertTrue(merchants.get("m2") != null);
+    KeyValueStore<String, ?> devices = driver.getKeyValueStore(FraudTopology.DEVICE_STATE_STORE);
+    try (var all = devices.all()) {
+      assertTrue(all.hasNext());
+      all.next();
+      assertFalse(all.hasNext(), "only bob's phone is left");
+    }
+  }
+
+  @Test
+  void shouldDecideShuffledPaymentsWithinTheGraceOnTheSameVectorsAsInTimeOrder() {
+    Duration grace = Duration.ofMinutes(10);
+    List<Transaction> payments = unlabelled(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(60, 10, 21)));
+    List<Transaction> arrival = shuffledWithin(payments, grace, 5);
+    assertNotEquals(payments, arrival, "the arrival order must differ for the test to mean anything");
+
+    start(grace);
+    arrival.forEach(this::send);
+    // The newest payments wait out the grace until the partition has been quiet for a grace of wall-clock time.
+    driver.advanceWallClockTime(grace);
+    driver.advanceWallClockTime(grace);
+    assertSameFeatures(payments, decisions.readKeyValuesToMap());
+    assertEquals(0.0, latePayments(), "no payment arrived beyond the grace");
+
+    // Control: deciding on arrival, the same shuffle changes vectors and the late payments are counted.
+    start(Duration.ZERO);
+    arrival.forEach(this::send);
+    Map<String, Decision> onArrival = decisions.readKeyValuesToMap();
+    assertEquals(payments.size(), onArrival.size());
+    List<FeatureRow> inOrder = OfflineReplay.replay(payments, TestModels.SECRET);
+    assertTrue(inOrder.stream().anyMatch(row ->
+        !FeatureVector.fromMap(onArrival.get(row.transaction().id()).features()).equals(row.features())));
+    assertTrue(latePayments() > 0);
+  }
+
+  @Test
+  void shouldDecideAPaymentBeyondTheGraceAtOnceAndCountIt() {
+    start(Duration.ofMinutes(1));
+    send(payment("p-new", T0.plus(Duration.ofMinutes(10)), 10, "m1", "phone-1"));
+    assertTrue(decisions.isEmpty(), "the newest payment waits out the grace");
+    send(payment("p-late", T0, 10, "m1", "phone-1"));
+    assertEquals(List.of("p-late"), decidedIds(), "a late payment is decided at once, never dropped");
+    assertEquals(1.0, latePayments());
+    send(payment("p-in-grace", T0.plus(Duration.ofMinutes(9)).plusSeconds(30), 10, "m1", "phone-1"));
+    send(payment("p-next", T0.plus(Duration.ofMinutes(12)), 10, "m1", "phone-1"));
+    assertEquals(List.of("p-in-grace", "p-new"), decidedIds(), "the watermark passed both by the grace, oldest first");
+    assertEquals(1.0, latePayments());
+    KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> buffer = driver.getKeyValueStore(FraudTopology.REORDER_BUFFER_STORE);
+    try (var all = buffer.all()) {
+      while (all.hasNext()) {
+        String held = new String(all.next().value, StandardCharsets.UTF_8);
+        assertFalse(held.contains("phone-1") || held.contains("203.0.113.9"), "the buffer holds tokens only: " + held);
+      }
+    }
+  }
+
+  @Test
+  void shouldComputeDeviceRiskAcrossUsersKeyedByTokenOnly() {
+    Instant at = T0;
+    for (String user : List.of("ann", "ben", "cat")) {
+      at = at.plusSeconds(60);
+      send(Transaction.of(user + "-1", at, user, 20).toBuilder().merchant("m" + user).device("shared-tablet").build());
+    }
+    Decision third = decisions.readValuesToList().get(2);
+    assertEquals(3.0, third.features().get(Feature.DEVICE_USERS_1D.featureName()));
+    assertEquals(3.0, third.features().get(Feature.DEVICE_TX_COUNT_1D.featureName()));
+    assertEquals(1.0, third.features().get(Feature.MERCHANT_TX_COUNT_1D.featureName()), "merchants stay apart");
+    KeyValueStore<String, ?> devices = driver.getKeyValueStore(FraudTopology.DEVICE_STATE_STORE);
+    try (var all = devices.all()) {
+      String key = all.next().key;
+      assertTrue(key.startsWith("hmac:"), key);
+      assertFalse(all.hasNext(), "one device");
+    }
+
+    // A confirmed fraud from the device counts for everyone on it once the label delay has passed.
+    TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
+    labels.pipeInput("ann-1", "{\"fraud\":true,\"device\":\"shared-tablet\",\"timestamp\":\"2024-03-01T09:01:00Z\"}"
+        .getBytes(StandardCharsets.UTF_8), T0.plusSeconds(300));
+    List<Transaction> later = List.of(
+        Transaction.of("dan-1", T0.plus(Duration.ofDays(5)), "dan", 20).toBuilder().device("shared-tablet").build(),
+        Transaction.of("eve-1", T0.plus(Duration.ofDays(8)), "eve", 20).toBuilder().device("shared-tablet").build());
+    later.forEach(this::send);
+    List<Decision> afterLabel = decisions.readValuesToList();
+    assertEquals(0.0, afterLabel.get(0).features().get(Feature.DEVICE_FRAUDS_30D.featureName()), "within the label delay");
+    assertEquals(1.0, afterLabel.get(1).features().get(Feature.DEVICE_FRAUDS_30D.featureName()));
+    assertEquals(1.0 / 3, afterLabel.get(1).features().get(Feature.DEVICE_FRAUD_RATE_30D.featureName()), 1e-12,
+        "1 of the 3 payments of that day; the payment 5 days ago is still within the delay");
+  }
+
+  private List<String> decidedIds() {
+    return decisions.readRecordsToList().stream().map(TestRecord::key).toList();
+  }
+
+  private double latePayments() {
+    return driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(FeatureProcessor.LATE_PAYMENTS + "-total"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  private static List<Transaction> unlabelled(List<Transaction> payments) {
+    return payments.stream().map(tx -> tx.toBuilder().label(null).build()).toList();
+  }
+
+  /** The payments in an arrival order where each may come up to half the grace after later ones. */
+  private static List<Transaction> shuffledWithin(List<Transaction> payments, Duration grace, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    Map<Transaction, Long> arrival = new HashMap<>();
+    for (Transaction tx : payments) {
+      arrival.put(tx, tx.timestamp().toEpochMilli() + (long) (random.nextDouble() * grace.toMillis() / 2));
+    }
+    return payments.stream().sorted(java.util.Comparator.comparing(arrival::get)).toList();
   }
 
   private static String header(TestRecord<String, byte[]> record, String name) {

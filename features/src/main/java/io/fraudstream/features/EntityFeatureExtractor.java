@@ -1,29 +1,38 @@
 package io.fraudstream.features;
 
+import java.time.Duration;
+
 /**
- * Entity risk: how busy a merchant or terminal is, how many users it serves, and how much of its
- * labelled past was fraud. Shared by the live topology (state in a store keyed by merchant) and
- * the offline replay, like {@link FeatureExtractor}. Not thread-safe.
+ * Entity risk: how busy a merchant, terminal or device is, how many users it serves, and how
+ * much of its labelled past was fraud. Shared by the live topology (state in a store per
+ * {@link EntityKind}) and the offline replay, like {@link FeatureExtractor}. Not thread-safe.
  */
 public final class EntityFeatureExtractor {
 
   private final IdentifierHasher hasher;
+  private final long labelDelayDays;
 
-  public EntityFeatureExtractor(IdentifierHasher hasher) {
+  /** @param labelDelay see {@link EntityState#checkLabelDelay}; the bundle records the value a model was trained with */
+  public EntityFeatureExtractor(IdentifierHasher hasher, Duration labelDelay) {
     this.hasher = hasher;
+    this.labelDelayDays = EntityState.checkLabelDelay(labelDelay).toDays();
   }
 
   /**
-   * Returns {@code userFeatures} completed with the entity features of {@code tx}'s merchant,
-   * then adds {@code tx} to the merchant's state. Without a merchant the entity features are 0
-   * ({@code merchant_missing} says so).
+   * Returns {@code features} completed with the {@code kind} entity features of {@code tx}, then
+   * adds {@code tx} to the entity's state. Without such an entity ({@code state} null) they are 0,
+   * and a "missing" feature says so. State idle for longer than {@link EntityState#RETENTION} is
+   * forgotten first.
    */
-  public FeatureVector extract(EntityState state, Transaction tx, FeatureVector userFeatures) {
-    double[] v = userFeatures.toArray();
-    if (state == null || tx.merchant() == null) {
+  public FeatureVector extract(EntityKind kind, EntityState state, Transaction tx, FeatureVector features) {
+    double[] v = features.toArray();
+    if (state == null || kind.of(tx) == null) {
       return new FeatureVector(v);
     }
     long now = tx.timestamp().toEpochMilli();
+    if (state.expiredAt(now)) {
+      state.clear();
+    }
     long today = Math.floorDiv(now, EntityState.DAY_MILLIS);
     int slot = state.daySlot(today);
     if (slot >= 0) {
@@ -34,29 +43,30 @@ public final class EntityFeatureExtractor {
     state.lastMonth.add(now, tx.amount());
     state.users.touch(hasher.hash(tx.user()), now);
 
-    v[Feature.MERCHANT_TX_COUNT_1D.ordinal()] = state.lastDay.count();
-    v[Feature.MERCHANT_TX_COUNT_7D.ordinal()] = state.lastWeek.count();
-    v[Feature.MERCHANT_TX_COUNT_30D.ordinal()] = state.lastMonth.count();
-    v[Feature.MERCHANT_USERS_1D.ordinal()] = state.users.seenSince(now - EntityState.DAY_MILLIS);
-    v[Feature.MERCHANT_USERS_7D.ordinal()] = state.users.seenSince(now - 7 * EntityState.DAY_MILLIS);
-    v[Feature.MERCHANT_USERS_30D.ordinal()] = state.users.seenSince(now - 30 * EntityState.DAY_MILLIS);
+    v[kind.txCount1d.ordinal()] = state.lastDay.count();
+    v[kind.txCount7d.ordinal()] = state.lastWeek.count();
+    v[kind.txCount30d.ordinal()] = state.lastMonth.count();
+    v[kind.users1d.ordinal()] = state.users.seenSince(now - EntityState.DAY_MILLIS);
+    v[kind.users7d.ordinal()] = state.users.seenSince(now - 7 * EntityState.DAY_MILLIS);
+    v[kind.users30d.ordinal()] = state.users.seenSince(now - 30 * EntityState.DAY_MILLIS);
 
-    long newest = today - EntityState.LABEL_DELAY.toDays();
+    long newest = today - labelDelayDays;
     long oldest = today - EntityState.FRAUD_WINDOW.toDays();
     long payments = 0;
     long frauds = 0;
+    // Whole days: a payment day counts once it ended at least the label delay ago.
     for (int i = 0; i < state.labelDay.length; i++) {
       if (state.labelDay[i] >= oldest && state.labelDay[i] < newest) {
         payments += state.dayPayments[i];
         frauds += state.dayFrauds[i];
       }
     }
-    v[Feature.MERCHANT_FRAUDS_30D.ordinal()] = frauds;
-    v[Feature.MERCHANT_FRAUD_RATE_30D.ordinal()] = payments == 0 ? 0 : (double) frauds / payments;
+    v[kind.frauds30d.ordinal()] = frauds;
+    v[kind.fraudRate30d.ordinal()] = payments == 0 ? 0 : (double) frauds / payments;
     return new FeatureVector(v);
   }
 
-  /** Records a confirmed fraud for a payment the merchant received at {@code paymentMillis}. */
+  /** Records a confirmed fraud for a payment the entity took part in at {@code paymentMillis}. */
   public static void confirmFraud(EntityState state, long paymentMillis) {
     int slot = state.daySlot(Math.floorDiv(paymentMillis, EntityState.DAY_MILLIS));
     if (slot >= 0) {

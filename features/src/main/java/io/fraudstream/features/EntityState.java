@@ -7,16 +7,25 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * What fraudstream remembers about one merchant or terminal, in fixed size: its payments over
+ * What fraudstream remembers about one merchant, terminal or device, in fixed size: its payments over
  * the last day, week and 30 days, the distinct users it served, and per payment day the payments
  * and the confirmed frauds among them, for the delayed fraud rate. Users are kept as keyed hashes.
+ * Idle for {@link #RETENTION}, it is forgotten.
  */
 public final class EntityState {
 
-  /** Labels count only for payments at least this old: labels arrive late, and training must not see the future. */
-  public static final Duration LABEL_DELAY = Duration.ofDays(7);
-  /** The fraud rate covers payments from this long ago up to {@link #LABEL_DELAY} ago. */
+  /**
+   * Labels count only for payments at least this old, unless configured otherwise: labels arrive
+   * late, and training must not see outcomes that serving would not know yet.
+   */
+  public static final Duration DEFAULT_LABEL_DELAY = Duration.ofDays(7);
+  /** The fraud rate covers payments from this long ago up to the label delay ago. */
   public static final Duration FRAUD_WINDOW = Duration.ofDays(30);
+  /**
+   * An entity with no payment for this long is forgotten: past it, every window is empty and
+   * its labelled days have left the fraud window.
+   */
+  public static final Duration RETENTION = FRAUD_WINDOW.plusDays(2);
   static final int RECENT_USERS = 64;
   static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
   private static final int LABEL_DAYS = (int) FRAUD_WINDOW.toDays() + 2;
@@ -38,6 +47,43 @@ public final class EntityState {
   /** The state of a merchant never seen before. */
   public static EntityState empty() {
     return new EntityState();
+  }
+
+  /**
+   * Checks a label delay: whole days, at least 0 and shorter than the fraud window (else no
+   * labelled day would ever count).
+   */
+  public static Duration checkLabelDelay(Duration delay) {
+    if (delay.isNegative() || delay.compareTo(FRAUD_WINDOW) >= 0 || !delay.equals(Duration.ofDays(delay.toDays()))) {
+      throw new IllegalArgumentException("the label delay must be a whole number of days from 0 to "
+          + (FRAUD_WINDOW.toDays() - 1) + ", got " + delay);
+    }
+    return delay;
+  }
+
+  /**
+   * Whether the entity has been idle for longer than {@link #RETENTION} at {@code eventTimeMillis}:
+   * no payment and no labelled payment day since (measured from the start of those days).
+   */
+  public boolean expiredAt(long eventTimeMillis) {
+    long newest = lastMonth.newestMillis();
+    for (long day : labelDay) {
+      if (day != Long.MIN_VALUE) {
+        newest = Math.max(newest, day * DAY_MILLIS);
+      }
+    }
+    return newest == Long.MIN_VALUE || eventTimeMillis - newest > RETENTION.toMillis();
+  }
+
+  /** Forgets everything, as if the entity had never been seen. */
+  void clear() {
+    lastDay.clear();
+    lastWeek.clear();
+    lastMonth.clear();
+    users.clear();
+    java.util.Arrays.fill(labelDay, Long.MIN_VALUE);
+    java.util.Arrays.fill(dayPayments, 0);
+    java.util.Arrays.fill(dayFrauds, 0);
   }
 
   /** The slot of a payment day, reset if it held an older day; -1 if the day is too old to keep. */

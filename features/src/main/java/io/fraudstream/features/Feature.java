@@ -99,9 +99,26 @@ public enum Feature {
   MERCHANT_USERS_30D("merchant_users_30d", "distinct users who paid the merchant in the last 30 days (of its last 64)",
       never(), null),
   MERCHANT_FRAUDS_30D("merchant_frauds_30d",
-      "confirmed frauds among the merchant's payments made 7 to 30 days ago (labels older than the 7-day label delay)",
+      "confirmed frauds among the merchant's payments of the last 30 days on days that ended at least the label delay (7 days by default) ago",
       atLeast(1), "%.0f confirmed frauds at this merchant in the past month"),
   MERCHANT_FRAUD_RATE_30D("merchant_fraud_rate_30d", "merchant_frauds_30d / the merchant's payments in the same days",
+      never(), null),
+
+  // Entity risk: the device, across all users who paid from it (0 without a device).
+  DEVICE_TX_COUNT_1D("device_tx_count_1d", "payments made from the device in the last 24 hours by any user, this one included",
+      never(), null),
+  DEVICE_TX_COUNT_7D("device_tx_count_7d", "payments made from the device in the last 7 days", never(), null),
+  DEVICE_TX_COUNT_30D("device_tx_count_30d", "payments made from the device in the last 30 days", never(), null),
+  DEVICE_USERS_1D("device_users_1d", "distinct users who paid from the device in the last 24 hours (of its last 64)",
+      atLeast(3), "%.0f different users paid from this device in 24 hours"),
+  DEVICE_USERS_7D("device_users_7d", "distinct users who paid from the device in the last 7 days (of its last 64)",
+      never(), null),
+  DEVICE_USERS_30D("device_users_30d", "distinct users who paid from the device in the last 30 days (of its last 64)",
+      never(), null),
+  DEVICE_FRAUDS_30D("device_frauds_30d",
+      "confirmed frauds among the device's payments of the last 30 days on days that ended at least the label delay (7 days by default) ago",
+      atLeast(1), "%.0f confirmed frauds from this device in the past month"),
+  DEVICE_FRAUD_RATE_30D("device_fraud_rate_30d", "device_frauds_30d / the device's payments in the same days",
       never(), null);
 
   private static final List<Feature> ALL = List.of(values());

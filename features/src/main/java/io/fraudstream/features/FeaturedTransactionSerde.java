@@ -8,9 +8,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Carries a featured payment across the repartition from user to merchant. Only what entity risk
- * and the decision need crosses the topic: device, IP, payee, country, channel and location are
- * dropped here, so raw identifiers never reach a topic.
+ * Carries a featured payment across the repartitions from user to device and merchant. Only what
+ * entity risk and the decision need crosses the topic: the device only as its token, and IP,
+ * payee, country, channel and location not at all, so raw identifiers never reach a topic.
  */
 public final class FeaturedTransactionSerde implements Serde<FeaturedTransaction> {
 
@@ -22,7 +22,8 @@ public final class FeaturedTransactionSerde implements Serde<FeaturedTransaction
       }
       Transaction tx = featured.transaction();
       byte[] json = TransactionJson.write(new Transaction.Builder(tx.id(), tx.timestamp(), tx.user(), tx.amount())
-          .currency(tx.currency()).merchant(tx.merchant()).category(tx.category()).build());
+          .currency(tx.currency()).merchant(tx.merchant()).category(tx.category())
+          .device(IdentifierHasher.isToken(tx.device()) ? tx.device() : null).build());
       double[] features = featured.features().toArray();
       ByteBuffer out = ByteBuffer.allocate(Integer.BYTES + json.length + Integer.BYTES + features.length * Double.BYTES + Long.BYTES);
       out.putInt(json.length).put(json).putInt(features.length);

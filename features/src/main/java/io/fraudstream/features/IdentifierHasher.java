@@ -20,6 +20,8 @@ public final class IdentifierHasher {
   /** Recently hashed identifiers, in memory only: merchants, countries and a user's own devices
    * recur, and an HMAC costs far more than a map lookup. */
   private static final int CACHE_SIZE = 65_536;
+  static final String TOKEN_PREFIX = "hmac:";
+  private static final int TOKEN_HEX_DIGITS = 16;
   private final Mac mac;
   private final Map<String, Long> recent = new LinkedHashMap<>(CACHE_SIZE * 2, 0.75f, true) {
     @Override
@@ -44,8 +46,14 @@ public final class IdentifierHasher {
     this(secret.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The keyed hash of an identifier. */
+  /**
+   * The keyed hash of an identifier. A {@linkplain #token token} stands for its identifier, so
+   * hashing a payment before or after {@link #pseudonymise} gives the same features.
+   */
   public long hash(String identifier) {
+    if (isToken(identifier)) {
+      return Long.parseUnsignedLong(identifier, TOKEN_PREFIX.length(), identifier.length(), 16);
+    }
     Long cached = recent.get(identifier);
     if (cached != null) {
       return cached;
@@ -53,6 +61,41 @@ public final class IdentifierHasher {
     long hash = hmac(identifier);
     recent.put(identifier, hash);
     return hash;
+  }
+
+  /**
+   * The pseudonymous stand-in for an identifier: {@code hmac:} and its keyed hash in hex. It can be
+   * stored and sent on topics where the raw value must not go, and used as a key. Null stays null.
+   */
+  public String token(String identifier) {
+    if (identifier == null || isToken(identifier)) {
+      return identifier;
+    }
+    String hex = Long.toHexString(hash(identifier));
+    return TOKEN_PREFIX + "0".repeat(TOKEN_HEX_DIGITS - hex.length()) + hex;
+  }
+
+  /** Whether {@code value} is a {@linkplain #token token} rather than a raw identifier. */
+  public static boolean isToken(String value) {
+    return value != null && value.length() == TOKEN_PREFIX.length() + TOKEN_HEX_DIGITS && value.startsWith(TOKEN_PREFIX);
+  }
+
+  /**
+   * The payment with its device, IP, payee and country replaced by tokens: what may be buffered,
+   * stored or sent on. The user (the partition key), the merchant (a business, needed to find its
+   * entity risk) and the location (kept in the user's state anyway) stay as they are.
+   */
+  public Transaction pseudonymise(Transaction tx) {
+    if (isPseudonymous(tx)) {
+      return tx;
+    }
+    return tx.toBuilder().device(token(tx.device())).ip(token(tx.ip())).counterparty(token(tx.counterparty()))
+        .country(token(tx.country())).build();
+  }
+
+  private static boolean isPseudonymous(Transaction tx) {
+    return (tx.device() == null || isToken(tx.device())) && (tx.ip() == null || isToken(tx.ip()))
+        && (tx.counterparty() == null || isToken(tx.counterparty())) && (tx.country() == null || isToken(tx.country()));
   }
 
   private long hmac(String identifier) {

@@ -5,13 +5,15 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Records confirmed frauds in their merchant's {@link EntityState}; labels arrive keyed by merchant. */
+/** Records confirmed frauds in the {@link EntityState} of one {@link EntityKind}; labels arrive keyed by that entity. */
 public final class LabelProcessor implements Processor<String, PaymentLabel, Void, Void> {
 
+  private final EntityKind kind;
   private final String storeName;
   private KeyValueStore<String, EntityState> store;
 
-  public LabelProcessor(String storeName) {
+  public LabelProcessor(EntityKind kind, String storeName) {
+    this.kind = kind;
     this.storeName = storeName;
   }
 
@@ -23,14 +25,15 @@ public final class LabelProcessor implements Processor<String, PaymentLabel, Voi
   @Override
   public void process(Record<String, PaymentLabel> record) {
     PaymentLabel label = record.value();
-    if (!label.fraud() || label.merchant() == null) {
+    String entity = kind.of(label);
+    if (!label.fraud() || entity == null) {
       return;
     }
-    EntityState state = store.get(label.merchant());
+    EntityState state = store.get(entity);
     if (state == null) {
       state = EntityState.empty();
     }
     EntityFeatureExtractor.confirmFraud(state, label.paymentTime().toEpochMilli());
-    store.put(label.merchant(), state);
+    store.put(entity, state);
   }
 }

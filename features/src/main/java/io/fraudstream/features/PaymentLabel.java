@@ -7,14 +7,15 @@ import java.time.Instant;
 
 /**
  * Confirmed outcome of a past payment, from the {@code labels} topic keyed by payment id. It
- * names the payment's merchant and time, so that the engine need not remember every payment to
- * attribute a label to its merchant.
+ * names the payment's time and, when known, its merchant and device, so that the engine need not
+ * remember every payment to attribute a label to them. The device is replaced by its token
+ * ({@link IdentifierHasher#token}) before the label goes anywhere.
  */
-public record PaymentLabel(String paymentId, boolean fraud, String merchant, Instant paymentTime) {
+public record PaymentLabel(String paymentId, boolean fraud, String merchant, String device, Instant paymentTime) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** Reads {@code {"fraud":true,"merchant":"m1","timestamp":"..."}}, or says what is wrong. */
+  /** Reads {@code {"fraud":true,"merchant":"m1","device":"d1","timestamp":"..."}}, or says what is wrong. */
   public static PaymentLabel parse(String paymentId, byte[] value) {
     if (paymentId == null || paymentId.isBlank()) {
       throw new IllegalArgumentException("label without a payment id: key labels by payment id");
@@ -36,8 +37,18 @@ public record PaymentLabel(String paymentId, boolean fraud, String merchant, Ins
       throw new IllegalArgumentException("label needs the payment's 'timestamp'");
     }
     Instant paymentTime = time.isIntegralNumber() ? Instant.ofEpochMilli(time.longValue()) : TransactionJson.parseTimestamp(time.asText());
-    String merchant = node.path("merchant").isTextual() || node.path("merchant").isIntegralNumber() ? node.path("merchant").asText() : null;
-    return new PaymentLabel(paymentId, node.path("fraud").booleanValue(), merchant, paymentTime);
+    return new PaymentLabel(paymentId, node.path("fraud").booleanValue(), identifier(node, "merchant"), identifier(node, "device"), paymentTime);
+  }
+
+  private static String identifier(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isTextual() || value.isIntegralNumber() ? value.asText() : null;
+  }
+
+  /** The same label with its device replaced by the device's token. */
+  public PaymentLabel pseudonymise(IdentifierHasher hasher) {
+    return device == null || IdentifierHasher.isToken(device) ? this
+        : new PaymentLabel(paymentId, fraud, merchant, hasher.token(device), paymentTime);
   }
 
   /** Reads the form written by {@link #toJson()}, which names its payment. */
@@ -54,6 +65,9 @@ public record PaymentLabel(String paymentId, boolean fraud, String merchant, Ins
     var json = MAPPER.createObjectNode().put("paymentId", paymentId).put("fraud", fraud).put("timestamp", paymentTime.toString());
     if (merchant != null) {
       json.put("merchant", merchant);
+    }
+    if (device != null) {
+      json.put("device", device);
     }
     try {
       return MAPPER.writeValueAsBytes(json);

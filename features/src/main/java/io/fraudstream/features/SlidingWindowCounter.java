@@ -55,6 +55,11 @@ final class SlidingWindowCounter {
     return totalCount == 0 ? 0 : totalSum;
   }
 
+  /** The start of the newest bucket written to (a lower bound of the newest event's time), or Long.MIN_VALUE if none. */
+  long newestMillis() {
+    return newestBucket == Long.MIN_VALUE ? Long.MIN_VALUE : newestBucket * bucketMillis;
+  }
+
   private void advanceTo(long bucket) {
     if (newestBucket == Long.MIN_VALUE || bucket - newestBucket >= counts.length) {
       clear();

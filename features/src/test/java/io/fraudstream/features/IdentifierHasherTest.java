@@ -1,6 +1,10 @@
 package io.fraudstream.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -23,6 +27,32 @@ class IdentifierHasherTest {
   void shouldDependOnTheSecret() {
     assertNotEquals(new IdentifierHasher("secret-number-one-16").hash("device-42"),
         new IdentifierHasher("secret-number-two-16").hash("device-42"));
+  }
+
+  @Test
+  void shouldHashATokenToTheHashOfItsIdentifier() {
+    IdentifierHasher hasher = new IdentifierHasher("secret-number-one-16");
+    String token = hasher.token("device-42");
+    assertTrue(IdentifierHasher.isToken(token), token);
+    assertFalse(token.contains("device-42"));
+    assertEquals(hasher.hash("device-42"), hasher.hash(token));
+    assertEquals(token, hasher.token(token), "tokenising twice changes nothing");
+    assertNull(hasher.token(null));
+  }
+
+  @Test
+  void shouldPseudonymiseEveryIdentifierThatOnlyFeedsNoveltyButKeepWhatEntityRiskNeeds() {
+    IdentifierHasher hasher = new IdentifierHasher("secret-number-one-16");
+    Transaction raw = Transaction.of("p1", java.time.Instant.EPOCH, "alice", 10).toBuilder()
+        .merchant("shop").device("dev-1").ip("10.0.0.1").counterparty("bob").country("NL").location(52.0, 4.0).build();
+    Transaction pseudonymous = hasher.pseudonymise(raw);
+    assertEquals(hasher.token("dev-1"), pseudonymous.device());
+    assertEquals(hasher.token("10.0.0.1"), pseudonymous.ip());
+    assertEquals(hasher.token("bob"), pseudonymous.counterparty());
+    assertEquals(hasher.token("NL"), pseudonymous.country());
+    assertEquals(raw.toBuilder().device(null).ip(null).counterparty(null).country(null).build(),
+        pseudonymous.toBuilder().device(null).ip(null).counterparty(null).country(null).build());
+    assertSame(pseudonymous, hasher.pseudonymise(pseudonymous));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.fraudstream.models;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,7 +36,7 @@ import org.tribuo.classification.Label;
  */
 public final class ModelBundle {
 
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
   private static final String MANIFEST_ENTRY = "bundle.json";
   private static final String MODEL_ENTRY = "model.tribuo";
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -52,6 +54,7 @@ public final class ModelBundle {
    * @param modelVersion a content hash of the model, so equal versions mean equal models
    * @param means per-feature means used to standardise inputs, in {@code features} order
    * @param stds per-feature standard deviations used to standardise inputs
+   * @param labelDelayDays the label delay of the entity fraud features the model was trained on
    */
   public record Manifest(
       int formatVersion,
@@ -63,7 +66,8 @@ public final class ModelBundle {
       double[] stds,
       Thresholds thresholds,
       Map<String, Double> metrics,
-      DatasetInfo dataset) {}
+      DatasetInfo dataset,
+      int labelDelayDays) {}
 
   private final Model<Label> model;
   private final Manifest manifest;
@@ -89,17 +93,23 @@ public final class ModelBundle {
     return manifest.thresholds();
   }
 
+  /** The label delay the model's entity fraud features were computed with; serving must use the same. */
+  public Duration labelDelay() {
+    return Duration.ofDays(manifest.labelDelayDays());
+  }
+
   /** The same model with other thresholds, e.g. chosen by an analyst. */
   public ModelBundle withThresholds(Thresholds thresholds) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
-        m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset()));
+        m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset(), m.labelDelayDays()));
   }
 
   ModelBundle withMetrics(Map<String, Double> metrics) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
-        m.features(), m.means(), m.stds(), m.thresholds(), java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)), m.dataset()));
+        m.features(), m.means(), m.stds(), m.thresholds(), java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)), m.dataset(),
+        m.labelDelayDays()));
   }
 
   /** Writes the bundle atomically: readers see the old file or the new one, never half of one. */
@@ -162,6 +172,11 @@ public final class ModelBundle {
     if (manifest.means() == null || manifest.stds() == null
         || manifest.means().length != manifest.features().size() || manifest.stds().length != manifest.features().size()) {
       throw new ModelBundleException("model bundle " + file + " has scaling that does not match its " + manifest.features().size() + " features");
+    }
+    try {
+      EntityState.checkLabelDelay(Duration.ofDays(manifest.labelDelayDays()));
+    } catch (IllegalArgumentException e) {
+      throw new ModelBundleException("model bundle " + file + " has an invalid label delay: " + e.getMessage(), e);
     }
     return new ModelBundle(readModel(file, modelBytes), manifest);
   }

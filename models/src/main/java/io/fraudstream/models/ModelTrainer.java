@@ -1,11 +1,13 @@
 package io.fraudstream.models;
 
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.TransactionJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -51,10 +53,13 @@ public final class ModelTrainer {
    * @param blockPrecision the precision BLOCK must reach on held-out data
    * @param epochs passes of stochastic gradient descent
    * @param seed random seed of the trainer
+   * @param labelDelay the label delay the rows were replayed with, recorded in the bundle so that
+   *     serving computes entity risk the same way
    */
   public record Settings(String datasetName, double validationShare, double challengeFpr, double blockPrecision,
-                         int epochs, long seed) {
+                         int epochs, long seed, Duration labelDelay) {
     public Settings {
+      EntityState.checkLabelDelay(labelDelay);
       if (!(validationShare > 0 && validationShare < 1)) {
         throw new IllegalArgumentException("validation share must be within (0, 1), got " + validationShare);
       }
@@ -70,7 +75,11 @@ public final class ModelTrainer {
     }
 
     public static Settings defaults(String datasetName) {
-      return new Settings(datasetName, 0.2, 0.01, 0.9, 5, 42);
+      return new Settings(datasetName, 0.2, 0.01, 0.9, 5, 42, EntityState.DEFAULT_LABEL_DELAY);
+    }
+
+    public Settings withLabelDelay(Duration delay) {
+      return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, epochs, seed, delay);
     }
   }
 
@@ -146,7 +155,8 @@ public final class ModelTrainer {
         "Tribuo LinearSGDTrainer(LogMulticlass, AdaGrad(0.1), epochs=" + settings.epochs() + ", seed=" + settings.seed()
             + "), fraud weight " + fraudWeight
             + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
-        Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows));
+        Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
+        (int) settings.labelDelay().toDays());
     ModelScorer scorer = new ModelScorer(new ModelBundle(model, provisional));
 
     double[] scores = new double[validation.size()];

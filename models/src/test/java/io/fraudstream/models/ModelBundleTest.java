@@ -49,11 +49,24 @@ class ModelBundleTest {
     assertEquals(bundle.version(), loaded.version());
     assertEquals(bundle.thresholds(), loaded.thresholds());
     assertEquals(bundle.manifest().dataset(), loaded.manifest().dataset());
+    assertEquals(java.time.Duration.ofDays(7), loaded.labelDelay());
     ModelScorer before = new ModelScorer(bundle);
     ModelScorer after = new ModelScorer(loaded);
     for (FeatureRow row : rows.subList(0, 500)) {
       assertEquals(before.score(row.features()).probability(), after.score(row.features()).probability());
     }
+  }
+
+  @Test
+  void shouldCarryTheLabelDelayItWasTrainedWith(@TempDir Path dir) throws Exception {
+    java.time.Duration threeDays = java.time.Duration.ofDays(3);
+    List<FeatureRow> replayed = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 8)), SECRET, threeDays);
+    ModelBundle trained = ModelTrainer.train(replayed, ModelTrainer.Settings.defaults("synthetic seed 8").withLabelDelay(threeDays));
+    Path file = dir.resolve("three-days.bundle");
+    trained.save(file);
+    assertEquals(threeDays, ModelBundle.load(file).labelDelay());
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelTrainer.Settings.defaults("x").withLabelDelay(java.time.Duration.ofDays(30)));
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.fraudstream.engine.Tier;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
@@ -93,6 +94,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "alerts to print as they happen, half of them BLOCKs when there are (default ${DEFAULT-VALUE})")
   int showAlerts;
 
+  @Option(names = "--label-delay-days", defaultValue = "7",
+      description = "entity risk counts confirmed frauds only for payments at least this many days old; saved in the model (default ${DEFAULT-VALUE})")
+  int labelDelayDays;
+
   @Option(names = "--save-model", defaultValue = "target/fraudstream-demo/model.bundle",
       description = "where to save the trained model bundle, for 'fraudstream run --model' (default ${DEFAULT-VALUE})")
   Path saveModel;
@@ -127,8 +132,9 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "   generated %,d training payments (%,d users x %d days) and %,d to feed (%,d users x %d days)%n",
           training.size(), trainUsers, trainDays, feed.size(), users, days);
     }
-    List<FeatureRow> rows = OfflineReplay.replay(training, secret.getBytes(StandardCharsets.UTF_8));
-    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(datasetName));
+    Duration labelDelay = Duration.ofDays(labelDelayDays);
+    List<FeatureRow> rows = OfflineReplay.replay(training, secret.getBytes(StandardCharsets.UTF_8), labelDelay);
+    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(datasetName).withLabelDelay(labelDelay));
     bundle.save(saveModel);
     Map<String, Double> metrics = bundle.manifest().metrics();
     out.printf(Locale.ROOT, "   model %s: held-out AUC %.3f, average precision %.3f; CHALLENGE at score %.3f, BLOCK at %.3f%n",
@@ -173,6 +179,11 @@ final class DemoCommand implements Callable<Integer> {
     if (feedDays < 1 || trainDays < 2) {
       throw new IllegalArgumentException("--feed-days must be at least 1 and --train-days at least 2");
     }
+    try {
+      EntityState.checkLabelDelay(Duration.ofDays(labelDelayDays));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--label-delay-days: " + e.getMessage());
+    }
   }
 
   private static String randomSecret() {
@@ -203,9 +214,9 @@ final class DemoCommand implements Callable<Integer> {
         reader.sent(tx, System.nanoTime());
         producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
         if (Boolean.TRUE.equals(tx.label())) {
-          // As a case system would confirm it; entity risk counts it only once it is 7 days old.
+          // As a case system would confirm it; entity risk counts it only once it is older than the label delay.
           producer.send(new ProducerRecord<>(config.topics().labels(), tx.id(),
-              new PaymentLabel(tx.id(), true, tx.merchant(), tx.timestamp()).toJson()));
+              new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
         }
         progress.update(i + 1);
       }
@@ -225,7 +236,8 @@ final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "   dead-letter records   %,d%s%n", reader.deadLetters.get(),
         reader.deadLetterReasons.isEmpty() ? "" : "  (" + String.join("; ", reader.deadLetterReasons) + ")");
     out.printf(Locale.ROOT, "   fraud in the feed     %,d of %,d payments (each fraud's label is published on '%s' after it;%n"
-        + "                         merchant risk counts labels only of payments older than 7 days)%n", fraud, payments.size(), "labels");
+        + "                         entity risk counts labels only of payments older than %d days)%n", fraud, payments.size(), "labels",
+        labelDelayDays);
     out.printf(Locale.ROOT, "   CHALLENGE or BLOCK    precision %s, recall %s%n",
         ratio(reader.flaggedFraud.get(), reader.flagged.get()), ratio(reader.flaggedFraud.get(), fraud));
     out.printf(Locale.ROOT, "   BLOCK                 precision %s, recall %s%n",

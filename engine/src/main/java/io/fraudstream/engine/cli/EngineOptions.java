@@ -32,7 +32,7 @@ final class EngineOptions {
   String hashSecret;
 
   @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
-      description = "partitions of topics the engine creates and of its repartition topics by merchant (default ${DEFAULT-VALUE})")
+      description = "partitions of topics the engine creates and of its repartition topics by device and merchant (default ${DEFAULT-VALUE})")
   int partitions;
 
   @Option(names = "--threads", defaultValue = "${env:FRAUDSTREAM_THREADS:-1}",
@@ -46,6 +46,10 @@ final class EngineOptions {
   @Option(names = "--commit-interval-ms", defaultValue = "${env:FRAUDSTREAM_COMMIT_INTERVAL_MS:-200}",
       description = "commit interval; bounds how soon read_committed readers see a decision (default ${DEFAULT-VALUE})")
   long commitIntervalMs;
+
+  @Option(names = "--grace-ms", defaultValue = "${env:FRAUDSTREAM_GRACE_MS:-0}",
+      description = "how far out of time order payments may arrive and still be decided in order; each decision waits this long (default ${DEFAULT-VALUE}: decide on arrival)")
+  long graceMs;
 
   @Option(names = "--block-hours", defaultValue = "${env:FRAUDSTREAM_BLOCK_HOURS:-24}",
       description = "how long a BLOCK decision blocks the user (default ${DEFAULT-VALUE})")
@@ -67,7 +71,8 @@ final class EngineOptions {
     Topics topics = Topics.defaults().withTransactions(transactionsTopic);
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
-        Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs), kafka);
+        Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs),
+        Duration.ofMillis(graceMs), kafka);
   }
 
   private static String blankToNull(String value) {

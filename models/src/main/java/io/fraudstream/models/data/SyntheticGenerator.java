@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
 /**
  * A seeded, labelled payment generator, so that the demo and the tests run without any file.
  *
- * <p>Each user has habits: a usual amount, a daily rhythm, one or two devices, favourite
- * merchants, a few regular payees and a home location. Optional fields are missing at the same
+ * <p>Each user has habits: a usual amount, a daily rhythm, one or two devices (some shared by a
+ * household of two), favourite merchants, a few regular payees and a home location. Fraud comes
+ * from a ring of 40 devices, each used against several victims. Optional fields are missing at the same
  * rates for every payment, fraud or not. Some users are hit by one fraud episode of one of three kinds:
  * <ul>
  *   <li>{@link FraudPattern#CARD_TESTING}: a burst of tiny payments seconds apart at unknown
@@ -58,6 +59,7 @@ public final class SyntheticGenerator {
   private static final String[] COUNTRIES = {"BE", "NL", "FR", "DE", "ES", "IT", "PT", "IE"};
   private static final String[] CATEGORIES = {"grocery", "restaurant", "transport", "retail", "utilities", "entertainment"};
   private static final int MERCHANTS = 2_000;
+  private static final int FRAUD_RING_DEVICES = 40;
   private static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
 
   private SyntheticGenerator() {}
@@ -84,6 +86,10 @@ public final class SyntheticGenerator {
     String[] devices = new String[1 + random.nextInt(2)];
     for (int d = 0; d < devices.length; d++) {
       devices[d] = "dev-" + user + "-" + d;
+    }
+    if (devices.length == 2 && index / 2 % 4 == 0) {
+      // Some households share a tablet, so a device with two users is not by itself a sign of fraud.
+      devices[1] = "dev-home-" + index / 2;
     }
     String[] favourites = new String[5 + random.nextInt(11)];
     for (int m = 0; m < favourites.length; m++) {
@@ -128,7 +134,8 @@ public final class SyntheticGenerator {
 
   private static void plantFraud(FraudPattern pattern, String user, double usualAmount, long at, double[] home,
       String homeCountry, SplittableRandom random, List<Transaction> out, int sequence) {
-    String fraudDevice = "dev-fraud-" + user;
+    // Fraudsters work from a few devices, each used against several victims.
+    String fraudDevice = "dev-ring-" + random.nextInt(FRAUD_RING_DEVICES);
     String fraudIp = "198.51.100." + random.nextInt(255);
     String fraudCountry = COUNTRIES[random.nextInt(COUNTRIES.length)];
     double fraudLat = 38 + 15 * random.nextDouble();

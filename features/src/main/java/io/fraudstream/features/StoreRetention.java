@@ -1,0 +1,38 @@
+package io.fraudstream.features;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Deletes expired state from a store every six hours of stream time. The extractors already
+ * ignore expired state when they meet it; this removes it from the store and, through tombstones,
+ * from the changelog, so idle users and entities do not stay forever.
+ */
+final class StoreRetention {
+
+  static final Duration EVICTION_INTERVAL = Duration.ofHours(6);
+
+  private StoreRetention() {}
+
+  static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt) {
+    context.schedule(EVICTION_INTERVAL, PunctuationType.STREAM_TIME, streamTime -> {
+      List<String> expired = new ArrayList<>();
+      try (KeyValueIterator<String, S> all = store.all()) {
+        while (all.hasNext()) {
+          KeyValue<String, S> entry = all.next();
+          if (expiredAt.test(entry.value, streamTime)) {
+            expired.add(entry.key);
+          }
+        }
+      }
+      expired.forEach(store::delete);
+    });
+  }
+}
