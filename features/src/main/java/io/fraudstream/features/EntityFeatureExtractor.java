@@ -26,8 +26,14 @@ public final class EntityFeatureExtractor {
    */
   public FeatureVector extract(EntityKind kind, EntityState state, Transaction tx, FeatureVector features) {
     double[] v = features.toArray();
+    extractInto(kind, state, tx, v);
+    return new FeatureVector(v);
+  }
+
+  /** As {@link #extract}, completing the feature values {@code v} in place. */
+  public void extractInto(EntityKind kind, EntityState state, Transaction tx, double[] v) {
     if (state == null || kind.of(tx) == null) {
-      return new FeatureVector(v);
+      return;
     }
     long now = tx.timestamp().toEpochMilli();
     if (state.expiredAt(now)) {
@@ -46,9 +52,8 @@ public final class EntityFeatureExtractor {
     v[kind.txCount1d.ordinal()] = state.lastDay.count();
     v[kind.txCount7d.ordinal()] = state.lastWeek.count();
     v[kind.txCount30d.ordinal()] = state.lastMonth.count();
-    v[kind.users1d.ordinal()] = state.users.seenSince(now - EntityState.DAY_MILLIS);
-    v[kind.users7d.ordinal()] = state.users.seenSince(now - 7 * EntityState.DAY_MILLIS);
-    v[kind.users30d.ordinal()] = state.users.seenSince(now - 30 * EntityState.DAY_MILLIS);
+    state.users.seenSince(now - EntityState.DAY_MILLIS, now - 7 * EntityState.DAY_MILLIS, now - 30 * EntityState.DAY_MILLIS,
+        v, kind.users1d, kind.users7d, kind.users30d);
 
     long newest = today - labelDelayDays;
     long oldest = today - EntityState.FRAUD_WINDOW.toDays();
@@ -63,7 +68,6 @@ public final class EntityFeatureExtractor {
     }
     v[kind.frauds30d.ordinal()] = frauds;
     v[kind.fraudRate30d.ordinal()] = payments == 0 ? 0 : (double) frauds / payments;
-    return new FeatureVector(v);
   }
 
   /** Records a confirmed fraud for a payment the entity took part in at {@code paymentMillis}. */

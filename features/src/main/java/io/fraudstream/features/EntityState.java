@@ -67,6 +67,9 @@ public final class EntityState {
    */
   public boolean expiredAt(long eventTimeMillis) {
     long newest = lastMonth.newestMillis();
+    if (newest != Long.MIN_VALUE && eventTimeMillis - newest <= RETENTION.toMillis()) {
+      return false;   // the common case, without looking at the labelled days
+    }
     for (long day : labelDay) {
       if (day != Long.MIN_VALUE) {
         newest = Math.max(newest, day * DAY_MILLIS);

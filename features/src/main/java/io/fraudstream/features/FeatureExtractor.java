@@ -34,13 +34,23 @@ public final class FeatureExtractor {
    * forgotten first.
    */
   public FeatureVector extract(UserState state, Transaction tx) {
+    double[] v = new double[Feature.count()];
+    extractInto(state, tx, v);
+    return new FeatureVector(v);
+  }
+
+  /**
+   * As {@link #extract}, writing the user features into {@code v}, which must hold
+   * {@link Feature#count()} zeros; the entity features are left at zero. For callers that reuse
+   * or own the array, such as the offline replay.
+   */
+  public void extractInto(UserState state, Transaction tx, double[] v) {
     long now = tx.timestamp().toEpochMilli();
     if (state.expiredAt(now)) {
       // Here, not in the store, so that the live topology and the offline replay forget alike.
       state.clear();
     }
     double amount = tx.amount();
-    double[] v = new double[Feature.count()];
     boolean first = state.payments == 0;
 
     // Habits as they were before this payment, so it cannot mask its own anomaly.
@@ -102,7 +112,6 @@ public final class FeatureExtractor {
     set(v, Feature.AMOUNT_SUM_7D, state.lastWeek.sum());
     double daySum = state.lastDay.sum();
     set(v, Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H, daySum > 0 ? Math.min(1, state.toNewPayeesLastDay.sum() / daySum) : 0);
-    return new FeatureVector(v);
   }
 
   private void novelty(double[] v, RecentSet recent, String identifier, long now, Feature isNew, Feature missing) {

@@ -51,6 +51,25 @@ final class RecentSet {
     return count;
   }
 
+  /**
+   * Writes to {@code v} at the three features the distinct hashes last seen after each of three
+   * times, in one pass: {@link #seenSince} three times over, for the 1-, 7- and 30-day counts.
+   */
+  void seenSince(long a, long b, long c, double[] v, Feature atA, Feature atB, Feature atC) {
+    int countA = 0;
+    int countB = 0;
+    int countC = 0;
+    for (int i = 0; i < size; i++) {
+      long seen = lastSeen[i];
+      countA += seen > a ? 1 : 0;
+      countB += seen > b ? 1 : 0;
+      countC += seen > c ? 1 : 0;
+    }
+    v[atA.ordinal()] = countA;
+    v[atB.ordinal()] = countB;
+    v[atC.ordinal()] = countC;
+  }
+
   void clear() {
     size = 0;
   }

@@ -3,6 +3,7 @@ package io.fraudstream.models;
 import io.fraudstream.features.EntityFeatureExtractor;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityState;
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.IdentifierHasher;
@@ -11,16 +12,22 @@ import io.fraudstream.features.UserState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Replays a dataset through the same {@link FeatureExtractor} and {@link EntityFeatureExtractor}
  * the live topology uses, ordered by event time, with users', devices' and merchants' states in
  * memory instead of state stores. Labels in the dataset are applied right after their payment, as
  * if published on the labels topic at once. No broker involved.
+ *
+ * <p>It runs in stages, like the topology: user features, then device risk, then merchant risk.
+ * Each stage splits the payments by its key into one share per core, each in time order, and
+ * runs the shares in parallel. A state is only ever touched by its own key's payments, in time
+ * order, so the rows equal those of one thread doing everything.
  */
 public final class OfflineReplay {
 
@@ -37,37 +44,88 @@ public final class OfflineReplay {
 
   /** As {@link #replay(List, byte[])}, counting labels only for payments older than {@code labelDelay}. */
   public static List<FeatureRow> replay(List<Transaction> transactions, byte[] hashSecret, Duration labelDelay) {
+    return replay(transactions, hashSecret, labelDelay, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As {@link #replay(List, byte[], Duration)}, on {@code threads} threads. */
+  static List<FeatureRow> replay(List<Transaction> transactions, byte[] hashSecret, Duration labelDelay, int threads) {
+    EntityState.checkLabelDelay(labelDelay);
     List<Transaction> ordered = new ArrayList<>(transactions);
     ordered.sort(Comparator.comparing(Transaction::timestamp));
-    IdentifierHasher hasher = new IdentifierHasher(hashSecret);
-    FeatureExtractor extractor = new FeatureExtractor(hasher);
-    EntityFeatureExtractor entities = new EntityFeatureExtractor(hasher, labelDelay);
-    Map<String, UserState> users = new HashMap<>();
-    Map<EntityKind, Map<String, EntityState>> entityStates = new EnumMap<>(EntityKind.class);
-    for (EntityKind kind : EntityKind.values()) {
-      entityStates.put(kind, new HashMap<>());
-    }
-    EntityState[] involved = new EntityState[EntityKind.values().length];
-    List<FeatureRow> rows = new ArrayList<>(ordered.size());
-    for (Transaction tx : ordered) {
-      FeatureVector features = extractor.extract(users.computeIfAbsent(tx.user(), user -> UserState.empty()), tx);
-      // Device before merchant, as in the topology; the order does not change the values.
-      for (EntityKind kind : EntityKind.values()) {
-        String entity = kind.of(tx);
-        involved[kind.ordinal()] = entity == null ? null : entityStates.get(kind).computeIfAbsent(entity, e -> EntityState.empty());
-        features = entities.extract(kind, involved[kind.ordinal()], tx, features);
+    // One array per row, filled in place by each stage in turn.
+    double[][] features = new double[ordered.size()][];
+
+    stage(ordered, Transaction::user, threads, share -> {
+      FeatureExtractor extractor = new FeatureExtractor(new IdentifierHasher(hashSecret));
+      Map<String, UserState> users = new HashMap<>();
+      for (int i : share) {
+        Transaction tx = ordered.get(i);
+        features[i] = new double[Feature.count()];
+        extractor.extractInto(users.computeIfAbsent(tx.user(), user -> UserState.empty()), tx, features[i]);
       }
-      rows.add(new FeatureRow(tx, features));
-      // The label is known at once here; the entity features only count labels of payments older
-      // than the label delay, so no payment's features see its own or any recent outcome.
-      if (Boolean.TRUE.equals(tx.label())) {
-        for (EntityState state : involved) {
-          if (state != null) {
+    });
+    // Device before merchant, as in the topology; the order does not change the values.
+    for (EntityKind kind : EntityKind.values()) {
+      stage(ordered, kind::of, threads, share -> {
+        EntityFeatureExtractor extractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
+        Map<String, EntityState> entities = new HashMap<>();
+        for (int i : share) {
+          Transaction tx = ordered.get(i);
+          EntityState state = entities.computeIfAbsent(kind.of(tx), entity -> EntityState.empty());
+          extractor.extractInto(kind, state, tx, features[i]);
+          // The label is known at once here; the entity features only count labels of payments
+          // older than the label delay, so no payment's features see its own or any recent outcome.
+          if (Boolean.TRUE.equals(tx.label())) {
             EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
           }
         }
-      }
+      });
+    }
+
+    List<FeatureRow> rows = new ArrayList<>(ordered.size());
+    for (int i = 0; i < features.length; i++) {
+      rows.add(new FeatureRow(ordered.get(i), new FeatureVector(features[i])));
     }
     return rows;
+  }
+
+  /**
+   * Splits the indices of payments that have a key into {@code threads} shares by key, each in
+   * time order, and runs {@code work} on every share in parallel. Payments without a key are left out.
+   */
+  private static void stage(List<Transaction> ordered, Function<Transaction, String> key, int threads,
+      java.util.function.Consumer<int[]> work) {
+    IntList[] shares = new IntList[threads];
+    for (int s = 0; s < threads; s++) {
+      shares[s] = new IntList(ordered.size() / threads + 16);
+    }
+    for (int i = 0; i < ordered.size(); i++) {
+      String k = key.apply(ordered.get(i));
+      if (k != null) {
+        shares[Math.floorMod(k.hashCode(), threads)].add(i);
+      }
+    }
+    IntStream.range(0, threads).parallel().forEach(s -> work.accept(shares[s].toArray()));
+  }
+
+  /** A growable list of ints, to hold a share's row indices without boxing. */
+  private static final class IntList {
+    private int[] values;
+    private int size;
+
+    IntList(int capacity) {
+      values = new int[Math.max(16, capacity)];
+    }
+
+    void add(int value) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = value;
+    }
+
+    int[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
+    }
   }
 }

@@ -1,0 +1,31 @@
+package io.fraudstream.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fraudstream.features.EntityState;
+import io.fraudstream.features.Feature;
+import io.fraudstream.models.data.SyntheticGenerator;
+import io.fraudstream.features.Transaction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OfflineReplayTest {
+
+  private static final byte[] SECRET = "replay-test-secret-16".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void shouldGiveTheSameRowsOnOneThreadAndOnMany() {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(500, 30, 12));
+    List<FeatureRow> single = OfflineReplay.replay(payments, SECRET, EntityState.DEFAULT_LABEL_DELAY, 1);
+    for (int threads : new int[] {2, 3, 8}) {
+      assertEquals(single, OfflineReplay.replay(payments, SECRET, EntityState.DEFAULT_LABEL_DELAY, threads), threads + " threads");
+    }
+    // The comparison covers every stage, labels included.
+    for (Feature feature : List.of(Feature.TX_COUNT_24H, Feature.DEVICE_USERS_30D, Feature.MERCHANT_USERS_30D,
+        Feature.MERCHANT_FRAUDS_30D, Feature.DEVICE_FRAUDS_30D)) {
+      assertTrue(single.stream().anyMatch(row -> row.features().get(feature) > 0), feature + " is never set");
+    }
+  }
+}
