@@ -8,7 +8,8 @@ import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
-import io.fraudstream.models.data.HandbookReader;
+import io.fraudstream.models.data.DatasetMapping;
+import io.fraudstream.models.data.DatasetReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -41,7 +42,7 @@ public final class HandbookEvaluation {
     Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
     Path file = Path.of(args.length > 0 ? args[0] : "../shared/datasets/handbook/transactions.csv.gz");
     long start = System.nanoTime();
-    List<Transaction> all = HandbookReader.read(file);
+    List<Transaction> all = DatasetReader.read(file, DatasetMapping.preset("handbook"));
     System.out.printf(Locale.ROOT, "read %,d rows in %.1f s%n", all.size(), (System.nanoTime() - start) / 1e9);
 
     byte[] secret = "handbook-evaluation-secret".getBytes(StandardCharsets.UTF_8);

@@ -18,7 +18,12 @@ public final class Pacing {
     if (ratePerSecond <= 0) {
       return;
     }
-    long wait = startNanos + (long) (index * 1e9 / ratePerSecond) - System.nanoTime();
+    awaitElapsed(startNanos, (long) (index * 1e9 / ratePerSecond));
+  }
+
+  /** Sleeps until {@code elapsedNanos} after {@code startNanos}. */
+  public static void awaitElapsed(long startNanos, long elapsedNanos) {
+    long wait = startNanos + elapsedNanos - System.nanoTime();
     if (wait > 0) {
       try {
         TimeUnit.NANOSECONDS.sleep(wait);

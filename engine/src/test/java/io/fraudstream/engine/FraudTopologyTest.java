@@ -11,7 +11,8 @@ import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.PaymentLabel;
-import io.fraudstream.models.data.HandbookReader;
+import io.fraudstream.models.data.DatasetMapping;
+import io.fraudstream.models.data.DatasetReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -211,7 +212,7 @@ class FraudTopologyTest {
     Path file = Path.of(System.getProperty("fraudstream.datasets", "../shared/datasets"), "handbook", "transactions.csv.gz");
     Assumptions.assumeTrue(Files.isRegularFile(file), "handbook dataset not found at " + file + " (see shared/datasets/README.md)");
     // Every fourth payment of the first 200,000 (about 20 days), so that fraud labels pass the 7-day delay.
-    List<Transaction> all = HandbookReader.read(file, 200_000);
+    List<Transaction> all = DatasetReader.read(file, DatasetMapping.preset("handbook"), 200_000);
     List<Transaction> payments = java.util.stream.IntStream.range(0, all.size()).filter(i -> i % 4 == 0).mapToObj(all::get).toList();
     assertEquals(50_000, payments.size());
     assertSameFeatures(payments, sendWithLabels(payments));

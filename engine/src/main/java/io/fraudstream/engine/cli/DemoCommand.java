@@ -17,7 +17,7 @@ import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
-import io.fraudstream.models.data.HandbookReader;
+import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +64,9 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   EngineOptions engine;
 
-  @Option(names = "--dataset", description = "handbook CSV (.csv or .csv.gz) to use instead of synthetic data")
-  Path dataset;
+  /** A dataset to use instead of synthetic data; without one, the demo generates its own. */
+  @Mixin
+  DatasetOptions data;
 
   @Option(names = "--users", defaultValue = "1000", description = "synthetic users fed to the engine (default ${DEFAULT-VALUE})")
   int users;
@@ -114,16 +115,17 @@ final class DemoCommand implements Callable<Integer> {
     List<Transaction> training;
     List<Transaction> feed;
     String datasetName;
-    if (dataset != null) {
-      List<Transaction> all = HandbookReader.read(dataset);
+    if (data.dataset != null) {
+      List<Transaction> all = DatasetReader.read(data.dataset, data.mapping()).stream()
+          .sorted(java.util.Comparator.comparing(Transaction::timestamp)).toList();
       Instant end = all.get(all.size() - 1).timestamp();
       Instant feedFrom = end.minus(Duration.ofDays(feedDays));
       Instant trainFrom = feedFrom.minus(Duration.ofDays(trainDays));
       training = all.stream().filter(tx -> tx.timestamp().isBefore(feedFrom) && !tx.timestamp().isBefore(trainFrom)).toList();
       feed = all.stream().filter(tx -> !tx.timestamp().isBefore(feedFrom)).toList();
-      datasetName = dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
+      datasetName = data.dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
       out.printf(Locale.ROOT, "   read %,d payments from %s; training on %d days (%,d payments), feeding the last %d days (%,d)%n",
-          all.size(), dataset, trainDays, training.size(), feedDays, feed.size());
+          all.size(), data.dataset, trainDays, training.size(), feedDays, feed.size());
       out.println("   note: the engine starts with empty state, so early fed payments see every customer as new");
     } else {
       training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000));
@@ -170,9 +172,6 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    if (dataset != null && !Files.isRegularFile(dataset)) {
-      throw new IllegalArgumentException("--dataset " + dataset + " does not exist; the handbook file is shared/datasets/handbook/transactions.csv.gz");
-    }
     if (rate < 0) {
       throw new IllegalArgumentException("--rate must be 0 (unlimited) or more, got " + rate);
     }
@@ -186,7 +185,8 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static String randomSecret() {
+  /** A fresh hash secret, for runs whose state does not outlive them. */
+  static String randomSecret() {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);

@@ -1,6 +1,8 @@
 package io.fraudstream.engine.kafka;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +26,18 @@ public final class TopicAdmin {
    * replication factor; the blocks topic is compacted, since only the latest block per entity matters.
    */
   public static void ensureTopics(Properties clientProps, Topics topics, int partitions) {
+    ensureTopics(clientProps, topics.all(), partitions, Set.of(topics.blocks()));
+  }
+
+  /** Creates those of {@code names} that are missing, {@code compacted} ones compacted; returns the ones it created. */
+  public static List<String> ensureTopics(Properties clientProps, Collection<String> names, int partitions, Set<String> compacted) {
     try (Admin admin = Admin.create(clientProps)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
-      for (String name : topics.all()) {
+      for (String name : new LinkedHashSet<>(names)) {
         if (!existing.contains(name)) {
           NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
-          if (name.equals(topics.blocks())) {
+          if (compacted.contains(name)) {
             topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
           }
           missing.add(topic);
@@ -39,6 +46,7 @@ public final class TopicAdmin {
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       }
+      return missing.stream().map(NewTopic::name).toList();
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics on " + clientProps.get("bootstrap.servers") + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -37,9 +37,14 @@ public final class SyntheticGenerator {
    * @param seed random seed
    * @param fraudUserShare share of users who suffer one fraud episode
    * @param start the first day
+   * @param patterns the kinds of fraud planted, each episode one of them at random
    */
-  public record Settings(int users, int days, long seed, double fraudUserShare, Instant start) {
+  public record Settings(int users, int days, long seed, double fraudUserShare, Instant start, List<FraudPattern> patterns) {
     public Settings {
+      patterns = List.copyOf(new java.util.TreeSet<>(patterns));
+      if (patterns.isEmpty()) {
+        throw new IllegalArgumentException("at least one fraud pattern is needed; with no fraud, set the fraud share to 0");
+      }
       if (users < 1) {
         throw new IllegalArgumentException("users must be at least 1, got " + users);
       }
@@ -52,7 +57,11 @@ public final class SyntheticGenerator {
     }
 
     public static Settings of(int users, int days, long seed) {
-      return new Settings(users, days, seed, 0.08, Instant.parse("2024-01-01T00:00:00Z"));
+      return new Settings(users, days, seed, 0.08, Instant.parse("2024-01-01T00:00:00Z"), List.of(FraudPattern.values()));
+    }
+
+    public Settings withFraud(double share, List<FraudPattern> kinds) {
+      return new Settings(users, days, seed, share, start, kinds);
     }
   }
 
@@ -124,7 +133,7 @@ public final class SyntheticGenerator {
     }
 
     if (random.nextDouble() < settings.fraudUserShare()) {
-      FraudPattern pattern = FraudPattern.values()[random.nextInt(FraudPattern.values().length)];
+      FraudPattern pattern = settings.patterns().get(random.nextInt(settings.patterns().size()));
       // Leave the user a few days of history first, as real fraud rarely hits brand-new accounts.
       int day = 3 + random.nextInt(settings.days() - 3 > 0 ? settings.days() - 3 : 1);
       long at = startMillis + day * DAY_MILLIS + (long) (random.nextDouble() * DAY_MILLIS);

@@ -1,0 +1,154 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.engine.Pacing;
+import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.kafka.TopicAdmin;
+import io.fraudstream.features.EntityState;
+import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.FeatureTable;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.data.DatasetMapping;
+import io.fraudstream.models.data.DatasetReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Replays a dataset: into a live transactions topic at a rate or a speed-up of its own timing,
+ * or offline through the feature extractors into a training table.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = "Replay a dataset into a transactions topic, or offline into a table of features.")
+final class ReplayCommand implements Callable<Integer> {
+
+  @Mixin
+  DatasetOptions input;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--to-topic", description = "a transactions topic the engine reads (keyed by user)")
+    String topic;
+
+    @Option(names = "--to-table", description = "a CSV (.gz compresses) of every payment's features, in event-time order")
+    Path table;
+  }
+
+  @Option(names = "--bootstrap-servers", defaultValue = "${env:FRAUDSTREAM_BOOTSTRAP_SERVERS}",
+      description = "with --to-topic: the Kafka cluster (env FRAUDSTREAM_BOOTSTRAP_SERVERS)")
+  String bootstrapServers;
+
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "with --to-topic: any Kafka client setting; repeatable")
+  Map<String, String> kafka = new LinkedHashMap<>();
+
+  @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
+      description = "with --to-topic: partitions of the topics if they must be created (default ${DEFAULT-VALUE})")
+  int partitions;
+
+  @Option(names = "--rate", defaultValue = "0", description = "with --to-topic: payments per second, 0 for as fast as possible (default)")
+  int rate;
+
+  @Option(names = "--speedup", description = "with --to-topic: keep the dataset's own timing, this many times faster (e.g. 3600: an hour a second)")
+  Double speedup;
+
+  @Option(names = "--with-labels", description = "with --to-topic: publish each fraud's label on the labels topic right after its payment")
+  boolean withLabels;
+
+  @Option(names = "--labels-topic", defaultValue = "labels", description = "with --with-labels: the topic (default ${DEFAULT-VALUE})")
+  String labelsTopic;
+
+  @Option(names = "--label-delay-days", defaultValue = "7",
+      description = "with --to-table: entity risk counts frauds only of payments at least this old (default ${DEFAULT-VALUE})")
+  int labelDelayDays;
+
+  @Override
+  public Integer call() throws Exception {
+    DatasetMapping mapping = input.mapping();
+    if (target.table != null) {
+      Duration labelDelay = Duration.ofDays(labelDelayDays);
+      EntityState.checkLabelDelay(labelDelay);
+      List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+      long start = System.nanoTime();
+      // Features do not depend on the secret's value, only on which identifiers are equal.
+      List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      FeatureTable.write(target.table, rows);
+      System.out.printf(Locale.ROOT, "replayed %,d payments (%s format) in %.1f s (%,.0f/s); wrote %s%n", rows.size(), mapping.name(),
+          seconds, rows.size() / seconds, target.table);
+      return 0;
+    }
+    return toTopic(mapping);
+  }
+
+  private int toTopic(DatasetMapping mapping) throws Exception {
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("--to-topic needs a cluster: pass --bootstrap-servers or set FRAUDSTREAM_BOOTSTRAP_SERVERS");
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+    }
+    if (rate < 0) {
+      throw new IllegalArgumentException("--rate must be 0 (as fast as possible) or more, got " + rate);
+    }
+    if (speedup != null && (rate > 0 || !(speedup > 0))) {
+      throw new IllegalArgumentException("--speedup must be a positive number and cannot be combined with --rate");
+    }
+    List<Transaction> payments = DatasetReader.read(input.dataset, mapping).stream()
+        .sorted(Comparator.comparing(Transaction::timestamp)).toList();
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 || speedup != null ? "5" : "20");
+    List<String> topics = withLabels ? List.of(target.topic, labelsTopic) : List.of(target.topic);
+    for (String created : TopicAdmin.ensureTopics(props, topics, partitions, Set.of())) {
+      System.out.println("created topic " + created + " with " + partitions + " partitions");
+    }
+    ProgressBar progress = new ProgressBar(System.out, "   sent", payments.size());
+    long start = System.nanoTime();
+    long labels = 0;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), new ByteArraySerializer())) {
+      long firstMillis = payments.isEmpty() ? 0 : payments.get(0).timestamp().toEpochMilli();
+      for (int i = 0; i < payments.size(); i++) {
+        Transaction tx = payments.get(i);
+        if (speedup != null) {
+          Pacing.awaitElapsed(start, (long) ((tx.timestamp().toEpochMilli() - firstMillis) * 1e6 / speedup));
+        } else {
+          Pacing.awaitTurn(start, i, rate);
+        }
+        producer.send(new ProducerRecord<>(target.topic, tx.user(), TransactionJson.write(tx)));
+        if (withLabels && Boolean.TRUE.equals(tx.label())) {
+          producer.send(new ProducerRecord<>(labelsTopic, tx.id(),
+              new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
+          labels++;
+        }
+        progress.update(i + 1);
+      }
+      producer.flush();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf(Locale.ROOT, "sent %,d payments (%s format) to %s in %.1f s%s%n", payments.size(), mapping.name(), target.topic,
+        seconds, withLabels ? String.format(Locale.ROOT, ", and %,d fraud labels to %s", labels, labelsTopic) : "");
+    return 0;
+  }
+}
