@@ -8,6 +8,7 @@ import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ import java.util.logging.Logger;
  * then compares the slice's first 16 features with the full catalogue on the handbook protocol:
  * train 2018-07-25 .. 07-31, a 7-day gap for label delay, test 2018-08-08 .. 08-14.
  *
- * <p>Usage: {@code HandbookEvaluation [path to transactions.csv.gz]}
+ * <p>Usage: {@code HandbookEvaluation [path to transactions.csv.gz] [trainer spec ...]}
  */
 public final class HandbookEvaluation {
 
@@ -62,13 +63,19 @@ public final class HandbookEvaluation {
     List<FeatureRow> test = window(rows, "2018-08-08", "2018-08-15");
     System.out.printf(Locale.ROOT, "train %,d rows (%,d fraud), test %,d rows (%,d fraud)%n", training.size(),
         training.stream().filter(FeatureRow::fraud).count(), test.size(), test.stream().filter(FeatureRow::fraud).count());
-    report("first 16 features", training, test, FIRST_FEATURES);
-    report("all " + Feature.count() + " features", training, test, EnumSet.allOf(Feature.class));
+    TrainerSpec logistic = TrainerSpec.logistic();
+    report("logistic, raw columns", training, test, Feature.raw(), logistic);
+    report("logistic, first 16", training, test, FIRST_FEATURES, logistic);
+    List<String> trainers = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("logistic", "random-forest", "xgboost");
+    for (String trainer : trainers) {
+      report(trainer + ", all " + Feature.count(), training, test, EnumSet.allOf(Feature.class), TrainerSpec.parse(trainer));
+    }
   }
 
-  private static void report(String name, List<FeatureRow> training, List<FeatureRow> test, Set<Feature> inputs) {
+  private static void report(String name, List<FeatureRow> training, List<FeatureRow> test, Set<Feature> inputs, TrainerSpec trainer) {
     long began = System.nanoTime();
-    ModelBundle bundle = ModelTrainer.train(training, test, inputs, ModelTrainer.Settings.defaults("handbook"));
+    ModelBundle bundle = ModelTrainer.train(training, test, inputs, ModelTrainer.Settings.defaults("handbook").withTrainer(trainer));
+    double seconds = (System.nanoTime() - began) / 1e9;
     ModelScorer scorer = new ModelScorer(bundle);
     double[] scores = new double[test.size()];
     boolean[] fraud = new boolean[test.size()];
@@ -76,8 +83,10 @@ public final class HandbookEvaluation {
       scores[i] = scorer.score(test.get(i).features()).probability();
       fraud[i] = test.get(i).fraud();
     }
-    System.out.printf(Locale.ROOT, "RESULT %-20s AUC %.3f  AP %.3f  (trained in %.1f s)%n", name,
-        Evaluation.auc(scores, fraud), Evaluation.averagePrecision(scores, fraud), (System.nanoTime() - began) / 1e9);
+    List<Transaction> payments = test.stream().map(FeatureRow::transaction).toList();
+    System.out.printf(Locale.ROOT, "RESULT %-28s AUC %.3f  AP %.3f  CP@100 %.3f  recall@1%%FPR %.3f  (trained in %.1f s)%n", name,
+        Evaluation.auc(scores, fraud), Evaluation.averagePrecision(scores, fraud), Evaluation.cardPrecisionAtK(payments, scores, 100),
+        Evaluation.recallAtFalsePositiveRate(scores, fraud, 0.01), seconds);
   }
 
   private static List<FeatureRow> window(List<FeatureRow> rows, String fromDay, String untilDay) {

@@ -167,6 +167,16 @@ public enum Feature {
     return ALL;
   }
 
+  /**
+   * The features a payment's own columns give, without any history: its amount, its time and
+   * which fields it lacks. A model on these alone is the baseline that shows what the
+   * behavioural features add.
+   */
+  public static java.util.Set<Feature> raw() {
+    return java.util.EnumSet.of(AMOUNT, HOUR_OF_DAY, DAY_OF_WEEK, NIGHT, WEEKEND, MERCHANT_MISSING, DEVICE_MISSING,
+        IP_MISSING, COUNTRY_MISSING, COUNTERPARTY_MISSING, LOCATION_MISSING);
+  }
+
   /** All feature names in vector order: the schema every model bundle must match. */
   public static List<String> names() {
     return NAMES;

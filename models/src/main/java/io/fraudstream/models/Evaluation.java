@@ -58,6 +58,83 @@ public final class Evaluation {
     return sum / positives;
   }
 
+  /**
+   * Recall at a false-positive budget: the share of frauds caught by the lowest threshold that
+   * flags at most {@code falsePositiveRate} of legitimate payments. NaN without both classes.
+   */
+  public static double recallAtFalsePositiveRate(double[] scores, boolean[] fraud, double falsePositiveRate) {
+    Integer[] order = ascending(scores);
+    long positives = 0;
+    for (boolean f : fraud) {
+      positives += f ? 1 : 0;
+    }
+    long negatives = scores.length - positives;
+    if (positives == 0 || negatives == 0) {
+      return Double.NaN;
+    }
+    long allowed = (long) Math.floor(falsePositiveRate * negatives);
+    long caught = 0;
+    long falsePositives = 0;
+    int rank = order.length - 1;
+    // Whole groups of tied scores at once: a threshold cannot split them.
+    while (rank >= 0) {
+      int groupEnd = rank;
+      long groupFraud = 0;
+      long groupLegit = 0;
+      while (groupEnd >= 0 && scores[order[groupEnd]] == scores[order[rank]]) {
+        if (fraud[order[groupEnd]]) {
+          groupFraud++;
+        } else {
+          groupLegit++;
+        }
+        groupEnd--;
+      }
+      if (falsePositives + groupLegit > allowed) {
+        break;
+      }
+      caught += groupFraud;
+      falsePositives += groupLegit;
+      rank = groupEnd;
+    }
+    return (double) caught / positives;
+  }
+
+  /**
+   * Card precision@k, as the fraud-detection handbook computes it: per day, each user (card)
+   * scores their highest score of the day and counts as fraud if any of their payments that day
+   * was; of the {@code k} best-scored users, the share that were fraud; averaged over the days.
+   * Users found fraudulent on an earlier day are left out of later days, as an investigator
+   * would already have blocked their card. Days are UTC calendar days.
+   */
+  public static double cardPrecisionAtK(java.util.List<io.fraudstream.features.Transaction> payments, double[] scores, int k) {
+    java.util.TreeMap<Long, java.util.Map<String, double[]>> days = new java.util.TreeMap<>();
+    for (int i = 0; i < scores.length; i++) {
+      io.fraudstream.features.Transaction tx = payments.get(i);
+      long day = Math.floorDiv(tx.timestamp().toEpochMilli(), 86_400_000L);
+      double[] card = days.computeIfAbsent(day, d -> new java.util.HashMap<>())
+          .computeIfAbsent(tx.user(), u -> new double[] {Double.NEGATIVE_INFINITY, 0});
+      card[0] = Math.max(card[0], scores[i]);
+      card[1] = Math.max(card[1], Boolean.TRUE.equals(tx.label()) ? 1 : 0);
+    }
+    java.util.Set<String> detected = new java.util.HashSet<>();
+    double sum = 0;
+    for (java.util.Map<String, double[]> cards : days.values()) {
+      java.util.List<java.util.Map.Entry<String, double[]>> ranked = cards.entrySet().stream()
+          .filter(card -> !detected.contains(card.getKey()))
+          .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]))
+          .limit(k).toList();
+      long frauds = 0;
+      for (java.util.Map.Entry<String, double[]> card : ranked) {
+        if (card.getValue()[1] > 0) {
+          frauds++;
+          detected.add(card.getKey());
+        }
+      }
+      sum += (double) frauds / k;
+    }
+    return days.isEmpty() ? Double.NaN : sum / days.size();
+  }
+
   /** Confusion counts when payments scoring at or above {@code threshold} are flagged. */
   public static Confusion at(double[] scores, boolean[] fraud, double threshold) {
     long tp = 0;
@@ -77,6 +154,28 @@ public final class Evaluation {
       }
     }
     return new Confusion(tp, fp, fn, tn);
+  }
+
+  /**
+   * What a risk team looks at for one model on one test window: ranking quality, what an
+   * analyst queue of 100 cards a day would find, recall at a 1 % false-positive budget, and the
+   * confusion counts of the two tiers at the bundle's thresholds.
+   */
+  public record Metrics(long payments, long frauds, double aucRoc, double averagePrecision, double cardPrecisionAt100,
+                        double recallAt1PercentFpr, Confusion challenge, Confusion block) {
+
+    /** Measures {@code scores} of {@code rows} (in the same order) at {@code thresholds}. */
+    public static Metrics of(java.util.List<FeatureRow> rows, double[] scores, Thresholds thresholds) {
+      boolean[] fraud = new boolean[rows.size()];
+      long frauds = 0;
+      for (int i = 0; i < fraud.length; i++) {
+        fraud[i] = rows.get(i).fraud();
+        frauds += fraud[i] ? 1 : 0;
+      }
+      return new Metrics(rows.size(), frauds, auc(scores, fraud), Evaluation.averagePrecision(scores, fraud),
+          cardPrecisionAtK(rows.stream().map(FeatureRow::transaction).toList(), scores, 100),
+          recallAtFalsePositiveRate(scores, fraud, 0.01), at(scores, fraud, thresholds.challenge()), at(scores, fraud, thresholds.block()));
+    }
   }
 
   /** True/false positives and negatives at one threshold. */

@@ -12,8 +12,10 @@ import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.la.DenseMatrix;
 
 /**
- * Scores feature vectors with a bundle's Tribuo model and says how much each feature pushed the
- * score, so that decisions can give their reasons in order of weight.
+ * Scores feature vectors with a bundle's model and says how much each feature pushed the score,
+ * so that decisions can give their reasons in order of weight. Tree ensembles are scored by
+ * {@link CompiledTrees}, equal to Tribuo's predictions and many times faster; other models by
+ * Tribuo.
  *
  * <p>Thread-safe: it holds no mutable state.
  */
@@ -33,6 +35,8 @@ public final class ModelScorer {
   private final double[] stds;
   /** Per feature, how much one standard deviation moves the fraud log-odds; zero if unknown. */
   private final double[] logOddsWeights;
+  /** A tree ensemble scored in plain Java, or null for other models, which Tribuo scores. */
+  private final CompiledTrees trees;
 
   /** A score with per-feature contributions to the fraud log-odds, in catalogue order. */
   public record Score(double probability, double[] contributions) {}
@@ -47,23 +51,37 @@ public final class ModelScorer {
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
     this.logOddsWeights = logOddsWeights(model, manifest.features());
+    this.trees = CompiledTrees.compile(model, features);
   }
 
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
-    // Standardised once, straight into Tribuo's (alphabetical) order; contributions stay in catalogue order.
-    double[] sortedValues = new double[sortedPositions.length];
-    double[] contributions = new double[sortedPositions.length];
-    for (int i = 0; i < sortedValues.length; i++) {
-      int position = sortedPositions[i];
-      double z = standardise(features.get(position), means[position], stds[position]);
-      sortedValues[i] = z;
-      contributions[position] = logOddsWeights[position] * z;
+    if (trees != null) {
+      double[] standardised = new double[means.length];
+      for (int i = 0; i < standardised.length; i++) {
+        standardised[i] = standardise(features.get(i), means[i], stds[i]);
+      }
+      // Trees give no per-feature contributions; the decision ranks its reasons without them.
+      return new Score(trees.fraudProbability(standardised), new double[means.length]);
     }
-    Prediction<Label> prediction = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues));
+    double[] contributions = new double[sortedPositions.length];
+    for (int i = 0; i < contributions.length; i++) {
+      contributions[i] = logOddsWeights[i] * standardise(features.get(i), means[i], stds[i]);
+    }
+    Prediction<Label> prediction = model.predict(example(features));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
     return new Score(probability, contributions);
+  }
+
+  /** The payment as the Tribuo example the model was trained on: standardised, in Tribuo's (alphabetical) order. */
+  public ArrayExample<Label> example(FeatureVector features) {
+    double[] sortedValues = new double[sortedPositions.length];
+    for (int i = 0; i < sortedValues.length; i++) {
+      int position = sortedPositions[i];
+      sortedValues[i] = standardise(features.get(position), means[position], stds[position]);
+    }
+    return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues);
   }
 
   /** (value - mean) / std: the one scaling of training and scoring. */

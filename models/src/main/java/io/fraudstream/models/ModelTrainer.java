@@ -22,10 +22,7 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
-import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
@@ -51,13 +48,15 @@ public final class ModelTrainer {
    * @param validationShare the latest share of rows held out for metrics and thresholds
    * @param challengeFpr the share of legitimate payments CHALLENGE may flag
    * @param blockPrecision the precision BLOCK must reach on held-out data
-   * @param epochs passes of stochastic gradient descent
+   * @param trainer the Tribuo trainer and its hyper-parameters
    * @param seed random seed of the trainer
    * @param labelDelay the label delay the rows were replayed with, recorded in the bundle so that
    *     serving computes entity risk the same way
+   * @param reviewsPerDay when positive, CHALLENGE is set to analysts' capacity (this many payments a
+   *     day on held-out data) instead of the false-positive budget
    */
   public record Settings(String datasetName, double validationShare, double challengeFpr, double blockPrecision,
-                         int epochs, long seed, Duration labelDelay) {
+                         TrainerSpec trainer, long seed, Duration labelDelay, double reviewsPerDay) {
     public Settings {
       EntityState.checkLabelDelay(labelDelay);
       if (!(validationShare > 0 && validationShare < 1)) {
@@ -69,17 +68,30 @@ public final class ModelTrainer {
       if (!(blockPrecision > 0 && blockPrecision <= 1)) {
         throw new IllegalArgumentException("block precision must be within (0, 1], got " + blockPrecision);
       }
-      if (epochs < 1) {
-        throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+      java.util.Objects.requireNonNull(trainer, "trainer");
+      if (reviewsPerDay < 0) {
+        throw new IllegalArgumentException("reviews per day must not be negative, got " + reviewsPerDay);
       }
     }
 
     public static Settings defaults(String datasetName) {
-      return new Settings(datasetName, 0.2, 0.01, 0.9, 5, 42, EntityState.DEFAULT_LABEL_DELAY);
+      return new Settings(datasetName, 0.2, 0.01, 0.9, TrainerSpec.logistic(), 42, EntityState.DEFAULT_LABEL_DELAY, 0);
     }
 
     public Settings withLabelDelay(Duration delay) {
-      return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, epochs, seed, delay);
+      return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, trainer, seed, delay, reviewsPerDay);
+    }
+
+    public Settings withTrainer(TrainerSpec spec) {
+      return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, spec, seed, labelDelay, reviewsPerDay);
+    }
+
+    /**
+     * CHALLENGE at a false-positive budget, or at {@code reviews} payments a day when positive;
+     * BLOCK at a precision floor.
+     */
+    public Settings withTargets(double challengeFalsePositiveRate, double reviews, double blockPrecisionFloor) {
+      return new Settings(datasetName, validationShare, challengeFalsePositiveRate, blockPrecisionFloor, trainer, seed, labelDelay, reviews);
     }
   }
 
@@ -140,9 +152,7 @@ public final class ModelTrainer {
       }
       dataset.add(example);
     }
-    LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1),
-        settings.epochs(), Integer.MAX_VALUE, 1, settings.seed());
-    Model<Label> model = trainer.train(dataset);
+    Model<Label> model = settings.trainer().build(settings.seed()).train(dataset);
 
     byte[] modelBytes;
     try {
@@ -151,9 +161,8 @@ public final class ModelTrainer {
       throw new UncheckedIOException(e);
     }
     ModelBundle.Manifest provisional = new ModelBundle.Manifest(ModelBundle.FORMAT_VERSION,
-        "lr-" + ModelBundle.contentHash(modelBytes), Instant.now().toString(),
-        "Tribuo LinearSGDTrainer(LogMulticlass, AdaGrad(0.1), epochs=" + settings.epochs() + ", seed=" + settings.seed()
-            + "), fraud weight " + fraudWeight
+        settings.trainer().versionPrefix() + "-" + ModelBundle.contentHash(modelBytes), Instant.now().toString(),
+        "Tribuo " + settings.trainer() + ", seed " + settings.seed() + ", fraud weight " + fraudWeight
             + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
         Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
         (int) settings.labelDelay().toDays());
@@ -165,8 +174,16 @@ public final class ModelTrainer {
       scores[i] = scorer.score(validation.get(i).features()).probability();
       isFraud[i] = validation.get(i).fraud();
     }
-    Thresholds thresholds = Thresholds.tune(scores, isFraud, settings.challengeFpr(), settings.blockPrecision(), 5);
+    Thresholds thresholds = settings.reviewsPerDay() > 0
+        ? Thresholds.tuneForCapacity(scores, isFraud, settings.reviewsPerDay(), days(validation), settings.blockPrecision(), 5)
+        : Thresholds.tune(scores, isFraud, settings.challengeFpr(), settings.blockPrecision(), 5);
     Map<String, Double> metrics = new LinkedHashMap<>();
+    if (settings.reviewsPerDay() > 0) {
+      metrics.put("target_reviews_per_day", settings.reviewsPerDay());
+    } else {
+      metrics.put("target_challenge_false_positive_rate", settings.challengeFpr());
+    }
+    metrics.put("target_block_precision", settings.blockPrecision());
     metrics.put("training_rows", (double) training.size());
     metrics.put("validation_rows", (double) validation.size());
     metrics.put("validation_frauds", (double) countTrue(isFraud));
@@ -181,6 +198,12 @@ public final class ModelTrainer {
     metrics.put(tier + "_precision", confusion.precision());
     metrics.put(tier + "_recall", confusion.recall());
     metrics.put(tier + "_false_positive_rate", confusion.falsePositiveRate());
+  }
+
+  /** The UTC days the rows span, at least one. */
+  static int days(List<FeatureRow> rows) {
+    return (int) Math.max(1, rows.stream().map(row -> Math.floorDiv(row.transaction().timestamp().toEpochMilli(), 86_400_000L))
+        .distinct().count());
   }
 
   private static long countTrue(boolean[] values) {

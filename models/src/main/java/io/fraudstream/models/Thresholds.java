@@ -29,7 +29,32 @@ public record Thresholds(double challenge, double block) {
     if (legit.length == 0) {
       throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");
     }
-    double challenge = quantileAbove(legit, challengeFpr);
+    return withBlock(scores, fraud, quantileAbove(legit, challengeFpr), legit, blockPrecision, minBlocked);
+  }
+
+  /**
+   * Tunes thresholds to analysts' capacity: CHALLENGE flags at most {@code reviewsPerDay}
+   * payments a day on average over the {@code days} the held-out payments span; BLOCK as in
+   * {@link #tune}.
+   */
+  public static Thresholds tuneForCapacity(double[] scores, boolean[] fraud, double reviewsPerDay, int days,
+      double blockPrecision, int minBlocked) {
+    if (!(reviewsPerDay > 0) || days < 1) {
+      throw new IllegalArgumentException("reviews per day must be positive over at least one day, got " + reviewsPerDay + " over " + days);
+    }
+    double[] all = scores.clone();
+    Arrays.sort(all);
+    double[] legit = java.util.stream.IntStream.range(0, scores.length).filter(i -> !fraud[i])
+        .mapToDouble(i -> scores[i]).sorted().toArray();
+    if (legit.length == 0) {
+      throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");
+    }
+    double challenge = quantileAbove(all, Math.min(1, reviewsPerDay * days / all.length));
+    return withBlock(scores, fraud, challenge, legit, blockPrecision, minBlocked);
+  }
+
+  private static Thresholds withBlock(double[] scores, boolean[] fraud, double challenge, double[] legit,
+      double blockPrecision, int minBlocked) {
     double[] candidates = Arrays.stream(scores).filter(s -> s >= challenge).sorted().distinct().toArray();
     for (double candidate : candidates) {
       Evaluation.Confusion c = Evaluation.at(scores, fraud, candidate);

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The {@code fraudstream} command. */
 @Command(name = "fraudstream", mixinStandardHelpOptions = true, version = "fraudstream 0.1.0",
     description = "Streaming fraud detection for payments on Kafka Streams.",
-    subcommands = {DemoCommand.class, RunCommand.class, EraseCommand.class, GenerateCommand.class, ReplayCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, EraseCommand.class, GenerateCommand.class, ReplayCommand.class,
+        TrainCommand.class, EvaluateCommand.class})
 public final class FraudstreamCli {
 
   // Tribuo logs every training epoch at INFO through java.util.logging; a strong reference keeps the level.

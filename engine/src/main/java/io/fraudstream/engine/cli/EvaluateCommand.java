@@ -1,0 +1,64 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.features.Transaction;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.Report;
+import io.fraudstream.models.TimeSplit;
+import io.fraudstream.models.TrainingProtocol;
+import io.fraudstream.models.data.DatasetMapping;
+import io.fraudstream.models.data.DatasetReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Measures an existing bundle on a window of a dataset, at the bundle's own thresholds. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Measure a model bundle on a test window of a dataset and write an HTML and JSON report.")
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "the bundle to evaluate")
+  Path model;
+
+  @Mixin
+  DatasetOptions input;
+
+  @Option(names = "--test-start", description = "first test day (default: the last --test-days days of the data)")
+  LocalDate testStart;
+
+  @Option(names = "--test-days", defaultValue = "7", description = "test window (default ${DEFAULT-VALUE} days)")
+  int testDays;
+
+  @Option(names = "--report", defaultValue = "target/fraudstream/evaluation.html",
+      description = "the HTML report to write, with its JSON beside it (default ${DEFAULT-VALUE})")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelBundle bundle = ModelBundle.load(model);
+    DatasetMapping mapping = input.mapping();
+    List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+    // The whole history is replayed, so the test window's features see what came before it.
+    List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), bundle.labelDelay());
+    TimeSplit window = testStart != null ? new TimeSplit(testStart.minusDays(1), 1, 0, testDays) : TimeSplit.latest(rows, 1, 0, testDays);
+    String description = "test " + window.testFrom() + " .. " + window.testUntil();
+    TrainingProtocol.Outcome outcome = TrainingProtocol.evaluate(bundle, window.test(rows), description);
+    List<Path> written = Report.write(report, outcome, "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    System.out.printf(Locale.ROOT, "model %s on %s (%,d payments)%n", bundle.version(), description, outcome.test().payments());
+    TrainCommand.summarise(outcome);
+    System.out.println("report " + written.get(0) + " and " + written.get(1));
+    return 0;
+  }
+}

@@ -1,0 +1,129 @@
+package io.fraudstream.engine.cli;
+
+import io.fraudstream.features.EntityState;
+import io.fraudstream.features.Transaction;
+import io.fraudstream.models.Evaluation;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.Report;
+import io.fraudstream.models.TimeSplit;
+import io.fraudstream.models.TrainerSpec;
+import io.fraudstream.models.TrainingProtocol;
+import io.fraudstream.models.data.DatasetMapping;
+import io.fraudstream.models.data.DatasetReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Trains a model bundle from a dataset by time, with thresholds to the user's targets, and reports on it. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model bundle from a dataset with a time split, tune its thresholds and write an HTML and JSON report.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  DatasetOptions input;
+
+  @Mixin
+  SplitOptions split;
+
+  @Option(names = "--trainer", defaultValue = "logistic",
+      description = "logistic, random-forest or xgboost, with optional parameters (xgboost:trees=200,depth=6); "
+          + "repeat to choose among several on the validation window (default ${DEFAULT-VALUE})")
+  List<String> trainers;
+
+  @Option(names = "--search", description = "search a small grid around each trainer, chosen on the validation window")
+  boolean search;
+
+  @Option(names = "--folds", defaultValue = "1",
+      description = "also train and measure on this many consecutive earlier windows in all (prequential evaluation; default ${DEFAULT-VALUE})")
+  int folds;
+
+  @Option(names = "--challenge-fpr", defaultValue = "0.01",
+      description = "CHALLENGE flags at most this share of legitimate payments (default ${DEFAULT-VALUE})")
+  double challengeFpr;
+
+  @Option(names = "--reviews-per-day", description = "instead of --challenge-fpr: CHALLENGE flags at most this many payments a day")
+  Double reviewsPerDay;
+
+  @Option(names = "--block-precision", defaultValue = "0.9",
+      description = "BLOCK only where held-out precision reaches this (default ${DEFAULT-VALUE})")
+  double blockPrecision;
+
+  @Option(names = "--label-delay-days", defaultValue = "7",
+      description = "entity risk counts frauds only of payments at least this old; saved in the bundle (default ${DEFAULT-VALUE})")
+  int labelDelayDays;
+
+  @Option(names = "--seed", defaultValue = "42", description = "trainer seed (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--out", defaultValue = "target/fraudstream/model.bundle", description = "the bundle to write (default ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--report", description = "the HTML report to write, with its JSON beside it (default: next to the bundle)")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    Duration labelDelay = EntityState.checkLabelDelay(Duration.ofDays(labelDelayDays));
+    List<TrainerSpec> candidates = new ArrayList<>();
+    for (String trainer : trainers) {
+      TrainerSpec parsed = TrainerSpec.parse(trainer);
+      candidates.addAll(search ? parsed.grid() : List.of(parsed));
+    }
+    DatasetMapping mapping = input.mapping();
+    List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+    System.out.printf(Locale.ROOT, "read %,d payments (%s format) from %s%n", payments.size(), mapping.name(), input.dataset);
+    List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+    TimeSplit timeSplit = split.split(rows);
+    System.out.println("split: " + timeSplit + (candidates.size() > 1 ? "; choosing among " + candidates.size() + " trainers on "
+        + timeSplit.validation() : ""));
+    ModelTrainer.Settings settings = ModelTrainer.Settings.defaults(input.dataset.getFileName().toString())
+        .withLabelDelay(labelDelay).withTargets(challengeFpr, reviewsPerDay == null ? 0 : reviewsPerDay, blockPrecision);
+    settings = new ModelTrainer.Settings(settings.datasetName(), settings.validationShare(), settings.challengeFpr(),
+        settings.blockPrecision(), settings.trainer(), seed, settings.labelDelay(), settings.reviewsPerDay());
+    TrainingProtocol.Outcome outcome = TrainingProtocol.run(rows, timeSplit, candidates, settings, folds);
+    outcome.bundle().save(out);
+    Path html = report != null ? report : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.bundle$", "") + ".html");
+    List<Path> written = Report.write(html, outcome, "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    summarise(outcome);
+    System.out.println("bundle " + out + " (" + outcome.bundle().version() + "); report " + written.get(0) + " and " + written.get(1));
+    return 0;
+  }
+
+  static void summarise(TrainingProtocol.Outcome outcome) {
+    for (TrainingProtocol.Candidate candidate : outcome.candidates()) {
+      System.out.printf(Locale.ROOT, "  candidate %-48s validation AP %.3f%n", candidate.trainer(), candidate.validationAveragePrecision());
+    }
+    System.out.println("  trainer: " + outcome.bundle().manifest().trainer());
+    if (!Double.isNaN(outcome.trainingSeconds())) {
+      System.out.printf(Locale.ROOT, "  trained in %.1f s%n", outcome.trainingSeconds());
+    }
+    print("test, all features", outcome.test());
+    if (outcome.rawColumns() != null) {
+      print("test, raw columns only", outcome.rawColumns());
+    }
+    for (TrainingProtocol.Fold fold : outcome.folds().subList(1, outcome.folds().size())) {
+      print("fold " + fold.split(), fold.metrics());
+    }
+  }
+
+  private static void print(String name, Evaluation.Metrics m) {
+    System.out.printf(Locale.ROOT, "  %-24s AUC %.3f  AP %.3f  CP@100 %.3f  recall@1%%FPR %.3f  CHALLENGE p/r %.3f/%.3f  BLOCK p/r %.3f/%.3f%n",
+        name, m.aucRoc(), m.averagePrecision(), m.cardPrecisionAt100(), m.recallAt1PercentFpr(), m.challenge().precision(),
+        m.challenge().recall(), m.block().precision(), m.block().recall());
+  }
+}

@@ -1,0 +1,322 @@
+package io.fraudstream.models;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The evaluation of a model as a self-contained HTML page (ROC and precision-recall curves and
+ * score histograms drawn as inline SVG, metrics in tables) and as JSON for machines.
+ */
+public final class Report {
+
+  /** Undefined metrics (a tier that flagged nothing has no precision) are written as "NaN", Jackson's default. */
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final int CURVE_POINTS = 400;
+  private static final int BINS = 40;
+
+  private Report() {}
+
+  /** The JSON form: what was trained, how it was chosen and every metric. */
+  public static ObjectNode json(TrainingProtocol.Outcome outcome, String command) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("command", command);
+    root.put("model_version", outcome.bundle().version());
+    root.put("trainer", outcome.bundle().manifest().trainer());
+    root.set("dataset", JSON.valueToTree(outcome.bundle().manifest().dataset()));
+    root.put("split", outcome.split());
+    root.put("label_delay_days", outcome.bundle().manifest().labelDelayDays());
+    root.put("training_seconds", outcome.trainingSeconds());
+    root.set("thresholds", JSON.valueToTree(outcome.bundle().thresholds()));
+    root.set("candidates", JSON.valueToTree(outcome.candidates()));
+    root.set("test", metrics(outcome.test()));
+    if (outcome.rawColumns() != null) {
+      root.set("raw_columns_only", metrics(outcome.rawColumns()));
+    }
+    var folds = root.putArray("folds");
+    for (TrainingProtocol.Fold fold : outcome.folds()) {
+      ObjectNode node = folds.addObject();
+      node.put("split", fold.split());
+      node.set("metrics", metrics(fold.metrics()));
+    }
+    ObjectNode summary = root.putObject("folds_mean_std");
+    for (Map.Entry<String, double[]> entry : foldValues(outcome.folds()).entrySet()) {
+      summary.putArray(entry.getKey()).add(mean(entry.getValue())).add(std(entry.getValue()));
+    }
+    return root;
+  }
+
+  private static ObjectNode metrics(Evaluation.Metrics metrics) {
+    ObjectNode node = JSON.valueToTree(metrics);
+    for (String tier : List.of("challenge", "block")) {
+      Evaluation.Confusion confusion = tier.equals("challenge") ? metrics.challenge() : metrics.block();
+      ObjectNode at = (ObjectNode) node.get(tier);
+      at.put("precision", confusion.precision());
+      at.put("recall", confusion.recall());
+      at.put("falsePositiveRate", confusion.falsePositiveRate());
+    }
+    return node;
+  }
+
+  private static Map<String, double[]> foldValues(List<TrainingProtocol.Fold> folds) {
+    Map<String, double[]> values = new LinkedHashMap<>();
+    values.put("auc_roc", folds.stream().mapToDouble(f -> f.metrics().aucRoc()).toArray());
+    values.put("average_precision", folds.stream().mapToDouble(f -> f.metrics().averagePrecision()).toArray());
+    values.put("card_precision_at_100", folds.stream().mapToDouble(f -> f.metrics().cardPrecisionAt100()).toArray());
+    values.put("recall_at_1pct_fpr", folds.stream().mapToDouble(f -> f.metrics().recallAt1PercentFpr()).toArray());
+    return values;
+  }
+
+  /** Writes {@code <name>.html} and {@code <name>.json} beside it; returns both paths. */
+  public static List<Path> write(Path html, TrainingProtocol.Outcome outcome, String command) throws IOException {
+    Path parent = html.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    String base = html.getFileName().toString().replaceFirst("\\.html?$", "");
+    Path json = parent.resolve(base + ".json");
+    Files.writeString(json, JSON.writeValueAsString(json(outcome, command)), StandardCharsets.UTF_8);
+    Files.writeString(html, html(outcome, command), StandardCharsets.UTF_8);
+    return List.of(html, json);
+  }
+
+  static String html(TrainingProtocol.Outcome outcome, String command) {
+    boolean[] fraud = new boolean[outcome.testRows().size()];
+    for (int i = 0; i < fraud.length; i++) {
+      fraud[i] = outcome.testRows().get(i).fraud();
+    }
+    ModelBundle.Manifest manifest = outcome.bundle().manifest();
+    StringBuilder page = new StringBuilder();
+    page.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>fraudstream model ")
+        .append(escape(outcome.bundle().version())).append("</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
+        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
+        .append("th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:0 1em 1em 0}")
+        .append("code{background:#f4f4f4;padding:2px 4px}</style></head><body>");
+    page.append("<h1>Model ").append(escape(outcome.bundle().version())).append("</h1>");
+    page.append("<p><code>").append(escape(command)).append("</code></p>");
+    page.append("<table>");
+    row(page, "trainer", manifest.trainer());
+    row(page, "dataset", manifest.dataset().name() + " (" + String.format(Locale.ROOT, "%,d", manifest.dataset().rows())
+        + " training rows, fingerprint " + manifest.dataset().fingerprint().substring(0, 12) + "…)");
+    row(page, "split", outcome.split());
+    row(page, "label delay", manifest.labelDelayDays() + " days");
+    row(page, "thresholds", String.format(Locale.ROOT, "CHALLENGE at %.4f, BLOCK at %.4f", outcome.bundle().thresholds().challenge(),
+        outcome.bundle().thresholds().block()));
+    if (!Double.isNaN(outcome.trainingSeconds())) {
+      row(page, "training time", String.format(Locale.ROOT, "%.1f s", outcome.trainingSeconds()));
+    }
+    page.append("</table>");
+
+    page.append("<h2>Test window</h2><table><tr><th>model</th><th>payments</th><th>frauds</th><th>AUC ROC</th><th>average precision</th>")
+        .append("<th>card precision@100</th><th>recall at 1% FPR</th><th>CHALLENGE precision / recall</th><th>BLOCK precision / recall</th></tr>");
+    metricsRow(page, "all features", outcome.test());
+    if (outcome.rawColumns() != null) {
+      metricsRow(page, "raw columns only", outcome.rawColumns());
+    }
+    page.append("</table>");
+
+    if (!outcome.candidates().isEmpty()) {
+      page.append("<h2>Hyper-parameter search</h2><p>Each candidate trained on the validation split (one test window earlier) and ")
+          .append("measured on its test window, which ends where the test window begins.</p><table><tr><th>candidate</th>")
+          .append("<th>validation average precision</th></tr>");
+      for (TrainingProtocol.Candidate candidate : outcome.candidates()) {
+        page.append("<tr><td>").append(escape(candidate.trainer())).append("</td><td>")
+            .append(format(candidate.validationAveragePrecision())).append("</td></tr>");
+      }
+      page.append("</table>");
+    }
+    if (outcome.folds().size() > 1) {
+      page.append("<h2>Prequential folds</h2><table><tr><th>split</th><th>AUC ROC</th><th>average precision</th>")
+          .append("<th>card precision@100</th><th>recall at 1% FPR</th></tr>");
+      for (TrainingProtocol.Fold fold : outcome.folds()) {
+        page.append("<tr><td>").append(escape(fold.split())).append("</td><td>").append(format(fold.metrics().aucRoc()))
+            .append("</td><td>").append(format(fold.metrics().averagePrecision())).append("</td><td>")
+            .append(format(fold.metrics().cardPrecisionAt100())).append("</td><td>")
+            .append(format(fold.metrics().recallAt1PercentFpr())).append("</td></tr>");
+      }
+      page.append("<tr><th>mean ± std</th>");
+      for (double[] values : foldValues(outcome.folds()).values()) {
+        page.append("<th>").append(format(mean(values))).append(" ± ").append(format(std(values))).append("</th>");
+      }
+      page.append("</tr></table>");
+    }
+
+    page.append("<h2>Curves</h2>");
+    List<double[][]> rocs = new ArrayList<>();
+    rocs.add(roc(outcome.testScores(), fraud));
+    List<double[][]> precisionRecalls = new ArrayList<>();
+    precisionRecalls.add(precisionRecall(outcome.testScores(), fraud));
+    if (outcome.rawScores() != null) {
+      rocs.add(roc(outcome.rawScores(), fraud));
+      precisionRecalls.add(precisionRecall(outcome.rawScores(), fraud));
+    }
+    page.append(chart("ROC curve", "false-positive rate", "true-positive rate", rocs, true));
+    page.append(chart("Precision-recall curve", "recall", "precision", precisionRecalls, false));
+    page.append(histogram(outcome.testScores(), fraud));
+    page.append(outcome.rawScores() != null ? "<p>Blue: all features. Grey: raw columns only.</p>" : "").append("</body></html>\n");
+    return page.toString();
+  }
+
+  private static void row(StringBuilder page, String name, String value) {
+    page.append("<tr><th>").append(escape(name)).append("</th><td>").append(escape(value)).append("</td></tr>");
+  }
+
+  private static void metricsRow(StringBuilder page, String name, Evaluation.Metrics m) {
+    page.append("<tr><td>").append(name).append("</td><td>").append(String.format(Locale.ROOT, "%,d", m.payments())).append("</td><td>")
+        .append(String.format(Locale.ROOT, "%,d", m.frauds())).append("</td><td>").append(format(m.aucRoc())).append("</td><td>")
+        .append(format(m.averagePrecision())).append("</td><td>").append(format(m.cardPrecisionAt100())).append("</td><td>")
+        .append(format(m.recallAt1PercentFpr())).append("</td><td>").append(format(m.challenge().precision())).append(" / ")
+        .append(format(m.challenge().recall())).append("</td><td>").append(format(m.block().precision())).append(" / ")
+        .append(format(m.block().recall())).append("</td></tr>");
+  }
+
+  /** (false-positive rate, true-positive rate) from the best score down. */
+  static double[][] roc(double[] scores, boolean[] fraud) {
+    Integer[] order = descending(scores);
+    long positives = 0;
+    for (boolean f : fraud) {
+      positives += f ? 1 : 0;
+    }
+    long negatives = fraud.length - positives;
+    List<double[]> points = new ArrayList<>(List.of(new double[] {0, 0}));
+    long tp = 0;
+    long fp = 0;
+    for (int i = 0; i < order.length; i++) {
+      if (fraud[order[i]]) {
+        tp++;
+      } else {
+        fp++;
+      }
+      if (i + 1 == order.length || scores[order[i + 1]] != scores[order[i]]) {
+        points.add(new double[] {negatives == 0 ? 0 : (double) fp / negatives, positives == 0 ? 0 : (double) tp / positives});
+      }
+    }
+    return thin(points);
+  }
+
+  /** (recall, precision) from the best score down. */
+  static double[][] precisionRecall(double[] scores, boolean[] fraud) {
+    Integer[] order = descending(scores);
+    long positives = 0;
+    for (boolean f : fraud) {
+      positives += f ? 1 : 0;
+    }
+    List<double[]> points = new ArrayList<>();
+    long tp = 0;
+    for (int i = 0; i < order.length; i++) {
+      tp += fraud[order[i]] ? 1 : 0;
+      if (i + 1 == order.length || scores[order[i + 1]] != scores[order[i]]) {
+        points.add(new double[] {positives == 0 ? 0 : (double) tp / positives, (double) tp / (i + 1)});
+      }
+    }
+    return thin(points);
+  }
+
+  private static double[][] thin(List<double[]> points) {
+    if (points.size() <= CURVE_POINTS) {
+      return points.toArray(double[][]::new);
+    }
+    double[][] thinned = new double[CURVE_POINTS][];
+    for (int i = 0; i < CURVE_POINTS; i++) {
+      thinned[i] = points.get((int) ((long) i * (points.size() - 1) / (CURVE_POINTS - 1)));
+    }
+    return thinned;
+  }
+
+  private static String chart(String title, String xLabel, String yLabel, List<double[][]> curves, boolean diagonal) {
+    StringBuilder svg = new StringBuilder("<figure><figcaption>").append(title).append("</figcaption>")
+        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"360\" viewBox=\"-40 -10 360 360\">")
+        .append("<rect x=\"0\" y=\"0\" width=\"300\" height=\"300\" fill=\"none\" stroke=\"#999\"/>");
+    if (diagonal) {
+      svg.append("<line x1=\"0\" y1=\"300\" x2=\"300\" y2=\"0\" stroke=\"#ddd\"/>");
+    }
+    for (int tick = 0; tick <= 4; tick++) {
+      double value = tick / 4.0;
+      svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"316\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>", value * 300, value));
+      svg.append(String.format(Locale.ROOT, "<text x=\"-6\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.2f</text>", 303 - value * 300, value));
+    }
+    svg.append("<text x=\"150\" y=\"334\" font-size=\"11\" text-anchor=\"middle\">").append(xLabel).append("</text>")
+        .append("<text x=\"-32\" y=\"150\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 -32 150)\">")
+        .append(yLabel).append("</text>");
+    String[] colours = {"#1f6fb2", "#999999"};
+    for (int c = curves.size() - 1; c >= 0; c--) {
+      svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(colours[c]).append("\" points=\"");
+      for (double[] point : curves.get(c)) {
+        svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", point[0] * 300, 300 - point[1] * 300));
+      }
+      svg.append("\"/>");
+    }
+    return svg.append("</svg></figure>").toString();
+  }
+
+  /** Score histograms of fraud and legitimate payments, each as the share of its class per bin. */
+  private static String histogram(double[] scores, boolean[] fraud) {
+    double[] fraudShare = new double[BINS];
+    double[] legitShare = new double[BINS];
+    long frauds = 0;
+    for (int i = 0; i < scores.length; i++) {
+      int bin = Math.min(BINS - 1, (int) (scores[i] * BINS));
+      if (fraud[i]) {
+        fraudShare[bin]++;
+        frauds++;
+      } else {
+        legitShare[bin]++;
+      }
+    }
+    for (int b = 0; b < BINS; b++) {
+      fraudShare[b] /= Math.max(1, frauds);
+      legitShare[b] /= Math.max(1, scores.length - frauds);
+    }
+    double top = Math.max(Arrays.stream(fraudShare).max().orElse(1), Arrays.stream(legitShare).max().orElse(1));
+    StringBuilder svg = new StringBuilder("<figure><figcaption>Scores: share of each class per bin (red fraud, green legitimate)")
+        .append("</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"360\" viewBox=\"-40 -10 360 360\">")
+        .append("<rect x=\"0\" y=\"0\" width=\"300\" height=\"300\" fill=\"none\" stroke=\"#999\"/>");
+    double width = 300.0 / BINS;
+    for (int b = 0; b < BINS; b++) {
+      double legitHeight = legitShare[b] / top * 300;
+      double fraudHeight = fraudShare[b] / top * 300;
+      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#3a9d5d\" opacity=\"0.6\"/>",
+          b * width, 300 - legitHeight, width / 2, legitHeight));
+      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#c0392b\" opacity=\"0.7\"/>",
+          b * width + width / 2, 300 - fraudHeight, width / 2, fraudHeight));
+    }
+    for (int tick = 0; tick <= 4; tick++) {
+      svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"316\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>", tick * 75.0, tick / 4.0));
+    }
+    svg.append("<text x=\"150\" y=\"334\" font-size=\"11\" text-anchor=\"middle\">fraud score</text>");
+    return svg.append("</svg></figure>").toString();
+  }
+
+  private static Integer[] descending(double[] scores) {
+    Integer[] order = new Integer[scores.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+    return order;
+  }
+
+  private static double mean(double[] values) {
+    return Arrays.stream(values).average().orElse(Double.NaN);
+  }
+
+  private static double std(double[] values) {
+    double mean = mean(values);
+    return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1));
+  }
+
+  private static String format(double value) {
+    return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.3f", value);
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

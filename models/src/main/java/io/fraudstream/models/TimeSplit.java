@@ -1,0 +1,79 @@
+package io.fraudstream.models;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * A split by time only, as a risk team would trust it: a training window, then a gap as long as
+ * labels take to arrive, then a test window, in whole UTC days. Nothing the model is trained on
+ * comes after anything it is tested on.
+ *
+ * @param trainStart first training day
+ */
+public record TimeSplit(LocalDate trainStart, int trainDays, int gapDays, int testDays) {
+
+  public TimeSplit {
+    if (trainDays < 1 || testDays < 1 || gapDays < 0) {
+      throw new IllegalArgumentException("the training and test windows need at least a day each and the gap cannot be negative, got "
+          + trainDays + "/" + gapDays + "/" + testDays + " days");
+    }
+  }
+
+  /** The latest split: its test window ends with the day of the last row (rows in time order). */
+  public static TimeSplit latest(List<FeatureRow> rows, int trainDays, int gapDays, int testDays) {
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("no payments to split");
+    }
+    LocalDate lastDay = rows.get(rows.size() - 1).transaction().timestamp().atOffset(ZoneOffset.UTC).toLocalDate();
+    return new TimeSplit(lastDay.minusDays(testDays + gapDays + trainDays - 1L), trainDays, gapDays, testDays);
+  }
+
+  public Instant trainFrom() {
+    return trainStart.atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  public Instant testFrom() {
+    return trainStart.plusDays((long) trainDays + gapDays).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  public Instant testUntil() {
+    return trainStart.plusDays((long) trainDays + gapDays + testDays).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  private Instant trainUntil() {
+    return trainStart.plusDays(trainDays).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  /** The same split, {@code days} earlier. */
+  public TimeSplit earlier(int days) {
+    return new TimeSplit(trainStart.minusDays(days), trainDays, gapDays, testDays);
+  }
+
+  /**
+   * The split used to choose hyper-parameters and thresholds: one test window earlier, so that
+   * its test window ends where this one's begins and never overlaps it.
+   */
+  public TimeSplit validation() {
+    return earlier(testDays);
+  }
+
+  public List<FeatureRow> training(List<FeatureRow> rows) {
+    return between(rows, trainFrom(), trainUntil());
+  }
+
+  public List<FeatureRow> test(List<FeatureRow> rows) {
+    return between(rows, testFrom(), testUntil());
+  }
+
+  private static List<FeatureRow> between(List<FeatureRow> rows, Instant from, Instant until) {
+    return rows.stream().filter(row -> !row.transaction().timestamp().isBefore(from) && row.transaction().timestamp().isBefore(until)).toList();
+  }
+
+  @Override
+  public String toString() {
+    return "train " + trainStart + " .. " + trainStart.plusDays(trainDays - 1L) + ", gap " + gapDays + " days, test "
+        + trainStart.plusDays((long) trainDays + gapDays) + " .. " + trainStart.plusDays((long) trainDays + gapDays + testDays - 1L);
+  }
+}
