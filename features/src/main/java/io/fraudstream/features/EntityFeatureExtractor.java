@@ -55,19 +55,35 @@ public final class EntityFeatureExtractor {
     state.users.seenSince(now - EntityState.DAY_MILLIS, now - 7 * EntityState.DAY_MILLIS, now - 30 * EntityState.DAY_MILLIS,
         v, kind.users1d, kind.users7d, kind.users30d);
 
+    // Whole days: a payment day counts once it ended at least the label delay ago. Three windows
+    // end there: the last such day, the last 7 and everything back to 30 days ago.
     long newest = today - labelDelayDays;
     long oldest = today - EntityState.FRAUD_WINDOW.toDays();
     long payments = 0;
     long frauds = 0;
-    // Whole days: a payment day counts once it ended at least the label delay ago.
+    long payments1d = 0;
+    long frauds1d = 0;
+    long payments7d = 0;
+    long frauds7d = 0;
     for (int i = 0; i < state.labelDay.length; i++) {
-      if (state.labelDay[i] >= oldest && state.labelDay[i] < newest) {
+      long day = state.labelDay[i];
+      if (day >= oldest && day < newest) {
         payments += state.dayPayments[i];
         frauds += state.dayFrauds[i];
+        if (day >= newest - 7) {
+          payments7d += state.dayPayments[i];
+          frauds7d += state.dayFrauds[i];
+          if (day == newest - 1) {
+            payments1d += state.dayPayments[i];
+            frauds1d += state.dayFrauds[i];
+          }
+        }
       }
     }
     v[kind.frauds30d.ordinal()] = frauds;
     v[kind.fraudRate30d.ordinal()] = payments == 0 ? 0 : (double) frauds / payments;
+    v[kind.fraudRate1d.ordinal()] = payments1d == 0 ? 0 : (double) frauds1d / payments1d;
+    v[kind.fraudRate7d.ordinal()] = payments7d == 0 ? 0 : (double) frauds7d / payments7d;
   }
 
   /** Records a confirmed fraud for a payment the entity took part in at {@code paymentMillis}. */

@@ -5,7 +5,7 @@ import java.util.function.Function;
 
 /**
  * The kinds of entity, besides the user, whose risk is computed across all users: the merchant
- * or terminal paid, and the device paid from. Each has its own keyed state and the same eight
+ * or terminal paid, and the device paid from. Each has its own keyed state and the same ten
  * features.
  */
 public enum EntityKind {
@@ -14,12 +14,12 @@ public enum EntityKind {
   MERCHANT(Transaction::merchant, PaymentLabel::merchant, List.of(
       Feature.MERCHANT_TX_COUNT_1D, Feature.MERCHANT_TX_COUNT_7D, Feature.MERCHANT_TX_COUNT_30D,
       Feature.MERCHANT_USERS_1D, Feature.MERCHANT_USERS_7D, Feature.MERCHANT_USERS_30D,
-      Feature.MERCHANT_FRAUDS_30D, Feature.MERCHANT_FRAUD_RATE_30D)),
+      Feature.MERCHANT_FRAUDS_30D, Feature.MERCHANT_FRAUD_RATE_30D, Feature.MERCHANT_FRAUD_RATE_1D, Feature.MERCHANT_FRAUD_RATE_7D)),
   /** Keyed by the device's token ({@link IdentifierHasher#token}), never by the raw device id. */
   DEVICE(Transaction::device, PaymentLabel::device, List.of(
       Feature.DEVICE_TX_COUNT_1D, Feature.DEVICE_TX_COUNT_7D, Feature.DEVICE_TX_COUNT_30D,
       Feature.DEVICE_USERS_1D, Feature.DEVICE_USERS_7D, Feature.DEVICE_USERS_30D,
-      Feature.DEVICE_FRAUDS_30D, Feature.DEVICE_FRAUD_RATE_30D));
+      Feature.DEVICE_FRAUDS_30D, Feature.DEVICE_FRAUD_RATE_30D, Feature.DEVICE_FRAUD_RATE_1D, Feature.DEVICE_FRAUD_RATE_7D));
 
   private final Function<Transaction, String> ofPayment;
   private final Function<PaymentLabel, String> ofLabel;
@@ -31,6 +31,8 @@ public enum EntityKind {
   final Feature users30d;
   final Feature frauds30d;
   final Feature fraudRate30d;
+  final Feature fraudRate1d;
+  final Feature fraudRate7d;
 
   EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel, List<Feature> features) {
     this.ofPayment = ofPayment;
@@ -43,6 +45,8 @@ public enum EntityKind {
     this.users30d = features.get(5);
     this.frauds30d = features.get(6);
     this.fraudRate30d = features.get(7);
+    this.fraudRate1d = features.get(8);
+    this.fraudRate7d = features.get(9);
   }
 
   /** The entity a payment involves, or null if the payment does not name one. */

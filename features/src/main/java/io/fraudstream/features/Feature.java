@@ -103,6 +103,12 @@ public enum Feature {
       atLeast(1), "%.0f confirmed frauds at this merchant in the past month"),
   MERCHANT_FRAUD_RATE_30D("merchant_fraud_rate_30d", "merchant_frauds_30d / the merchant's payments in the same days",
       never(), null),
+  MERCHANT_FRAUD_RATE_1D("merchant_fraud_rate_1d",
+      "share of the merchant's payments confirmed as fraud on the last day that ended at least the label delay ago",
+      atLeast(0.2), "many recent payments at this merchant were fraud"),
+  MERCHANT_FRAUD_RATE_7D("merchant_fraud_rate_7d",
+      "share of the merchant's payments confirmed as fraud over the 7 days that ended at least the label delay ago",
+      never(), null),
 
   // Entity risk: the device, across all users who paid from it (0 without a device).
   DEVICE_TX_COUNT_1D("device_tx_count_1d", "payments made from the device in the last 24 hours by any user, this one included",
@@ -119,6 +125,12 @@ public enum Feature {
       "confirmed frauds among the device's payments of the last 30 days on days that ended at least the label delay (7 days by default) ago",
       atLeast(1), "%.0f confirmed frauds from this device in the past month"),
   DEVICE_FRAUD_RATE_30D("device_fraud_rate_30d", "device_frauds_30d / the device's payments in the same days",
+      never(), null),
+  DEVICE_FRAUD_RATE_1D("device_fraud_rate_1d",
+      "share of the device's payments confirmed as fraud on the last day that ended at least the label delay ago",
+      atLeast(0.2), "many recent payments from this device were fraud"),
+  DEVICE_FRAUD_RATE_7D("device_fraud_rate_7d",
+      "share of the device's payments confirmed as fraud over the 7 days that ended at least the label delay ago",
       never(), null);
 
   private static final List<Feature> ALL = List.of(values());

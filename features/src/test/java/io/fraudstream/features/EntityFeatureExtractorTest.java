@@ -74,6 +74,11 @@ class EntityFeatureExtractorTest {
     FeatureVector later = pay(kind, "y", Duration.ofDays(8));
     assertEquals(1, later.get(kind.frauds30d));
     assertEquals(0.25, later.get(kind.fraudRate30d));
+    assertEquals(0.25, later.get(kind.fraudRate1d), "day 0 is the last day that ended 7 days ago");
+    assertEquals(0.25, later.get(kind.fraudRate7d));
+    FeatureVector dayAfter = pay(kind, "w", Duration.ofDays(9));
+    assertEquals(0, dayAfter.get(kind.fraudRate1d), "day 1 had no payments");
+    assertEquals(0.25, dayAfter.get(kind.fraudRate7d));
     assertEquals(0, pay(kind, "z", Duration.ofDays(32)).get(kind.frauds30d), "older than the 30-day window");
   }
 

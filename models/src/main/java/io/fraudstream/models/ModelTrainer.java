@@ -82,6 +82,10 @@ public final class ModelTrainer {
       return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, trainer, seed, delay, reviewsPerDay);
     }
 
+    public Settings withSeed(long trainerSeed) {
+      return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, trainer, trainerSeed, labelDelay, reviewsPerDay);
+    }
+
     public Settings withTrainer(TrainerSpec spec) {
       return new Settings(datasetName, validationShare, challengeFpr, blockPrecision, spec, seed, labelDelay, reviewsPerDay);
     }

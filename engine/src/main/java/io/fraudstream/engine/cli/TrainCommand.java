@@ -15,7 +15,6 @@ import io.fraudstream.models.data.DatasetReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -92,9 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     System.out.println("split: " + timeSplit + (candidates.size() > 1 ? "; choosing among " + candidates.size() + " trainers on "
         + timeSplit.validation() : ""));
     ModelTrainer.Settings settings = ModelTrainer.Settings.defaults(input.dataset.getFileName().toString())
-        .withLabelDelay(labelDelay).withTargets(challengeFpr, reviewsPerDay == null ? 0 : reviewsPerDay, blockPrecision);
-    settings = new ModelTrainer.Settings(settings.datasetName(), settings.validationShare(), settings.challengeFpr(),
-        settings.blockPrecision(), settings.trainer(), seed, settings.labelDelay(), settings.reviewsPerDay());
+        .withLabelDelay(labelDelay).withTargets(challengeFpr, reviewsPerDay == null ? 0 : reviewsPerDay, blockPrecision).withSeed(seed);
     TrainingProtocol.Outcome outcome = TrainingProtocol.run(rows, timeSplit, candidates, settings, folds);
     outcome.bundle().save(out);
     Path html = report != null ? report : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.bundle$", "") + ".html");
