@@ -1,8 +1,9 @@
 package io.fraudstream.features;
 
 /**
- * A payment with the features computed for it, passed from the feature processor to scoring
- * within one stream task (never written to a topic, so raw identifiers stay in memory).
+ * A payment with the features computed for it, on its way from the feature processor to
+ * scoring. It crosses the repartition topics only through {@link FeaturedTransactionSerde},
+ * which keeps the device's token and drops every other identifier.
  *
  * @param extractionNanos time spent reading state, extracting and writing state back
  */
