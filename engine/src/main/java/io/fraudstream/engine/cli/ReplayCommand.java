@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -54,12 +52,9 @@ final class ReplayCommand implements Callable<Integer> {
     Path table;
   }
 
-  @Option(names = "--bootstrap-servers", defaultValue = "${env:FRAUDSTREAM_BOOTSTRAP_SERVERS}",
-      description = "with --to-topic: the Kafka cluster (env FRAUDSTREAM_BOOTSTRAP_SERVERS)")
-  String bootstrapServers;
-
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "with --to-topic: any Kafka client setting; repeatable")
-  Map<String, String> kafka = new LinkedHashMap<>();
+  /** With --to-topic: the cluster. */
+  @Mixin
+  ClusterOptions cluster;
 
   @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
       description = "with --to-topic: partitions of the topics if they must be created (default ${DEFAULT-VALUE})")
@@ -101,9 +96,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private int toTopic(DatasetMapping mapping) throws Exception {
-    if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("--to-topic needs a cluster: pass --bootstrap-servers or set FRAUDSTREAM_BOOTSTRAP_SERVERS");
-    }
+    Properties props = cluster.producerProperties("--to-topic");
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }
@@ -115,10 +108,6 @@ final class ReplayCommand implements Callable<Integer> {
     }
     List<Transaction> payments = DatasetReader.read(input.dataset, mapping).stream()
         .sorted(Comparator.comparing(Transaction::timestamp)).toList();
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 || speedup != null ? "5" : "20");
     List<String> topics = withLabels ? List.of(target.topic, labelsTopic) : List.of(target.topic);
     for (String created : TopicAdmin.ensureTopics(props, topics, partitions, Set.of())) {
