@@ -1,9 +1,15 @@
 package io.fraudstream.engine.cli;
 
+import io.fraudstream.features.Transaction;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetMapping;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Which dataset a command reads and how: a preset format, a mapping file, or detected from the header. */
@@ -18,6 +24,14 @@ final class DatasetOptions {
 
   @Option(names = "--mapping", description = "a mapping file describing the columns, for any other dataset (see the README)")
   Path mapping;
+
+  /**
+   * Replays payments offline through the feature extractors. Features depend only on which
+   * identifiers are equal, never on the hash secret's value, so a fresh one will do.
+   */
+  static List<FeatureRow> features(List<Transaction> payments, Duration labelDelay) {
+    return OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+  }
 
   DatasetMapping mapping() throws IOException {
     if (dataset == null) {

@@ -3,13 +3,11 @@ package io.fraudstream.engine.cli;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
-import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.Report;
 import io.fraudstream.models.TimeSplit;
 import io.fraudstream.models.TrainingProtocol;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -51,7 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     DatasetMapping mapping = input.mapping();
     List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
     // The whole history is replayed, so the test window's features see what came before it.
-    List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), bundle.labelDelay());
+    List<FeatureRow> rows = DatasetOptions.features(payments, bundle.labelDelay());
     TimeSplit window = testStart != null ? new TimeSplit(testStart.minusDays(1), 1, 0, testDays) : TimeSplit.latest(rows, 1, 0, testDays);
     String description = "test " + window.testFrom() + " .. " + window.testUntil();
     TrainingProtocol.Outcome outcome = TrainingProtocol.evaluate(bundle, window.test(rows), description);

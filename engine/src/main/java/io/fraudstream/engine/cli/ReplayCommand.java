@@ -9,10 +9,8 @@ import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.FeatureTable;
-import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -84,8 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
       EntityState.checkLabelDelay(labelDelay);
       List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
       long start = System.nanoTime();
-      // Features do not depend on the secret's value, only on which identifiers are equal.
-      List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+      List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
       double seconds = (System.nanoTime() - start) / 1e9;
       FeatureTable.write(target.table, rows);
       System.out.printf(Locale.ROOT, "replayed %,d payments (%s format) in %.1f s (%,.0f/s); wrote %s%n", rows.size(), mapping.name(),

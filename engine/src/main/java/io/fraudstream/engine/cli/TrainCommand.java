@@ -5,14 +5,12 @@ import io.fraudstream.features.Transaction;
 import io.fraudstream.models.Evaluation;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelTrainer;
-import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.Report;
 import io.fraudstream.models.TimeSplit;
 import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.TrainingProtocol;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
     DatasetMapping mapping = input.mapping();
     List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
     System.out.printf(Locale.ROOT, "read %,d payments (%s format) from %s%n", payments.size(), mapping.name(), input.dataset);
-    List<FeatureRow> rows = OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+    List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
     TimeSplit timeSplit = split.split(rows);
     System.out.println("split: " + timeSplit + (candidates.size() > 1 ? "; choosing among " + candidates.size() + " trainers on "
         + timeSplit.validation() : ""));
