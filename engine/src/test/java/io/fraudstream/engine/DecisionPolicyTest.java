@@ -1,9 +1,17 @@
 package io.fraudstream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
+import io.fraudstream.features.FeaturedTransaction;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.TrainerSpec;
+import io.fraudstream.models.data.SyntheticGenerator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +45,21 @@ class DecisionPolicyTest {
     contributions[Feature.AMOUNT_SUM_1H.ordinal()] = -4.0;
     assertEquals(List.of("14 payments in the last hour", "at night", "amount 0.00"),
         DecisionPolicy.reasons(features, contributions));
+  }
+
+  @Test
+  void shouldGiveReasonsForDecisionsOfATreeModel() {
+    List<FeatureRow> rows = OfflineReplay.replay(
+        SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 8)), TestModels.SECRET);
+    ModelBundle xgboost = ModelTrainer.train(rows,
+        ModelTrainer.Settings.defaults("synthetic seed 8").withTrainer(TrainerSpec.parse("xgboost:trees=30,depth=4")));
+    DecisionPolicy policy = new DecisionPolicy(xgboost, java.time.Duration.ofHours(24));
+    List<Decision> flagged = rows.stream().filter(FeatureRow::fraud)
+        .map(row -> policy.decide(new FeaturedTransaction(row.transaction(), row.features(), 0), java.time.Instant.EPOCH))
+        .filter(decision -> decision.tier() != Tier.ALLOW).toList();
+    assertTrue(flagged.size() > 50, flagged.size() + " frauds flagged");
+    long explained = flagged.stream().filter(decision -> !decision.reasons().isEmpty()).count();
+    assertTrue(explained > flagged.size() * 0.9, explained + " of " + flagged.size() + " flagged decisions give reasons");
   }
 
   @Test

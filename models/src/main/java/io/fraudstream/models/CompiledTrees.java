@@ -48,6 +48,8 @@ public final class CompiledTrees {
   /** Per node, the split (XGBoost compares in float, Tribuo in double), or for a leaf its value. */
   private final float[] floatValue;
   private final double[] doubleValue;
+  /** XGBoost only: per node, the margin expected there (the cover-weighted mean of its leaves). */
+  private final double[] expected;
   /** For XGBoost, the fraud class's trees come first, then the legitimate class's, each in boosting order. */
   private final int[] roots;
   private final int fraudTrees;
@@ -58,6 +60,7 @@ public final class CompiledTrees {
     this.nodes = new int[2 * count];
     this.floatValue = new float[count];
     this.doubleValue = new double[count];
+    this.expected = built.expected.stream().mapToDouble(Double::doubleValue).toArray();
     for (int i = 0; i < count; i++) {
       nodes[2 * i] = built.feature.get(i);
       nodes[2 * i + 1] = built.whenFalse.get(i);
@@ -89,6 +92,22 @@ public final class CompiledTrees {
 
   /** The probability of fraud for the model's inputs, standardised as in training. */
   public double fraudProbability(double[] values) {
+    return fraudProbability(values, null);
+  }
+
+  /** Whether {@link #fraudProbability(double[], double[])} says how much each input pushed the score. */
+  public boolean attributes() {
+    return kind == Kind.XGBOOST_SOFTMAX;
+  }
+
+  /**
+   * The probability of fraud, and, when {@code contributions} is given and the model
+   * {@linkplain #attributes attributes}, how much each input moved the fraud log-odds: at every
+   * split on the way to a leaf, the change in expected margin is credited to the input split on
+   * (path attribution, in the fraud class's trees minus the legitimate class's). Their sum is the
+   * log-odds less a constant bias.
+   */
+  public double fraudProbability(double[] values, double[] contributions) {
     if (kind == Kind.MEAN_OF_TREES) {
       double sum = 0;
       for (int root : roots) {
@@ -105,8 +124,8 @@ public final class CompiledTrees {
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = (float) values[i];
     }
-    float fraudMargin = margin(inputs, 0, fraudTrees);
-    float legitMargin = margin(inputs, fraudTrees, roots.length);
+    float fraudMargin = margin(inputs, 0, fraudTrees, contributions, 1);
+    float legitMargin = margin(inputs, fraudTrees, roots.length, contributions, -1);
     // The softmax of two margins, as XGBoost computes it: shifted by the larger, in float.
     float max = Math.max(fraudMargin, legitMargin);
     float fraud = (float) Math.exp(fraudMargin - max);
@@ -114,13 +133,20 @@ public final class CompiledTrees {
     return fraud / (fraud + legit);
   }
 
-  /** The sum of the leaves of trees {@code from} to {@code until} (exclusive), in tree order as XGBoost sums. */
-  private float margin(float[] inputs, int from, int until) {
+  /**
+   * The sum of the leaves of trees {@code from} to {@code until} (exclusive), in tree order as
+   * XGBoost sums; adds each split's attribution, times {@code sign}, to {@code contributions} if given.
+   */
+  private float margin(float[] inputs, int from, int until, double[] contributions, int sign) {
     float margin = 0;
     for (int t = from; t < until; t++) {
       int at = roots[t];
       for (int feature; (feature = nodes[2 * at]) >= 0; ) {
-        at = inputs[feature] < floatValue[at] ? at + 1 : nodes[2 * at + 1];
+        int next = inputs[feature] < floatValue[at] ? at + 1 : nodes[2 * at + 1];
+        if (contributions != null) {
+          contributions[feature] += sign * (expected[next] - expected[at]);
+        }
+        at = next;
       }
       margin += floatValue[at];
     }
@@ -140,12 +166,17 @@ public final class CompiledTrees {
     final List<Double> split = new ArrayList<>();
     final List<Integer> whenFalse = new ArrayList<>();
     final List<Double> leaf = new ArrayList<>();
+    /** XGBoost only: the training weight that reached the node, and the cover-weighted mean of its leaves. */
+    final List<Double> cover = new ArrayList<>();
+    final List<Double> expected = new ArrayList<>();
 
     int add() {
       feature.add(-1);
       split.add(0.0);
       whenFalse.add(-1);
       leaf.add(0.0);
+      cover.add(0.0);
+      expected.add(0.0);
       return feature.size() - 1;
     }
   }
@@ -192,8 +223,9 @@ public final class CompiledTrees {
     Booster booster = model.getInnerModels().get(0);
     String[] dump;
     try {
-      // JSON keeps every float's digits; the text dump rounds them.
-      dump = booster.getModelDump((String) null, false, "json");
+      // JSON keeps every float's digits, where the text dump rounds them; the statistics give
+      // each node's cover, for the path attributions.
+      dump = booster.getModelDump((String) null, true, "json");
     } catch (XGBoostError e) {
       throw new IllegalStateException("cannot read the XGBoost trees: " + e.getMessage(), e);
     }
@@ -216,8 +248,10 @@ public final class CompiledTrees {
 
   private static int addXGBoostNode(Nodes nodes, JsonNode node, int[] inputOfId) {
     int at = nodes.add();
+    nodes.cover.set(at, node.get("cover").doubleValue());
     if (node.has("leaf")) {
       nodes.leaf.set(at, node.get("leaf").doubleValue());
+      nodes.expected.set(at, node.get("leaf").doubleValue());
       return at;
     }
     String feature = node.get("split").asText();
@@ -231,8 +265,13 @@ public final class CompiledTrees {
     for (JsonNode child : node.get("children")) {
       children.put(child.get("nodeid").asInt(), child);
     }
-    addXGBoostNode(nodes, children.get(yesId), inputOfId);   // right after its parent
-    nodes.whenFalse.set(at, addXGBoostNode(nodes, children.get(node.get("no").asInt()), inputOfId));
+    int yes = addXGBoostNode(nodes, children.get(yesId), inputOfId);   // right after its parent
+    int no = addXGBoostNode(nodes, children.get(node.get("no").asInt()), inputOfId);
+    nodes.whenFalse.set(at, no);
+    double yesCover = nodes.cover.get(yes);
+    double noCover = nodes.cover.get(no);
+    nodes.expected.set(at, yesCover + noCover > 0
+        ? (yesCover * nodes.expected.get(yes) + noCover * nodes.expected.get(no)) / (yesCover + noCover) : 0);
     return at;
   }
 

@@ -57,12 +57,9 @@ public final class ModelScorer {
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
     if (trees != null) {
-      double[] standardised = new double[means.length];
-      for (int i = 0; i < standardised.length; i++) {
-        standardised[i] = standardise(features.get(i), means[i], stds[i]);
-      }
-      // Trees give no per-feature contributions; the decision ranks its reasons without them.
-      return new Score(trees.fraudProbability(standardised), new double[means.length]);
+      // XGBoost gives path attributions; forests none, and the decision then ranks no reasons.
+      double[] contributions = new double[means.length];
+      return new Score(trees.fraudProbability(standardised(features), contributions), contributions);
     }
     double[] contributions = new double[sortedPositions.length];
     for (int i = 0; i < contributions.length; i++) {
@@ -72,6 +69,22 @@ public final class ModelScorer {
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
     return new Score(probability, contributions);
+  }
+
+  /**
+   * The probability of fraud alone, without contributions: for evaluation, where only the
+   * ranking matters.
+   */
+  public double probability(FeatureVector features) {
+    return trees != null ? trees.fraudProbability(standardised(features)) : score(features).probability();
+  }
+
+  private double[] standardised(FeatureVector features) {
+    double[] standardised = new double[means.length];
+    for (int i = 0; i < standardised.length; i++) {
+      standardised[i] = standardise(features.get(i), means[i], stds[i]);
+    }
+    return standardised;
   }
 
   /** The payment as the Tribuo example the model was trained on: standardised, in Tribuo's (alphabetical) order. */

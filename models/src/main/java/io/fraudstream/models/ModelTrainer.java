@@ -175,7 +175,7 @@ public final class ModelTrainer {
     double[] scores = new double[validation.size()];
     boolean[] isFraud = new boolean[validation.size()];
     for (int i = 0; i < scores.length; i++) {
-      scores[i] = scorer.score(validation.get(i).features()).probability();
+      scores[i] = scorer.probability(validation.get(i).features());
       isFraud[i] = validation.get(i).fraud();
     }
     Thresholds thresholds = settings.reviewsPerDay() > 0

@@ -107,7 +107,7 @@ public final class TrainingProtocol {
 
   public static double[] scores(ModelBundle bundle, List<FeatureRow> rows) {
     ModelScorer scorer = new ModelScorer(bundle);
-    return rows.stream().mapToDouble(row -> scorer.score(row.features()).probability()).toArray();
+    return rows.stream().mapToDouble(row -> scorer.probability(row.features())).toArray();
   }
 
   private static List<FeatureRow> window(List<FeatureRow> rows, String name, TimeSplit split) {

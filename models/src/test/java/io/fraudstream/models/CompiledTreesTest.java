@@ -48,6 +48,7 @@ class CompiledTreesTest {
     double largest = 0;
     for (int i = 0; i < scored.size(); i++) {
       double expected = tribuo.get(i).getOutputScores().get(ModelScorer.FRAUD).getScore();
+      largest = Math.max(largest, Math.abs(expected - scorer.probability(scored.get(i).features())));
       largest = Math.max(largest, Math.abs(expected - scorer.score(scored.get(i).features()).probability()));
     }
     return largest;
@@ -66,6 +67,26 @@ class CompiledTreesTest {
     Path file = dir.resolve("xgb.bundle");
     bundle.save(file);
     assertEquals(0, largestDifference(ModelBundle.load(file)), 1e-6, "after a round trip through the file");
+  }
+
+  @Test
+  void xgboostAttributionsShouldAddUpToTheLogOddsLessOneBias() {
+    ModelBundle bundle = train("xgboost:trees=30,depth=4", training);
+    ModelScorer scorer = new ModelScorer(bundle);
+    double bias = Double.NaN;
+    int withReasons = 0;
+    for (FeatureRow row : scored.subList(0, 2_000)) {
+      ModelScorer.Score score = scorer.score(row.features());
+      double logOdds = Math.log(score.probability() / (1 - score.probability()));
+      double rest = logOdds - java.util.Arrays.stream(score.contributions()).sum();
+      if (Double.isNaN(bias)) {
+        bias = rest;
+      }
+      // Float margins round; the attribution is exact in double.
+      assertEquals(bias, rest, 1e-3, "the part of the log-odds no input explains must be the same for every payment");
+      withReasons += java.util.Arrays.stream(score.contributions()).anyMatch(c -> c > 0) ? 1 : 0;
+    }
+    assertTrue(withReasons > 1_000, withReasons + " payments with a positive contribution");
   }
 
   @Test
