@@ -95,14 +95,9 @@ public final class CompiledTrees {
     return fraudProbability(values, null);
   }
 
-  /** Whether {@link #fraudProbability(double[], double[])} says how much each input pushed the score. */
-  public boolean attributes() {
-    return kind == Kind.XGBOOST_SOFTMAX;
-  }
-
   /**
-   * The probability of fraud, and, when {@code contributions} is given and the model
-   * {@linkplain #attributes attributes}, how much each input moved the fraud log-odds: at every
+   * The probability of fraud, and, when {@code contributions} is given and the model is
+   * XGBoost, how much each input moved the fraud log-odds: at every
    * split on the way to a leaf, the change in expected margin is credited to the input split on
    * (path attribution, in the fraud class's trees minus the legitimate class's). Their sum is the
    * log-odds less a constant bias.
@@ -155,10 +150,6 @@ public final class CompiledTrees {
 
   public int trees() {
     return roots.length;
-  }
-
-  public int nodes() {
-    return floatValue.length;
   }
 
   private static final class Nodes {

@@ -196,7 +196,8 @@ public final class Evaluation {
     }
   }
 
-  private static Integer[] ascending(double[] scores) {
+  /** Indices of the scores, lowest score first. */
+  static Integer[] ascending(double[] scores) {
     Integer[] order = new Integer[scores.length];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));

@@ -56,16 +56,16 @@ public final class ModelScorer {
 
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
+    double[] standardised = standardised(features);
+    double[] contributions = new double[standardised.length];
     if (trees != null) {
       // XGBoost gives path attributions; forests none, and the decision then ranks no reasons.
-      double[] contributions = new double[means.length];
-      return new Score(trees.fraudProbability(standardised(features), contributions), contributions);
+      return new Score(trees.fraudProbability(standardised, contributions), contributions);
     }
-    double[] contributions = new double[sortedPositions.length];
     for (int i = 0; i < contributions.length; i++) {
-      contributions[i] = logOddsWeights[i] * standardise(features.get(i), means[i], stds[i]);
+      contributions[i] = logOddsWeights[i] * standardised[i];
     }
-    Prediction<Label> prediction = model.predict(example(features));
+    Prediction<Label> prediction = model.predict(example(standardised));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
     return new Score(probability, contributions);
@@ -89,10 +89,13 @@ public final class ModelScorer {
 
   /** The payment as the Tribuo example the model was trained on: standardised, in Tribuo's (alphabetical) order. */
   public ArrayExample<Label> example(FeatureVector features) {
+    return example(standardised(features));
+  }
+
+  private ArrayExample<Label> example(double[] standardised) {
     double[] sortedValues = new double[sortedPositions.length];
     for (int i = 0; i < sortedValues.length; i++) {
-      int position = sortedPositions[i];
-      sortedValues[i] = standardise(features.get(position), means[position], stds[position]);
+      sortedValues[i] = standardised[sortedPositions[i]];
     }
     return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues);
   }

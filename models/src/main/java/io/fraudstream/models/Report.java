@@ -297,9 +297,8 @@ public final class Report {
   }
 
   private static Integer[] descending(double[] scores) {
-    Integer[] order = new Integer[scores.length];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+    Integer[] order = Evaluation.ascending(scores);
+    java.util.Collections.reverse(Arrays.asList(order));
     return order;
   }
 

@@ -24,11 +24,7 @@ public record Thresholds(double challenge, double block) {
    * that only one legitimate payment in ten thousand reaches.
    */
   public static Thresholds tune(double[] scores, boolean[] fraud, double challengeFpr, double blockPrecision, int minBlocked) {
-    double[] legit = java.util.stream.IntStream.range(0, scores.length).filter(i -> !fraud[i])
-        .mapToDouble(i -> scores[i]).sorted().toArray();
-    if (legit.length == 0) {
-      throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");
-    }
+    double[] legit = legitimateScores(scores, fraud);
     return withBlock(scores, fraud, quantileAbove(legit, challengeFpr), legit, blockPrecision, minBlocked);
   }
 
@@ -44,11 +40,7 @@ public record Thresholds(double challenge, double block) {
     }
     double[] all = scores.clone();
     Arrays.sort(all);
-    double[] legit = java.util.stream.IntStream.range(0, scores.length).filter(i -> !fraud[i])
-        .mapToDouble(i -> scores[i]).sorted().toArray();
-    if (legit.length == 0) {
-      throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");
-    }
+    double[] legit = legitimateScores(scores, fraud);
     double challenge = quantileAbove(all, Math.min(1, reviewsPerDay * days / all.length));
     return withBlock(scores, fraud, challenge, legit, blockPrecision, minBlocked);
   }
@@ -66,6 +58,16 @@ public record Thresholds(double challenge, double block) {
       }
     }
     return new Thresholds(challenge, Math.max(challenge, quantileAbove(legit, 1e-4)));
+  }
+
+  /** The scores of the legitimate payments, ascending; there must be some. */
+  private static double[] legitimateScores(double[] scores, boolean[] fraud) {
+    double[] legit = java.util.stream.IntStream.range(0, scores.length).filter(i -> !fraud[i])
+        .mapToDouble(i -> scores[i]).sorted().toArray();
+    if (legit.length == 0) {
+      throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");
+    }
+    return legit;
   }
 
   /** The lowest threshold that at most {@code share} of the sorted values reach. */

@@ -71,9 +71,13 @@ public record TimeSplit(LocalDate trainStart, int trainDays, int gapDays, int te
     return rows.stream().filter(row -> !row.transaction().timestamp().isBefore(from) && row.transaction().timestamp().isBefore(until)).toList();
   }
 
+  /** The test window in words, first and last day included. */
+  public String testWindow() {
+    return "test " + trainStart.plusDays((long) trainDays + gapDays) + " .. " + trainStart.plusDays((long) trainDays + gapDays + testDays - 1L);
+  }
+
   @Override
   public String toString() {
-    return "train " + trainStart + " .. " + trainStart.plusDays(trainDays - 1L) + ", gap " + gapDays + " days, test "
-        + trainStart.plusDays((long) trainDays + gapDays) + " .. " + trainStart.plusDays((long) trainDays + gapDays + testDays - 1L);
+    return "train " + trainStart + " .. " + trainStart.plusDays(trainDays - 1L) + ", gap " + gapDays + " days, " + testWindow();
   }
 }

@@ -53,8 +53,8 @@ public final class DatasetReader {
     return rows;
   }
 
-  /** Hands each payment to {@code sink} as it is read, without holding the file; returns how many. */
-  public static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink) throws IOException {
+  /** Hands each payment to {@code sink} as it is read; returns how many. */
+  private static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "dataset not found");
     }
