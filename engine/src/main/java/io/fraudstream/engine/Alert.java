@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A notification for a CHALLENGE or BLOCK decision, keyed by user: a message the user can be
- * shown, and what an analyst needs. Never holds a raw device id or IP address.
+ * shown, and what an analyst needs to look into it. Never holds a raw device id, IP address or
+ * payee: the device appears only as its token, which matches the decisions and the blocks topic.
  */
 public record Alert(
     String paymentId,
@@ -17,4 +18,7 @@ public record Alert(
     double score,
     double amount,
     String currency,
-    String modelVersion) {}
+    String merchant,
+    String device,
+    String modelVersion,
+    String rulesVersion) {}

@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * A block on an entity, written to the compacted blocks topic keyed by {@code entity}
- * (e.g. {@code user:u123}); a tombstone on that key lifts it.
+ * ({@code user:u123}, {@code device:hmac:…} or {@code merchant:m9}). While it lasts, the entity's
+ * payments are refused; it ends at {@code expiresAt}, or earlier with a tombstone on its key
+ * ({@code fraudstream unblock}).
  */
 public record Block(
     String entity,
@@ -12,4 +14,10 @@ public record Block(
     String paymentId,
     String reason,
     Instant blockedAt,
-    Instant expiresAt) {}
+    Instant expiresAt) {
+
+  /** Whether the block still holds for a payment made at {@code time}. */
+  public boolean activeAt(Instant time) {
+    return expiresAt == null || time.isBefore(expiresAt);
+  }
+}

@@ -19,7 +19,12 @@ final class DeadLetterProcessor<V extends Unreadable> implements FixedKeyProcess
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessor.class);
 
+  private final EngineMetrics metrics;
   private FixedKeyProcessorContext<String, byte[]> context;
+
+  DeadLetterProcessor(EngineMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   @Override
   public void init(FixedKeyProcessorContext<String, byte[]> context) {
@@ -32,6 +37,7 @@ final class DeadLetterProcessor<V extends Unreadable> implements FixedKeyProcess
     Headers headers = record.headers();
     headers.add(DeadLetterHeaders.REASON, invalid.reason().getBytes(StandardCharsets.UTF_8));
     RecordMetadata source = context.recordMetadata().orElse(null);
+    metrics.deadLetter(source == null ? null : source.topic());
     if (source != null) {
       headers.add(DeadLetterHeaders.TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));

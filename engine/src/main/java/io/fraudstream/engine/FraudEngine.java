@@ -26,7 +26,7 @@ public final class FraudEngine implements AutoCloseable {
   public static FraudEngine start(EngineConfig config, ModelBundle bundle, Duration startupTimeout) {
     TopicAdmin.ensureTopics(config.clientProperties(), config.topics(), config.partitions());
     DecisionPolicy policy = new DecisionPolicy(bundle, config.blockDuration());
-    KafkaStreams streams = new KafkaStreams(FraudTopology.build(config.topics(), policy, config.hashSecret(), config.partitions(), config.grace()),
+    KafkaStreams streams = new KafkaStreams(FraudTopology.build(config.topics(), policy, EngineMetrics.inMemory(), config.hashSecret(), config.partitions(), config.grace()),
         config.streamsProperties());
     // Payments are never skipped: an error the engine cannot handle stops it, loudly, and a
     // restart resumes from the last commit rather than replaying the same failure in a loop.

@@ -29,7 +29,12 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the engine's topology, a pure function of its inputs:
@@ -54,6 +59,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class FraudTopology {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FraudTopology.class);
+
   /** The store of per-user behavioural state. */
   public static final String USER_STATE_STORE = "user-state";
   static final Duration CHANGELOG_MAX_COMPACTION_LAG = Duration.ofDays(1);
@@ -66,6 +73,10 @@ public final class FraudTopology {
   public static final String DEVICE_STATE_STORE = "device-state";
   /** The store of per-merchant entity risk. */
   public static final String MERCHANT_STATE_STORE = "merchant-state";
+  /** The decisions of the last {@link DecisionOutcomes#RETENTION}, waiting for labels. */
+  public static final String DECISION_OUTCOMES_STORE = "decision-outcomes";
+  /** The blocks topic read back on every instance. */
+  public static final String BLOCKS_STORE = "active-blocks";
   /** Names of the repartitions of featured payments (the topics get the application id as prefix). */
   public static final String PAYMENTS_BY_DEVICE = "payments-by-device";
   public static final String PAYMENTS_BY_MERCHANT = "payments-by-merchant";
@@ -79,7 +90,8 @@ public final class FraudTopology {
    * @param grace how far out of time order payments may arrive and still be decided in order
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
    */
-  public static Topology build(Topics topics, DecisionPolicy policy, byte[] hashSecret, int partitions, Duration grace) {
+  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, byte[] hashSecret, int partitions,
+      Duration grace) {
     StreamsBuilder builder = new StreamsBuilder();
     // Erased and expired users and entities leave tombstones; the lag bounds how long their old
     // values can stay in a compacted changelog before the log cleaner must remove them.
@@ -90,6 +102,13 @@ public final class FraudTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
         .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
+    builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, READABLE_BLOCKS).withName("read-blocks"),
+        Materialized.<String, Block, KeyValueStore<Bytes, byte[]>>as(BLOCKS_STORE)
+            .withKeySerde(Topics.KEY_SERDE).withValueSerde(READABLE_BLOCKS));
     for (String entityStore : List.of(DEVICE_STATE_STORE, MERCHANT_STATE_STORE)) {
       builder.addStateStore(Stores.keyValueStoreBuilder(
               Stores.persistentKeyValueStore(entityStore), Serdes.String(), EntityState.serde())
@@ -107,7 +126,7 @@ public final class FraudTopology {
 
     routes.get("route-invalid")
         .mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction"))
-        .processValues(DeadLetterProcessor<ParsedTransaction.Invalid>::new, Named.as("dead-letter"))
+        .processValues(() -> new DeadLetterProcessor<ParsedTransaction.Invalid>(metrics), Named.as("dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-dead-letters"));
 
     Map<String, KStream<String, byte[]>> erasures = builder
@@ -118,7 +137,7 @@ public final class FraudTopology {
     erasures.get("erasure-invalid")
         .mapValues(request -> new UnreadableRecord(request, "erasure request without a user: key it by the user id to erase"),
             Named.as("unusable-erasure"))
-        .processValues(DeadLetterProcessor<UnreadableRecord>::new, Named.as("erasure-dead-letter"))
+        .processValues(() -> new DeadLetterProcessor<UnreadableRecord>(metrics), Named.as("erasure-dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-erasures"));
     erasures.get("erasure-valid")
         .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
@@ -144,7 +163,7 @@ public final class FraudTopology {
             .withName(PAYMENTS_BY_MERCHANT).withNumberOfPartitions(partitions))
         .processValues(() -> new EntityProcessor(EntityKind.MERCHANT, MERCHANT_STATE_STORE, secret, labelDelay),
             Named.as("extract-entity-features"), MERCHANT_STATE_STORE)
-        .processValues(() -> new DecisionProcessor(policy), Named.as("decide"));
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE), Named.as("decide"));
 
     Map<String, KStream<String, Object>> labels = builder
         .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
@@ -154,10 +173,16 @@ public final class FraudTopology {
         .defaultBranch(Branched.as("valid"));
     labels.get("label-invalid")
         .mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label"))
-        .processValues(DeadLetterProcessor<UnreadableRecord>::new, Named.as("label-dead-letter"))
+        .processValues(() -> new DeadLetterProcessor<UnreadableRecord>(metrics), Named.as("label-dead-letter"))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-labels"));
-    KStream<String, PaymentLabel> frauds = labels.get("label-valid")
-        .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"))
+    KStream<String, PaymentLabel> validLabels = labels.get("label-valid")
+        .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"));
+    // Decisions come back from their topic, keyed by payment id like the labels, to meet them.
+    builder.stream(topics.decisions(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-back-decisions"))
+        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE), Named.as("remember-decision"), DECISION_OUTCOMES_STORE);
+    validLabels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
+        DECISION_OUTCOMES_STORE);
+    KStream<String, PaymentLabel> frauds = validLabels
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
         .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"));
     Map<EntityKind, String> entityStores = Map.of(EntityKind.DEVICE, DEVICE_STATE_STORE, EntityKind.MERCHANT, MERCHANT_STATE_STORE);
@@ -178,12 +203,26 @@ public final class FraudTopology {
         .map((merchant, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
-        .filter((merchant, decision) -> decision.tier() == Tier.BLOCK, Named.as("blocked"))
-        .map((merchant, decision) -> KeyValue.pair(DecisionPolicy.userEntity(decision.user()), policy.blockFor(decision)),
-            Named.as("block"))
+        .filter((merchant, decision) -> decision.placesBlock(), Named.as("blocked"))
+        .mapValues(policy::blockFor, Named.as("block"))
+        .selectKey((merchant, block) -> block.entity(), Named.as("key-by-entity"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
     return builder.build();
   }
+
+  /**
+   * Blocks as the global table reads them. A record that is not a block is logged and read as a
+   * tombstone: a global table cannot send it to the dead-letter topic, and one unreadable record
+   * must not stop every instance.
+   */
+  private static final Serde<Block> READABLE_BLOCKS = Serdes.serdeFrom(Topics.BLOCK_SERDE.serializer(), (topic, bytes) -> {
+    try {
+      return Topics.BLOCK_SERDE.deserializer().deserialize(topic, bytes);
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring an unreadable record on the blocks topic {}: {}", topic, e.getMessage());
+      return null;
+    }
+  });
 
   private static final Serde<PaymentLabel> LABEL_SERDE = Serdes.serdeFrom(
       (topic, label) -> label == null ? null : label.toJson(),

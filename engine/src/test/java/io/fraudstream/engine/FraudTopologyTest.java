@@ -54,6 +54,8 @@ class FraudTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private TestOutputTopic<String, Block> blocks;
   private TestOutputTopic<String, byte[]> deadLetters;
+  private EngineMetrics metrics;
+  private DecisionPolicy policy;
 
   @BeforeEach
   void start() {
@@ -67,8 +69,9 @@ class FraudTopologyTest {
     }
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-test");
-    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, TestModels.SECRET, 4, grace), props);
+    policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
+    metrics = EngineMetrics.inMemory();
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.SECRET, 4, grace), props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
@@ -118,25 +121,42 @@ class FraudTopologyTest {
     List<Decision> flagged = burstDecisions.stream().filter(d -> d.tier() != Tier.ALLOW).toList();
     assertTrue(flagged.size() >= 10, "only " + flagged.size() + " of the burst were flagged: " + burstDecisions);
     assertTrue(flagged.stream().anyMatch(d -> d.tier() == Tier.BLOCK), "no BLOCK in " + flagged);
-    Decision last = burstDecisions.get(14);
-    assertFalse(last.reasons().isEmpty());
-    assertTrue(last.reasons().stream().anyMatch(r -> r.equals("15 payments in the last hour") || r.equals("a new device")
-        || r.startsWith("a merchant")), last.reasons().toString());
+    Decision firstFlagged = flagged.get(0);
+    assertFalse(firstFlagged.reasons().isEmpty());
+    assertTrue(firstFlagged.reasons().stream().anyMatch(r -> r.endsWith("payments in the last hour") || r.equals("a new device")
+        || r.startsWith("a merchant")), firstFlagged.reasons().toString());
+
+    // The first BLOCK blocks the user; read back from the blocks topic, it refuses the rest.
+    int firstBlock = burstDecisions.indexOf(burstDecisions.stream().filter(d -> d.tier() == Tier.BLOCK).findFirst().orElseThrow());
+    assertTrue(burstDecisions.get(firstBlock).placesBlock());
+    for (Decision after : burstDecisions.subList(firstBlock + 1, burstDecisions.size())) {
+      assertEquals(Tier.BLOCK, after.tier());
+      assertFalse(after.placesBlock(), "a payment refused by a block must not extend it");
+      assertTrue(after.reasons().get(0).startsWith("blocked since " + firstBlockTime(burstDecisions.get(firstBlock)) + " UTC (user)"),
+          after.reasons().toString());
+    }
 
     List<TestRecord<String, Alert>> alertRecords = alerts.readRecordsToList();
     assertEquals(flagged.size(), alertRecords.size());
     for (TestRecord<String, Alert> alert : alertRecords) {
       assertEquals("alice", alert.key());
-      assertTrue(alert.value().message().startsWith("We stopped") || alert.value().message().startsWith("Please confirm"));
+      assertTrue(alert.value().message().startsWith("We stopped a payment of") || alert.value().message().startsWith("Please confirm a payment of"),
+          alert.value().message());
       String json = new String(Topics.ALERT_SERDE.serializer().serialize("alerts", alert.value()), StandardCharsets.UTF_8);
       assertFalse(json.contains("emulator-77") || json.contains("203.0.113.9"), json);
     }
+    assertTrue(alertRecords.get(alertRecords.size() - 1).value().message().contains("payments from your account are paused since"),
+        alertRecords.get(alertRecords.size() - 1).value().message());
     List<TestRecord<String, Block>> blockRecords = blocks.readRecordsToList();
-    assertEquals(flagged.stream().filter(d -> d.tier() == Tier.BLOCK).count(), blockRecords.size());
+    assertEquals(1, blockRecords.size());
     Block block = blockRecords.get(0).value();
     assertEquals("user:alice", blockRecords.get(0).key());
     assertEquals(Duration.ofHours(24), Duration.between(block.blockedAt(), block.expiresAt()));
     assertTrue(block.reason().startsWith("fraud score"));
+  }
+
+  private static String firstBlockTime(Decision decision) {
+    return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneOffset.UTC).format(decision.timestamp());
   }
 
   @Test
@@ -158,7 +178,98 @@ class FraudTopologyTest {
     assertTrue(header(dead.get(1), DeadLetterHeaders.REASON).contains("amount must be a finite number"));
     assertTrue(header(dead.get(2), DeadLetterHeaders.REASON).contains("is not the transaction's user"));
     assertEquals(List.of("ok-1", "ok-2"), decisions.readRecordsToList().stream().map(TestRecord::key).toList());
+    assertEquals(3.0, metrics.registry().counter("fraudstream.dead.letters", "source", topics.transactions()).count());
   }
+
+  @Test
+  void shouldRefusePaymentsOfABlockedEntityUntilTheBlockExpiresOrIsLifted() {
+    TestInputTopic<String, byte[]> blockInput = driver.createInputTopic(topics.blocks(), new StringSerializer(), new ByteArraySerializer());
+    String stolen = new io.fraudstream.features.IdentifierHasher(TestModels.SECRET).token("phone-9");
+    Block onDevice = new Block("device:" + stolen, "device", null, "reported stolen", T0, T0.plus(Duration.ofHours(1)));
+    blockInput.pipeInput(onDevice.entity(), Topics.BLOCK_SERDE.serializer().serialize(topics.blocks(), onDevice));
+    blockInput.pipeInput("device:garbage", "not a block".getBytes(StandardCharsets.UTF_8));
+
+    send(payment("p1", T0.plus(Duration.ofMinutes(10)), 20, "m1", "phone-9"));
+    send(payment("p2", T0.plus(Duration.ofMinutes(11)), 20, "m1", "phone-1"));
+    send(payment("p3", T0.plus(Duration.ofMinutes(61)), 20, "m1", "phone-9"));
+    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    assertEquals(Tier.BLOCK, byId.get("p1").tier());
+    assertEquals(List.of("blocked since 2024-03-01 09:00 UTC (device): reported stolen"), byId.get("p1").reasons());
+    assertEquals(onDevice, byId.get("p1").activeBlock());
+    assertFalse(byId.get("p1").placesBlock());
+    assertNull(byId.get("p2").activeBlock(), "another device of the same user is not blocked");
+    assertNull(byId.get("p3").activeBlock(), "the block expired at 10:00");
+    assertTrue(blocks.isEmpty(), "refusing a payment for a block must not place another");
+    Alert alert = alerts.readValuesToList().get(0);
+    assertEquals("We stopped a payment of 20.00 EUR: payments from this device are paused since 2024-03-01 09:00 UTC to protect you.",
+        alert.message());
+
+    Block onMerchant = new Block("merchant:m2", "merchant", null, "merchant under investigation", T0, T0.plus(Duration.ofDays(30)));
+    blockInput.pipeInput(onMerchant.entity(), Topics.BLOCK_SERDE.serializer().serialize(topics.blocks(), onMerchant));
+    send(payment("p4", T0.plus(Duration.ofMinutes(70)), 20, "m2", "phone-1"));
+    blockInput.pipeInput(onMerchant.entity(), (byte[]) null);
+    send(payment("p5", T0.plus(Duration.ofMinutes(71)), 20, "m2", "phone-1"));
+    byId = decisions.readKeyValuesToMap();
+    assertEquals(onMerchant, byId.get("p4").activeBlock());
+    assertNull(byId.get("p5").activeBlock(), "a tombstone lifts the block");
+  }
+
+  @Test
+  void shouldJoinLabelsToPastDecisionsForLivePrecisionAndRecall() {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 12, 4));
+    payments.forEach(this::send);
+    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
+    Map<Tier, long[]> expected = new java.util.EnumMap<>(Tier.class);
+    for (Tier tier : Tier.values()) {
+      expected.put(tier, new long[2]);
+    }
+    for (Transaction tx : payments) {
+      boolean fraud = Boolean.TRUE.equals(tx.label());
+      labels.pipeInput(tx.id(), new PaymentLabel(tx.id(), fraud, null, null, tx.timestamp()).toJson(), tx.timestamp());
+      expected.get(byId.get(tx.id()).tier())[fraud ? 1 : 0]++;
+    }
+    labels.pipeInput("never-decided", new PaymentLabel("never-decided", true, null, null, T0).toJson(), T0);
+    long[] blocked = expected.get(Tier.BLOCK);
+    assertTrue(blocked[1] > 0 && expected.get(Tier.ALLOW)[0] > 0, "the sample needs caught frauds and passed payments");
+    assertEquals((double) blocked[1] / (blocked[0] + blocked[1]), gauge("fraudstream.live.precision", Tier.BLOCK), 1e-12);
+    long frauds = expected.values().stream().mapToLong(counts -> counts[1]).sum();
+    assertEquals((double) (blocked[1] + expected.get(Tier.CHALLENGE)[1]) / frauds, gauge("fraudstream.live.recall", Tier.CHALLENGE), 1e-12);
+    assertEquals(1.0, metrics.registry().counter("fraudstream.labels.unmatched").count());
+
+    // A corrected label moves the decision from one count to the other rather than adding one.
+    Transaction relabelled = payments.stream().filter(tx -> byId.get(tx.id()).tier() == Tier.BLOCK && Boolean.TRUE.equals(tx.label()))
+        .findFirst().orElseThrow();
+    labels.pipeInput(relabelled.id(), new PaymentLabel(relabelled.id(), false, null, null, relabelled.timestamp()).toJson());
+    assertEquals((double) (blocked[1] - 1) / (blocked[0] + blocked[1]), gauge("fraudstream.live.precision", Tier.BLOCK), 1e-12);
+  }
+
+  private double gauge(String name, Tier tier) {
+    return metrics.registry().get(name).tag("tier", tier.name()).gauge().value();
+  }
+
+  @Test
+  void shouldServeNewRulesAndAShadowModelWithoutARestart() {
+    send(payment("r0", T0, 20, "m1", "phone-1"));
+    Rules rules = Rules.parse("rules", "when amount > 500 and new_merchant then block \"large payment to a new merchant\"",
+        new io.fraudstream.features.IdentifierHasher(TestModels.SECRET));
+    policy.useRules(rules);
+    policy.useShadow(TestModels.bundle().withThresholds(new io.fraudstream.models.Thresholds(0.0, 0.0)));
+    send(payment("r1", T0.plusSeconds(60), 950, "other-shop", "phone-1"));
+    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    assertEquals("none", byId.get("r0").rulesVersion());
+    assertNull(byId.get("r0").shadow());
+    Decision ruled = byId.get("r1");
+    assertEquals(Tier.BLOCK, ruled.tier());
+    assertEquals("large payment to a new merchant", ruled.reasons().get(0));
+    assertEquals(rules.version(), ruled.rulesVersion());
+    assertEquals(TestModels.bundle().provenanceId(), ruled.modelProvenance());
+    assertEquals(Tier.BLOCK, ruled.shadow().tier(), "the shadow's thresholds of 0 block everything");
+    assertNotEquals(ruled.modelProvenance(), ruled.shadow().modelProvenance());
+    assertEquals(ruled.score(), ruled.shadow().score(), 1e-12, "the same model scores the same");
+    assertEquals(1.0, metrics.registry().counter("fraudstream.shadow.decisions", "live_tier", "BLOCK", "shadow_tier", "BLOCK").count());
+  }
+
 
   /** Sends payments in order, each fraud followed at once by its label, as the offline replay applies them. */
   private Map<String, Decision> sendWithLabels(List<Transaction> payments) {

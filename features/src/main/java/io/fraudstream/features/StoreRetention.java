@@ -15,13 +15,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ignore expired state when they meet it; this removes it from the store and, through tombstones,
  * from the changelog, so idle users and entities do not stay forever.
  */
-final class StoreRetention {
+public final class StoreRetention {
 
   static final Duration EVICTION_INTERVAL = Duration.ofHours(6);
 
   private StoreRetention() {}
 
-  static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt) {
+  public static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt) {
     context.schedule(EVICTION_INTERVAL, PunctuationType.STREAM_TIME, streamTime -> {
       List<String> expired = new ArrayList<>();
       try (KeyValueIterator<String, S> all = store.all()) {

@@ -71,10 +71,21 @@ public final class ModelBundle {
 
   private final Model<Label> model;
   private final Manifest manifest;
+  private final String provenanceId;
 
   ModelBundle(Model<Label> model, Manifest manifest) {
     this.model = model;
     this.manifest = manifest;
+    this.provenanceId = provenanceOf(manifest);
+  }
+
+  private static String provenanceOf(Manifest manifest) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(manifest));
+      return "bundle-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException("cannot hash a bundle manifest", e);
+    }
   }
 
   public Model<Label> model() {
@@ -87,6 +98,15 @@ public final class ModelBundle {
 
   public String version() {
     return manifest.modelVersion();
+  }
+
+  /**
+   * A hash of the whole manifest: the model's version, its thresholds, its training data and
+   * trainer, and when it was made. The model version alone stays the same when only thresholds
+   * change; this id tells bundles apart whenever they could decide differently.
+   */
+  public String provenanceId() {
+    return provenanceId;
   }
 
   public Thresholds thresholds() {

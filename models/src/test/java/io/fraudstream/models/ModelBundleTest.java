@@ -50,6 +50,10 @@ class ModelBundleTest {
     assertEquals(bundle.thresholds(), loaded.thresholds());
     assertEquals(bundle.manifest().dataset(), loaded.manifest().dataset());
     assertEquals(java.time.Duration.ofDays(7), loaded.labelDelay());
+    assertEquals(bundle.provenanceId(), loaded.provenanceId(), "the provenance id must survive a round trip");
+    ModelBundle retuned = loaded.withThresholds(new Thresholds(0.2, 0.9));
+    assertEquals(bundle.version(), retuned.version());
+    assertTrue(!retuned.provenanceId().equals(bundle.provenanceId()), "other thresholds decide differently, so another provenance");
     ModelScorer before = new ModelScorer(bundle);
     ModelScorer after = new ModelScorer(loaded);
     for (FeatureRow row : rows.subList(0, 500)) {

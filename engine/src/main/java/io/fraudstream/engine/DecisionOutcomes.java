@@ -1,0 +1,105 @@
+package io.fraudstream.engine;
+
+import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.StoreRetention;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins labels to the decisions they judge, for live precision and recall. Decisions are read
+ * back from the decisions topic and labels from the labels topic, both keyed by payment id, so a
+ * payment's decision and label meet in one task; the store keeps each decision's tier, and the
+ * label it has had, for {@link #RETENTION} after the payment.
+ */
+final class DecisionOutcomes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DecisionOutcomes.class);
+
+  /** How long a decision waits for its label: chargebacks arrive within about 90 days. */
+  static final Duration RETENTION = Duration.ofDays(100);
+  private static final byte NO_LABEL = 0;
+  private static final byte LEGIT = 1;
+  private static final byte FRAUD = 2;
+
+  private DecisionOutcomes() {}
+
+  private static byte[] encode(Tier tier, byte label, long paymentMillis) {
+    return ByteBuffer.allocate(10).put((byte) tier.ordinal()).put(label).putLong(paymentMillis).array();
+  }
+
+  private static void scheduleRetention(ProcessorContext<Void, Void> context, KeyValueStore<String, byte[]> store) {
+    StoreRetention.schedule(context, store,
+        (value, streamTime) -> ByteBuffer.wrap(value).getLong(2) + RETENTION.toMillis() <= streamTime);
+  }
+
+  /** Remembers each decision's tier; a record on the decisions topic that is not a decision is logged and skipped. */
+  static final class Remember implements Processor<String, byte[], Void, Void> {
+    private final String storeName;
+    private KeyValueStore<String, byte[]> store;
+
+    Remember(String storeName) {
+      this.storeName = storeName;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(storeName);
+      scheduleRetention(context, store);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      Decision decision;
+      try {
+        decision = Topics.DECISION_SERDE.deserializer().deserialize(null, record.value());
+      } catch (RuntimeException e) {
+        LOG.warn("Skipping a record on the decisions topic that is not a decision (key {}): {}", record.key(), e.getMessage());
+        return;
+      }
+      if (record.key() != null && decision != null && store.get(record.key()) == null) {
+        store.put(record.key(), encode(decision.tier(), NO_LABEL, decision.timestamp().toEpochMilli()));
+      }
+    }
+  }
+
+  /** Scores each label against the decision it judges. */
+  static final class Judge implements Processor<String, PaymentLabel, Void, Void> {
+    private final String storeName;
+    private final EngineMetrics metrics;
+    private KeyValueStore<String, byte[]> store;
+
+    Judge(String storeName, EngineMetrics metrics) {
+      this.storeName = storeName;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(storeName);
+    }
+
+    @Override
+    public void process(Record<String, PaymentLabel> record) {
+      byte[] outcome = store.get(record.key());
+      if (outcome == null) {
+        metrics.unmatchedLabel();
+        return;
+      }
+      ByteBuffer in = ByteBuffer.wrap(outcome);
+      Tier tier = Tier.values()[in.get(0)];
+      byte previous = in.get(1);
+      byte label = record.value().fraud() ? FRAUD : LEGIT;
+      if (previous == label) {
+        return;
+      }
+      metrics.labelled(tier, label == FRAUD, previous == NO_LABEL ? null : previous == FRAUD);
+      store.put(record.key(), encode(tier, label, in.getLong(2)));
+    }
+  }
+}

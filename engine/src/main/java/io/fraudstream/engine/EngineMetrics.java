@@ -1,0 +1,156 @@
+package io.fraudstream.engine;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The engine's own meters, all named {@code fraudstream.*} (Prometheus: {@code fraudstream_*}):
+ * decisions per tier, latency, scores, dead letters, the models in service, reloads, shadow
+ * agreement, and the live precision and recall that labels give. Kafka Streams' own metrics are
+ * bound beside these by {@link FraudEngine}. Thread-safe: every stream thread records here.
+ */
+public final class EngineMetrics {
+
+  private static final double[] SCORE_BUCKETS = {0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
+  private static final int LEGIT = 0;
+  private static final int FRAUD = 1;
+
+  private final MeterRegistry registry;
+  private final Map<Tier, Counter> decisions = new EnumMap<>(Tier.class);
+  private final Timer processing;
+  private final Timer endToEnd;
+  private final DistributionSummary scores;
+  private final DistributionSummary shadowScores;
+  private final Counter unmatchedLabels;
+  /** Labelled decisions by tier and label; gauges rather than counters, as a corrected label moves one. */
+  private final AtomicLongArray labelled = new AtomicLongArray(Tier.values().length * 2);
+  private final Map<String, Gauge> modelGauges = new ConcurrentHashMap<>();
+
+  public EngineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (Tier tier : Tier.values()) {
+      decisions.put(tier, Counter.builder("fraudstream.decisions").description("decisions written, by tier")
+          .tag("tier", tier.name()).register(registry));
+      for (int label : new int[] {LEGIT, FRAUD}) {
+        int slot = slot(tier, label);
+        Gauge.builder("fraudstream.labelled.decisions", labelled, counts -> counts.get(slot))
+            .description("decisions with a fraud/legit label so far, by tier and label")
+            .tag("tier", tier.name()).tag("label", label == FRAUD ? "fraud" : "legit").register(registry);
+      }
+      Gauge.builder("fraudstream.live.precision", this, metrics -> metrics.precision(tier))
+          .description("share of labelled decisions of this tier that were fraud").tag("tier", tier.name()).register(registry);
+      Gauge.builder("fraudstream.live.recall", this, metrics -> metrics.recall(tier))
+          .description("share of labelled frauds decided at this tier or a stricter one").tag("tier", tier.name()).register(registry);
+    }
+    processing = Timer.builder("fraudstream.decision.processing").description("feature extraction, scoring and deciding, per payment")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1))
+        .register(registry);
+    endToEnd = Timer.builder("fraudstream.decision.end.to.end")
+        .description("from the payment's own timestamp to its decision; meaningful for live payments, not for replays of old data")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
+    scores = DistributionSummary.builder("fraudstream.score").description("the live model's fraud scores")
+        .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    shadowScores = DistributionSummary.builder("fraudstream.shadow.score").description("the shadow model's fraud scores")
+        .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
+        .description("labels for payments without a remembered decision (unknown, not yet read back, or past retention)")
+        .register(registry);
+  }
+
+  /** Meters kept in memory only, for tests and tools that do not serve them. */
+  public static EngineMetrics inMemory() {
+    return new EngineMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  void decided(Decision decision) {
+    decisions.get(decision.tier()).increment();
+    processing.record((long) ((decision.extractionMicros() + decision.scoringMicros()) * 1000), TimeUnit.NANOSECONDS);
+    long lagMillis = decision.decidedAt().toEpochMilli() - decision.timestamp().toEpochMilli();
+    if (lagMillis >= 0) {
+      endToEnd.record(lagMillis, TimeUnit.MILLISECONDS);
+    }
+    if (!Double.isNaN(decision.score())) {
+      scores.record(decision.score());
+    }
+    Decision.Shadow shadow = decision.shadow();
+    if (shadow != null) {
+      if (!Double.isNaN(shadow.score())) {
+        shadowScores.record(shadow.score());
+      }
+      registry.counter("fraudstream.shadow.decisions", "live_tier", decision.tier().name(),
+          "shadow_tier", shadow.tier() == null ? "NONE" : shadow.tier().name()).increment();
+    }
+  }
+
+  void deadLetter(String sourceTopic) {
+    registry.counter("fraudstream.dead.letters", "source", sourceTopic == null ? "unknown" : sourceTopic).increment();
+  }
+
+  /** A label met its decision; {@code previous} is the label it had before, or null. */
+  void labelled(Tier tier, boolean fraud, Boolean previous) {
+    if (previous != null) {
+      int old = slot(tier, previous ? FRAUD : LEGIT);
+      labelled.getAndUpdate(old, count -> Math.max(0, count - 1));
+    }
+    labelled.incrementAndGet(slot(tier, fraud ? FRAUD : LEGIT));
+  }
+
+  void unmatchedLabel() {
+    unmatchedLabels.increment();
+  }
+
+  double precision(Tier tier) {
+    long fraud = labelled.get(slot(tier, FRAUD));
+    long all = fraud + labelled.get(slot(tier, LEGIT));
+    return all == 0 ? Double.NaN : (double) fraud / all;
+  }
+
+  double recall(Tier tier) {
+    long caught = 0;
+    long frauds = 0;
+    for (Tier each : Tier.values()) {
+      long count = labelled.get(slot(each, FRAUD));
+      frauds += count;
+      if (each.ordinal() >= tier.ordinal()) {
+        caught += count;
+      }
+    }
+    return frauds == 0 ? Double.NaN : (double) caught / frauds;
+  }
+
+  /** The model serving in {@code role} (live or shadow), as an info gauge of 1 tagged with its version. */
+  void modelInService(String role, String version, String provenance) {
+    Gauge previous = modelGauges.remove(role);
+    if (previous != null) {
+      registry.remove(previous);
+    }
+    if (version != null) {
+      modelGauges.put(role, Gauge.builder("fraudstream.model.info", () -> 1).description("the model in service, by role")
+          .tag("role", role).tag("version", version).tag("provenance", provenance).register(registry));
+    }
+  }
+
+  /** A reload of a model or rules file was tried: {@code outcome} is loaded or refused. */
+  void reload(String kind, String outcome) {
+    registry.counter("fraudstream.reloads", "kind", kind, "outcome", outcome).increment();
+  }
+
+  private static int slot(Tier tier, int label) {
+    return tier.ordinal() * 2 + label;
+  }
+}
