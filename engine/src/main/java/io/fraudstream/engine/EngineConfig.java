@@ -3,7 +3,12 @@ package io.fraudstream.engine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,6 +29,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param grace how far out of time order payments may arrive and still be decided in time order;
  *     every payment waits this long (in event time) for its decision, so zero, deciding on arrival,
  *     is the default
+ * @param serving the files served and watched for changes, and the HTTP endpoints
  */
 public record EngineConfig(
     String bootstrapServers,
@@ -37,7 +43,34 @@ public record EngineConfig(
     String processingGuarantee,
     Duration commitInterval,
     Duration grace,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    Serving serving) {
+
+  /**
+   * What the engine serves from and on, beside Kafka.
+   *
+   * @param model the live model bundle's file, watched for a new bundle; null when the bundle is
+   *     given in process (the demo, benchmarks) and not reloaded
+   * @param shadowModel a second bundle scored alongside for comparison only, or null
+   * @param rules the rules file, or null for none
+   * @param reloadInterval how often the files are checked for changes
+   * @param httpPort port of the metrics and health endpoints; 0 picks a free one, -1 serves none
+   */
+  public record Serving(Path model, Path shadowModel, Path rules, Duration reloadInterval, String httpHost, int httpPort) {
+    public Serving {
+      if (reloadInterval.isNegative() || reloadInterval.isZero()) {
+        throw new IllegalArgumentException("the reload interval must be positive, got " + reloadInterval);
+      }
+      if (httpPort < -1 || httpPort > 65_535) {
+        throw new IllegalArgumentException("the HTTP port must be 0-65535, or -1 for no endpoints; got " + httpPort);
+      }
+    }
+
+    /** Nothing watched and no endpoints. */
+    public static Serving none() {
+      return new Serving(null, null, null, Duration.ofSeconds(5), "127.0.0.1", -1);
+    }
+  }
 
   public EngineConfig {
     if (applicationId == null || applicationId.isBlank()) {
@@ -64,15 +97,55 @@ public record EngineConfig(
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative, got " + grace);
     }
+    checkKafkaSettings(kafka);
     hashSecret = hashSecret.clone();
     kafka = Map.copyOf(kafka);
+  }
+
+  private static final List<String> CLIENT_PREFIXES = List.of("main.consumer.", "restore.consumer.", "global.consumer.",
+      "consumer.", "producer.", "admin.");
+
+  /**
+   * Refuses Kafka settings no Kafka client knows (a typo would otherwise be ignored with a log
+   * line) and values of the wrong type. Topic settings ({@code topic.*}) pass unchecked. Messages
+   * never show a password's value: Kafka hides those of password settings.
+   */
+  static void checkKafkaSettings(Map<String, String> kafka) {
+    Set<String> known = new TreeSet<>(StreamsConfig.configDef().names());
+    known.addAll(ProducerConfig.configNames());
+    known.addAll(ConsumerConfig.configNames());
+    known.addAll(AdminClientConfig.configNames());
+    for (String key : kafka.keySet()) {
+      String name = key;
+      for (String prefix : CLIENT_PREFIXES) {
+        if (name.startsWith(prefix)) {
+          name = name.substring(prefix.length());
+          break;
+        }
+      }
+      if (!name.startsWith("topic.") && !known.contains(name)) {
+        throw new IllegalArgumentException("unknown Kafka setting '" + key + "'"
+            + Spelling.closest(name, known).map(guess -> " (did you mean " + guess + "?)").orElse("")
+            + "; Kafka settings are passed as --kafka-property KEY=VALUE, FRAUDSTREAM_KAFKA_<KEY> or kafka.<key> in the config file");
+      }
+    }
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "check");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "check:9092");
+    props.putAll(kafka);
+    try {
+      new StreamsConfig(props);
+      new AdminClientConfig(props);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("bad Kafka setting: " + e.getMessage());
+    }
   }
 
   /** Defaults for everything but the cluster, the state directory and the secret. */
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        Duration.ofMillis(200), Duration.ZERO, Map.of());
+        Duration.ofMillis(200), Duration.ZERO, Map.of(), Serving.none());
   }
 
   @Override
@@ -82,7 +155,12 @@ public record EngineConfig(
 
   public EngineConfig withBootstrapServers(String servers) {
     return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, grace, kafka);
+        processingGuarantee, commitInterval, grace, kafka, serving);
+  }
+
+  public EngineConfig withServing(Serving newServing) {
+    return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
+        processingGuarantee, commitInterval, grace, kafka, newServing);
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */
@@ -133,6 +211,6 @@ public record EngineConfig(
         + ", applicationId=" + applicationId + ", topics=" + topics + ", stateDir=" + stateDir
         + ", blockDuration=" + blockDuration + ", partitions=" + partitions + ", streamThreads=" + streamThreads
         + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval + ", grace=" + grace
-        + ", kafka settings=" + new TreeMap<>(kafka).keySet() + "]";
+        + ", kafka settings=" + new TreeMap<>(kafka).keySet() + ", serving=" + serving + "]";
   }
 }

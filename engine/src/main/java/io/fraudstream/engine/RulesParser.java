@@ -204,18 +204,7 @@ final class RulesParser {
         return feature;
       }
     }
-    // The closest name by spelling; a name ending like this one ("..._count_1m") counts as close too.
-    String suffix = name.indexOf('_') > 0 ? name.substring(name.indexOf('_')) : null;
-    String closest = null;
-    int best = Integer.MAX_VALUE;
-    for (String known : Feature.names()) {
-      int distance = suffix != null && suffix.length() >= 4 && known.endsWith(suffix) ? 0 : editDistance(name, known);
-      if (distance < best) {
-        best = distance;
-        closest = known;
-      }
-    }
-    String hint = best <= Math.max(3, name.length() / 3) ? " (did you mean " + closest + "?)" : "";
+    String hint = Spelling.closest(name, Feature.names()).map(known -> " (did you mean " + known + "?)").orElse("");
     throw new IllegalArgumentException("unknown feature '" + name + "'" + hint + "; the README lists every feature");
   }
 
@@ -234,25 +223,6 @@ final class RulesParser {
       case "allow" -> throw new IllegalArgumentException("a rule can only raise the tier (challenge or block); let payments through with an allow list");
       default -> throw new IllegalArgumentException("unknown tier '" + word + "'; use challenge or block");
     };
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   private record Token(String text, boolean quoted) {}

@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Engine settings shared by the commands. Every option has an environment variable of the same
- * name ({@code --bootstrap-servers} and {@code FRAUDSTREAM_BOOTSTRAP_SERVERS}); a flag wins.
+ * Engine settings shared by the commands. Every option can also come from the environment or
+ * the config file (see {@link ConfigSources}); a flag wins.
  */
 final class EngineOptions {
 
@@ -63,6 +65,9 @@ final class EngineOptions {
       description = "input topic (default ${DEFAULT-VALUE})")
   String transactionsTopic;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
   EngineConfig toConfig(Path defaultStateDir, String defaultSecret) {
     String secret = hashSecret != null ? hashSecret : defaultSecret;
     if (secret == null) {
@@ -72,7 +77,7 @@ final class EngineOptions {
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
         Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs),
-        Duration.ofMillis(graceMs), kafka);
+        Duration.ofMillis(graceMs), ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none());
   }
 
   private static String blankToNull(String value) {

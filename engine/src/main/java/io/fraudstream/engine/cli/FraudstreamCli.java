@@ -3,16 +3,20 @@ package io.fraudstream.engine.cli;
 import io.fraudstream.models.ModelBundleException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code fraudstream} command. */
 @Command(name = "fraudstream", mixinStandardHelpOptions = true, version = "fraudstream 0.1.0",
     description = "Streaming fraud detection for payments on Kafka Streams.",
     subcommands = {DemoCommand.class, RunCommand.class, EraseCommand.class, GenerateCommand.class, ReplayCommand.class,
-        TrainCommand.class, EvaluateCommand.class})
+        TrainCommand.class, EvaluateCommand.class, ExplainCommand.class, UnblockCommand.class})
 public final class FraudstreamCli {
 
   // Tribuo logs every training epoch at INFO through java.util.logging; a strong reference keeps the level.
@@ -24,10 +28,28 @@ public final class FraudstreamCli {
     System.exit(execute(args));
   }
 
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "settings file: option names without dashes as keys (grace-ms=500), kafka.<setting> for Kafka clients; "
+          + "the environment (FRAUDSTREAM_<OPTION>, FRAUDSTREAM_KAFKA_<SETTING>) overrides it and flags override both (env FRAUDSTREAM_CONFIG)")
+  Path config;
+
   /** Runs the command line and returns its exit code: 0 done, 1 failed, 2 bad arguments. */
   public static int execute(String... args) {
+    return execute(System.getenv(), args);
+  }
+
+  /** Runs the command line against the given environment. */
+  static int execute(Map<String, String> environment, String... args) {
     TRIBUO_LOG.setLevel(Level.WARNING);
     CommandLine cli = new CommandLine(new FraudstreamCli());
+    try {
+      ConfigSources sources = ConfigSources.of(args, environment);
+      cli.setDefaultValueProvider(sources);
+      sources.checkFileKeys(cli);
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("fraudstream: " + e.getMessage());
+      return 2;
+    }
     cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
       // Errors the user can fix get their message alone; anything else keeps its stack trace.
       if (error instanceof IllegalArgumentException || error instanceof IllegalStateException

@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Runs the engine until stopped (Ctrl-C or SIGTERM), closing it cleanly. */
+/**
+ * Runs the engine until stopped. On SIGTERM or Ctrl-C the JVM's shutdown hook closes it: Kafka
+ * Streams commits, flushes its stores and writes their checkpoints, so a restart resumes
+ * without restoring state from the changelogs.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the engine against a Kafka cluster (or an embedded broker) with a model bundle, until stopped.")
 final class RunCommand implements Callable<Integer> {
@@ -20,14 +25,37 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   EngineOptions engine;
 
-  @Option(names = "--model", required = true, defaultValue = "${env:FRAUDSTREAM_MODEL}",
-      description = "model bundle file, e.g. the one 'fraudstream demo' saves (env FRAUDSTREAM_MODEL)")
+  @Option(names = "--model", defaultValue = "${env:FRAUDSTREAM_MODEL}",
+      description = "model bundle file, e.g. the one 'fraudstream demo' saves; a new bundle written there is put in service without a restart (env FRAUDSTREAM_MODEL)")
   Path model;
+
+  @Option(names = "--shadow-model",
+      description = "a second bundle scored beside the live one for comparison; it never changes a decision, and is reloaded the same way")
+  Path shadowModel;
+
+  @Option(names = "--rules", description = "rules file (syntax in the README), reloaded when it changes; a bad file is refused and the previous rules keep serving")
+  Path rules;
+
+  @Option(names = "--reload-interval-ms", defaultValue = "5000",
+      description = "how often the model, shadow model and rules files are checked for changes (default ${DEFAULT-VALUE})")
+  long reloadIntervalMs;
+
+  @Option(names = "--http-host", defaultValue = "0.0.0.0",
+      description = "address of the metrics and health endpoints (default ${DEFAULT-VALUE})")
+  String httpHost;
+
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "port of /metrics, /health/live and /health/ready; 0 picks a free one, -1 serves none (default ${DEFAULT-VALUE})")
+  int httpPort;
 
   @Override
   public Integer call() throws Exception {
+    if (model == null) {
+      throw new IllegalArgumentException("no model: pass --model FILE or set FRAUDSTREAM_MODEL (train one with 'fraudstream train' or 'fraudstream demo')");
+    }
     ModelBundle bundle = ModelBundle.load(model);
-    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-state-"), null);
+    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-state-"), null)
+        .withServing(new EngineConfig.Serving(model, shadowModel, rules, Duration.ofMillis(reloadIntervalMs), httpHost, httpPort));
     EmbeddedKafkaBroker broker = null;
     if (config.bootstrapServers() == null) {
       broker = EmbeddedKafkaBroker.startTemporary();
@@ -43,9 +71,10 @@ final class RunCommand implements Callable<Integer> {
       }
     }, "fraudstream-shutdown"));
     System.out.println("fraudstream is running with model " + bundle.version() + " on " + config.bootstrapServers()
-        + "; reading '" + config.topics().transactions() + "'. Stop with Ctrl-C.");
+        + "; reading '" + config.topics().transactions() + "'"
+        + (running.httpPort() >= 0 ? "; metrics and health on port " + running.httpPort() : "") + ". Stop with Ctrl-C or SIGTERM.");
     running.awaitStopped();
     // Reached on shutdown (the hook closed the engine) or when a fatal error stopped it.
-    return running.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+    return running.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
   }
 }
