@@ -110,7 +110,7 @@ public record EngineConfig(
    * line) and values of the wrong type. Topic settings ({@code topic.*}) pass unchecked. Messages
    * never show a password's value: Kafka hides those of password settings.
    */
-  static void checkKafkaSettings(Map<String, String> kafka) {
+  public static void checkKafkaSettings(Map<String, String> kafka) {
     Set<String> known = new TreeSet<>(StreamsConfig.configDef().names());
     known.addAll(ProducerConfig.configNames());
     known.addAll(ConsumerConfig.configNames());

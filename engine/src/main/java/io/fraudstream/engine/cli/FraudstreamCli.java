@@ -28,6 +28,18 @@ public final class FraudstreamCli {
     System.exit(execute(args));
   }
 
+  /**
+   * The command line with its settings sources: the config file named in {@code args} or the
+   * environment, checked for unknown keys.
+   */
+  static CommandLine commandLine(Map<String, String> environment, String... args) {
+    CommandLine cli = new CommandLine(new FraudstreamCli());
+    ConfigSources sources = ConfigSources.of(args, environment);
+    cli.setDefaultValueProvider(sources);
+    sources.checkFileKeys(cli);
+    return cli;
+  }
+
   @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "settings file: option names without dashes as keys (grace-ms=500), kafka.<setting> for Kafka clients; "
           + "the environment (FRAUDSTREAM_<OPTION>, FRAUDSTREAM_KAFKA_<SETTING>) overrides it and flags override both (env FRAUDSTREAM_CONFIG)")
@@ -41,13 +53,11 @@ public final class FraudstreamCli {
   /** Runs the command line against the given environment. */
   static int execute(Map<String, String> environment, String... args) {
     TRIBUO_LOG.setLevel(Level.WARNING);
-    CommandLine cli = new CommandLine(new FraudstreamCli());
+    CommandLine cli;
     try {
-      ConfigSources sources = ConfigSources.of(args, environment);
-      cli.setDefaultValueProvider(sources);
-      sources.checkFileKeys(cli);
+      cli = commandLine(environment, args);
     } catch (IllegalArgumentException e) {
-      cli.getErr().println("fraudstream: " + e.getMessage());
+      System.err.println("fraudstream: " + e.getMessage());
       return 2;
     }
     cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
