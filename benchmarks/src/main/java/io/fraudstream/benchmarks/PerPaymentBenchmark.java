@@ -1,6 +1,7 @@
 package io.fraudstream.benchmarks;
 
 import io.fraudstream.engine.DecisionPolicy;
+import io.fraudstream.engine.Rules;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
@@ -50,6 +51,7 @@ public class PerPaymentBenchmark {
   private FeatureExtractor extractor;
   private ModelScorer scorer;
   private DecisionPolicy policy;
+  private DecisionPolicy policyWithRules;
   private UserState typicalState;
   private int next;
 
@@ -59,6 +61,20 @@ public class PerPaymentBenchmark {
     ModelBundle bundle = ModelTrainer.train(OfflineReplay.replay(payments, SECRET), ModelTrainer.Settings.defaults("benchmark"));
     scorer = new ModelScorer(bundle);
     policy = new DecisionPolicy(bundle, Duration.ofHours(24));
+    // A rules file of the shape docker/config/rules.txt suggests: lists, limits and conditions.
+    IdentifierHasher hasher = new IdentifierHasher(SECRET);
+    Rules rules = Rules.parse("benchmark rules", """
+        allow user u-ceo u-treasury
+        allow merchant m-payroll
+        block device stolen-1 stolen-2 stolen-3 reason "reported stolen"
+        block country XX YY
+        limit amount 10000
+        limit tx_count_1m 10 challenge
+        when tx_count_1m > 5 and new_device then block "burst of payments from a new device"
+        when amount > 500 and (new_merchant or new_counterparty) and not first_payment then challenge "large payment to someone new"
+        when night and new_country then challenge "night payment from a new country"
+        """, hasher);
+    policyWithRules = new DecisionPolicy(bundle, rules, Duration.ofHours(24));
     extractor = new FeatureExtractor(new IdentifierHasher(SECRET));
     states = new HashMap<>();
     featured = new FeaturedTransaction[payments.size()];
@@ -99,5 +115,11 @@ public class PerPaymentBenchmark {
   @Benchmark
   public Object decide() {
     return policy.decide(featured[nextIndex()], Instant.EPOCH);
+  }
+
+  /** The same with a typical rules file: lists, two limits and three conditions. */
+  @Benchmark
+  public Object decideWithRules() {
+    return policyWithRules.decide(featured[nextIndex()], Instant.EPOCH);
   }
 }

@@ -16,8 +16,12 @@ public record Block(
     Instant blockedAt,
     Instant expiresAt) {
 
-  /** Whether the block still holds for a payment made at {@code time}. */
+  /**
+   * Whether the block holds for a payment made at {@code time}: from {@code blockedAt} until
+   * {@code expiresAt}. A payment made before the block, but decided after it was read back (its
+   * user's payments cross partitions by merchant), is not refused by it.
+   */
   public boolean activeAt(Instant time) {
-    return expiresAt == null || time.isBefore(expiresAt);
+    return (blockedAt == null || !time.isBefore(blockedAt)) && (expiresAt == null || time.isBefore(expiresAt));
   }
 }

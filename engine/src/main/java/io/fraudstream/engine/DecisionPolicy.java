@@ -264,12 +264,12 @@ public final class DecisionPolicy {
     String what = unusual.isEmpty() ? payment : payment + " " + String.join(", ", unusual);
     String message;
     if (decision.tier() == Tier.CHALLENGE) {
-      message = "Please confirm " + what + " with a one-time code" + (unusual.isEmpty() ? ": it looks unusual for you." : ".");
+      message = "Please confirm with a one-time code: " + what + (unusual.isEmpty() ? ", which looks unusual for you." : ".");
     } else if (decision.activeBlock() != null) {
       message = "We stopped " + payment + ": payments " + blockedWhat(decision.activeBlock().entityType())
           + " are paused since " + SINCE.format(decision.activeBlock().blockedAt()) + " to protect you.";
     } else {
-      message = "We stopped " + what + (decision.placesBlock() ? " and paused your account to protect you." : ".")
+      message = "We stopped " + what + "." + (decision.placesBlock() ? " To protect you, we paused your account." : "")
           + " If it was you, contact us.";
     }
     return new Alert(decision.paymentId(), decision.user(), decision.timestamp(), decision.tier(), message,

@@ -5,13 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.config.ConfigException;
-import java.util.Properties;
-import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -54,6 +54,7 @@ public record EngineConfig(
    * @param shadowModel a second bundle scored alongside for comparison only, or null
    * @param rules the rules file, or null for none
    * @param reloadInterval how often the files are checked for changes
+   * @param httpHost address the metrics and health endpoints listen on
    * @param httpPort port of the metrics and health endpoints; 0 picks a free one, -1 serves none
    */
   public record Serving(Path model, Path shadowModel, Path rules, Duration reloadInterval, String httpHost, int httpPort) {

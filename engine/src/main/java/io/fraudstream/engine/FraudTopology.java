@@ -20,19 +20,22 @@ import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +53,12 @@ import org.slf4j.LoggerFactory;
  *   ─ repartition by merchant     │
  *   ─ merchant risk (merchant-state store) ─────────────────┐
  *                                 └─ repartition by merchant ─ record fraud ─┘
- *   ─ decide ─┬─ decisions (by payment id)
- *             ├─ alerts (CHALLENGE, BLOCK; by user)
- *             └─ blocks (BLOCK; by entity)
+ * blocks (compacted) ─ global table, on every instance ─┐
+ *   ─ decide (model, rules, blocks in force) ─┬─ decisions (by payment id) ─┐
+ *                                             ├─ alerts (CHALLENGE, BLOCK; by user)
+ *                                             └─ blocks (new user blocks; by entity)
+ * decisions (read back) ─ remember tier (decision-outcomes store) ─┐
+ * labels (valid) ─ join to the decision ─ live precision and recall ┘
  * </pre>
  *
  * Every processor and store is named, so {@code describe()} is stable across versions.
@@ -204,7 +210,21 @@ public final class FraudTopology {
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
         .filter((merchant, decision) -> decision.placesBlock(), Named.as("blocked"))
-        .mapValues(policy::blockFor, Named.as("block"))
+        // A block's record time is when it was decided, so the global table sees each entity's
+        // blocks in the order they were placed, whatever the payments' event times.
+        .processValues(() -> new FixedKeyProcessor<String, Decision, Block>() {
+          private FixedKeyProcessorContext<String, Block> context;
+
+          @Override
+          public void init(FixedKeyProcessorContext<String, Block> context) {
+            this.context = context;
+          }
+
+          @Override
+          public void process(FixedKeyRecord<String, Decision> record) {
+            context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
+          }
+        }, Named.as("block"))
         .selectKey((merchant, block) -> block.entity(), Named.as("key-by-entity"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
     return builder.build();

@@ -66,4 +66,24 @@ class DecisionPolicyTest {
   void shouldGiveNoReasonsWhenNothingPushedTheScoreUp() {
     assertEquals(List.of(), DecisionPolicy.reasons(vector(Feature.AMOUNT, 3, Feature.NEW_DEVICE, 1), new double[Feature.count()]));
   }
+
+  @Test
+  void shouldTellTheUserWhatWasUnusualWithoutNamingDevicesOrPayees() {
+    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), java.time.Duration.ofHours(24));
+    java.util.Map<String, Double> features = vector(Feature.NEW_MERCHANT, 1, Feature.NEW_DEVICE, 1).toMap();
+    Decision blocked = decision(Tier.BLOCK, true, features);
+    assertEquals("We stopped a payment of 950.00 EUR at a merchant you have not used before, from a new device."
+        + " To protect you, we paused your account. If it was you, contact us.", policy.alertFor(blocked).message());
+    java.util.Map<String, Double> abroad = vector(Feature.NEW_COUNTRY, 1, Feature.AMOUNT_TO_MEAN_RATIO, 4).toMap();
+    assertEquals("Please confirm with a one-time code: a payment of 950.00 EUR from a country you have not paid from before,"
+        + " well above your usual amount.", policy.alertFor(decision(Tier.CHALLENGE, false, abroad)).message());
+    Alert alert = policy.alertFor(blocked);
+    assertEquals("hmac:00000000000000aa", alert.device());
+    assertEquals(blocked.reasons(), alert.reasons());
+  }
+
+  private static Decision decision(Tier tier, boolean placesBlock, java.util.Map<String, Double> features) {
+    return new Decision("p1", "alice", java.time.Instant.EPOCH, 950, "EUR", "m1", "hmac:00000000000000aa", null, tier, 0.97, tier,
+        List.of("a new device"), "lr-x", "bundle-x", "none", null, placesBlock, null, features, 1, 1, java.time.Instant.EPOCH);
+  }
 }

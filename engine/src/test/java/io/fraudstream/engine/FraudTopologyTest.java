@@ -140,7 +140,7 @@ class FraudTopologyTest {
     assertEquals(flagged.size(), alertRecords.size());
     for (TestRecord<String, Alert> alert : alertRecords) {
       assertEquals("alice", alert.key());
-      assertTrue(alert.value().message().startsWith("We stopped a payment of") || alert.value().message().startsWith("Please confirm a payment of"),
+      assertTrue(alert.value().message().startsWith("We stopped a payment of") || alert.value().message().startsWith("Please confirm with a one-time code: a payment of"),
           alert.value().message());
       String json = new String(Topics.ALERT_SERDE.serializer().serialize("alerts", alert.value()), StandardCharsets.UTF_8);
       assertFalse(json.contains("emulator-77") || json.contains("203.0.113.9"), json);
@@ -189,10 +189,12 @@ class FraudTopologyTest {
     blockInput.pipeInput(onDevice.entity(), Topics.BLOCK_SERDE.serializer().serialize(topics.blocks(), onDevice));
     blockInput.pipeInput("device:garbage", "not a block".getBytes(StandardCharsets.UTF_8));
 
+    send(payment("p0", T0.minus(Duration.ofMinutes(1)), 20, "m1", "phone-9"));
     send(payment("p1", T0.plus(Duration.ofMinutes(10)), 20, "m1", "phone-9"));
     send(payment("p2", T0.plus(Duration.ofMinutes(11)), 20, "m1", "phone-1"));
     send(payment("p3", T0.plus(Duration.ofMinutes(61)), 20, "m1", "phone-9"));
     Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    assertNull(byId.get("p0").activeBlock(), "a payment made before the block is not refused by it");
     assertEquals(Tier.BLOCK, byId.get("p1").tier());
     assertEquals(List.of("blocked since 2024-03-01 09:00 UTC (device): reported stolen"), byId.get("p1").reasons());
     assertEquals(onDevice, byId.get("p1").activeBlock());
@@ -200,7 +202,7 @@ class FraudTopologyTest {
     assertNull(byId.get("p2").activeBlock(), "another device of the same user is not blocked");
     assertNull(byId.get("p3").activeBlock(), "the block expired at 10:00");
     assertTrue(blocks.isEmpty(), "refusing a payment for a block must not place another");
-    Alert alert = alerts.readValuesToList().get(0);
+    Alert alert = alerts.readValuesToList().stream().filter(each -> each.paymentId().equals("p1")).findFirst().orElseThrow();
     assertEquals("We stopped a payment of 20.00 EUR: payments from this device are paused since 2024-03-01 09:00 UTC to protect you.",
         alert.message());
 
@@ -256,6 +258,9 @@ class FraudTopologyTest {
     policy.useRules(rules);
     policy.useShadow(TestModels.bundle().withThresholds(new io.fraudstream.models.Thresholds(0.0, 0.0)));
     send(payment("r1", T0.plusSeconds(60), 950, "other-shop", "phone-1"));
+    policy.useRules(Rules.parse("rules", "block country XX reason \"sanctioned\"", new io.fraudstream.features.IdentifierHasher(TestModels.SECRET)));
+    // Another user: r1's BLOCK has blocked alice, and a block in force outranks the lists.
+    send(Transaction.of("r2", T0.plusSeconds(120), "bob", 5).toBuilder().merchant("m1").device("phone-2").country("XX").build());
     Map<String, Decision> byId = decisions.readKeyValuesToMap();
     assertEquals("none", byId.get("r0").rulesVersion());
     assertNull(byId.get("r0").shadow());
@@ -267,7 +272,10 @@ class FraudTopologyTest {
     assertEquals(Tier.BLOCK, ruled.shadow().tier(), "the shadow's thresholds of 0 block everything");
     assertNotEquals(ruled.modelProvenance(), ruled.shadow().modelProvenance());
     assertEquals(ruled.score(), ruled.shadow().score(), 1e-12, "the same model scores the same");
-    assertEquals(1.0, metrics.registry().counter("fraudstream.shadow.decisions", "live_tier", "BLOCK", "shadow_tier", "BLOCK").count());
+    assertEquals(List.of("the country is on the block list: sanctioned"), byId.get("r2").reasons(),
+        "the country crosses the repartitions as a token and meets the list");
+    assertTrue(byId.get("r2").country().startsWith("hmac:"));
+    assertEquals(2.0, metrics.registry().counter("fraudstream.shadow.decisions", "live_tier", "BLOCK", "shadow_tier", "BLOCK").count());
   }
 
 

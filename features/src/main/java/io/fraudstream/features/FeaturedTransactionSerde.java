@@ -9,8 +9,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Carries a featured payment across the repartitions from user to device and merchant. Only what
- * entity risk and the decision need crosses the topic: the device only as its token, and IP,
- * payee, country, channel and location not at all, so raw identifiers never reach a topic.
+ * entity risk and the decision need crosses the topic: the device and the country only as
+ * tokens (the decision matches them against block lists), and IP, payee, channel and location
+ * not at all, so raw identifiers never reach a topic.
  */
 public final class FeaturedTransactionSerde implements Serde<FeaturedTransaction> {
 
@@ -23,7 +24,8 @@ public final class FeaturedTransactionSerde implements Serde<FeaturedTransaction
       Transaction tx = featured.transaction();
       byte[] json = TransactionJson.write(new Transaction.Builder(tx.id(), tx.timestamp(), tx.user(), tx.amount())
           .currency(tx.currency()).merchant(tx.merchant()).category(tx.category())
-          .device(IdentifierHasher.isToken(tx.device()) ? tx.device() : null).build());
+          .device(IdentifierHasher.isToken(tx.device()) ? tx.device() : null)
+          .country(IdentifierHasher.isToken(tx.country()) ? tx.country() : null).build());
       double[] features = featured.features().toArray();
       ByteBuffer out = ByteBuffer.allocate(Integer.BYTES + json.length + Integer.BYTES + features.length * Double.BYTES + Long.BYTES);
       out.putInt(json.length).put(json).putInt(features.length);

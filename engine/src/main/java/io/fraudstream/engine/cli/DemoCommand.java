@@ -242,6 +242,11 @@ final class DemoCommand implements Callable<Integer> {
         ratio(reader.flaggedFraud.get(), reader.flagged.get()), ratio(reader.flaggedFraud.get(), fraud));
     out.printf(Locale.ROOT, "   BLOCK                 precision %s, recall %s%n",
         ratio(reader.blockedFraud.get(), tiers.getOrDefault(Tier.BLOCK, 0L)), ratio(reader.blockedFraud.get(), fraud));
+    long refused = reader.refusedByBlock.get();
+    out.printf(Locale.ROOT, "     by model or rules   precision %s%n", ratio(reader.blockedFraud.get() - reader.refusedFraud.get(),
+        tiers.getOrDefault(Tier.BLOCK, 0L) - refused));
+    out.printf(Locale.ROOT, "     by a block in force %,d payments of blocked users refused (%,d of them fraud)%n", refused,
+        reader.refusedFraud.get());
     double seconds = (reader.lastDecisionNanos.get() - feed.firstSendNanos()) / 1e9;
     out.printf(Locale.ROOT, "   throughput            %,.0f decisions/s over %.1f s (%s)%n", reader.decisions.get() / seconds, seconds,
         rate > 0 ? "feed paced at " + String.format(Locale.ROOT, "%,d", rate) + "/s" : "feed unpaced");
@@ -277,6 +282,8 @@ final class DemoCommand implements Callable<Integer> {
     final AtomicLong flagged = new AtomicLong();
     final AtomicLong flaggedFraud = new AtomicLong();
     final AtomicLong blockedFraud = new AtomicLong();
+    final AtomicLong refusedByBlock = new AtomicLong();
+    final AtomicLong refusedFraud = new AtomicLong();
     final AtomicLong lastDecisionNanos = new AtomicLong();
     final java.util.concurrent.atomic.DoubleAdder extractionMicros = new java.util.concurrent.atomic.DoubleAdder();
     final java.util.concurrent.atomic.DoubleAdder scoringMicros = new java.util.concurrent.atomic.DoubleAdder();
@@ -333,6 +340,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (decision.tier() == Tier.BLOCK) {
           blockedFraud.addAndGet(fraud ? 1 : 0);
+          if (decision.activeBlock() != null) {
+            refusedByBlock.incrementAndGet();
+            refusedFraud.addAndGet(fraud ? 1 : 0);
+          }
         }
         lastDecisionNanos.set(now);
         extractionMicros.add(decision.extractionMicros());

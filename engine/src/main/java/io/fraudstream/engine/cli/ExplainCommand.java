@@ -177,7 +177,11 @@ final class ExplainCommand implements Callable<Integer> {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       Decision found = null;
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
       while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading '" + topic + "' to its end took over 5 minutes; export it to a file and explain from that");
+        }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           if (paymentId.equals(record.key())) {
             Decision decision = read(record.value());

@@ -24,6 +24,11 @@ public final class FraudstreamCli {
 
   private FraudstreamCli() {}
 
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "settings file: option names without dashes as keys (grace-ms=500), kafka.<setting> for Kafka clients; "
+          + "the environment (FRAUDSTREAM_<OPTION>, FRAUDSTREAM_KAFKA_<SETTING>) overrides it and flags override both (env FRAUDSTREAM_CONFIG)")
+  Path config;
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }
@@ -39,11 +44,6 @@ public final class FraudstreamCli {
     sources.checkFileKeys(cli);
     return cli;
   }
-
-  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "settings file: option names without dashes as keys (grace-ms=500), kafka.<setting> for Kafka clients; "
-          + "the environment (FRAUDSTREAM_<OPTION>, FRAUDSTREAM_KAFKA_<SETTING>) overrides it and flags override both (env FRAUDSTREAM_CONFIG)")
-  Path config;
 
   /** Runs the command line and returns its exit code: 0 done, 1 failed, 2 bad arguments. */
   public static int execute(String... args) {

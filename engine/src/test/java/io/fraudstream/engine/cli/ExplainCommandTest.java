@@ -92,7 +92,7 @@ class ExplainCommandTest {
     assertEquals(1, mismatch.code(), mismatch.out());
     assertTrue(mismatch.out().contains("DOES NOT MATCH") && mismatch.out().contains("score: recorded"), mismatch.out());
 
-    Run noModel = run("explain", decisions.toString(), flagged.paymentId(), "--model", bundleFile.toString());
+    Run noModel = run("explain", decisions.toString(), flagged.paymentId(), "--model", bundleFile.toString(), "--hash-secret", SECRET);
     assertEquals(1, noModel.code(), "without its rules file the decision cannot be made again");
   }
 
