@@ -76,8 +76,14 @@ public final class FraudEngine implements AutoCloseable {
         stopped.countDown();
       }
     });
-    OperationsServer server = serving.httpPort() < 0 ? null
-        : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, streams::state, policy);
+    OperationsServer server;
+    try {
+      server = serving.httpPort() < 0 ? null
+          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, streams::state, policy);
+    } catch (RuntimeException e) {
+      streams.close();
+      throw e;
+    }
     streams.start();
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         config.hashSecret(), serving.reloadInterval());

@@ -63,6 +63,8 @@ final class ConfigSources implements IDefaultValueProvider {
     if (file != null) {
       try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         sources.fileValues.load(in);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IllegalArgumentException("cannot read the config file " + file + ": it does not exist (given by --config or FRAUDSTREAM_CONFIG)");
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());
       }
