@@ -114,6 +114,16 @@ class ServingIntegrationTest {
       Instant firstOfSecond = bySecond.stream().map(Decision::decidedAt).min(Instant::compareTo).orElseThrow();
       assertFalse(lastOfFirst.isAfter(firstOfSecond), "the swap is atomic: no decision by the old model after the new one served");
 
+      // Any of these decisions can be made again from the topic, with the bundle and rules it names.
+      Path secondBundle = dir.resolve("second.bundle");
+      second.save(secondBundle);
+      Path rulesInService = dir.resolve("rules-in-service.txt");
+      Files.copy(rulesFile, rulesInService);
+      assertEquals(0, io.fraudstream.engine.cli.FraudstreamCli.execute("explain", config.topics().decisions(),
+          bySecond.get(bySecond.size() / 2).paymentId(), "--model", secondBundle.toString(), "--rules", rulesInService.toString(),
+          "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--bootstrap-servers", broker.bootstrapServers()),
+          "explain from the topic must re-derive the decision exactly");
+
       // A broken bundle and broken rules are refused; what served keeps serving.
       Files.write(modelFile, "not a bundle".getBytes(StandardCharsets.UTF_8));
       Files.writeString(rulesFile, "block merchant m-banned reason \"merchant banned\"\nwhen velocity > 3 then block \"x\"\n");
