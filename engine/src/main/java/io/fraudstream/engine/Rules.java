@@ -145,8 +145,13 @@ public final class Rules {
     return allowed.size() + " allowed, " + blocked.size() + " blocked, " + limits.size() + " limits, " + rules.size() + " rules";
   }
 
+  private static final Judgement NOTHING = new Judgement(null, List.of(), null, List.of());
+
   /** Judges one payment, already pseudonymised, on its feature values. */
   public Judgement judge(Transaction tx, FeatureVector features) {
+    if (allowed.isEmpty() && blocked.isEmpty() && limits.isEmpty() && rules.isEmpty()) {
+      return NOTHING; // the common case of no rules costs no copy of the vector
+    }
     double[] values = features.toArray();
     return new Judgement(find(blocked, tx), hits(limits, values), find(allowed, tx), hits(rules, values));
   }
