@@ -4,6 +4,7 @@ import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.StoreRetention;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -38,6 +39,14 @@ final class DecisionOutcomes {
         (value, streamTime) -> ByteBuffer.wrap(value).getLong(2) + RETENTION.toMillis() <= streamTime);
   }
 
+  /**
+   * The two fields of a decision the join needs. Reading only these skips building the
+   * decision's feature map and reasons, once per payment.
+   */
+  record Outcome(Tier tier, Instant timestamp) {}
+
+  private static final JsonSerde<Outcome> OUTCOME_SERDE = new JsonSerde<>(Outcome.class);
+
   /** Remembers each decision's tier; a record on the decisions topic that is not a decision is logged and skipped. */
   static final class Remember implements Processor<String, byte[], Void, Void> {
     private final String storeName;
@@ -55,14 +64,18 @@ final class DecisionOutcomes {
 
     @Override
     public void process(Record<String, byte[]> record) {
-      Decision decision;
+      Outcome decision;
       try {
-        decision = Topics.DECISION_SERDE.deserializer().deserialize(null, record.value());
+        decision = OUTCOME_SERDE.deserializer().deserialize(null, record.value());
       } catch (RuntimeException e) {
         LOG.warn("Skipping a record on the decisions topic that is not a decision (key {}): {}", record.key(), e.getMessage());
         return;
       }
-      if (record.key() != null && decision != null && store.get(record.key()) == null) {
+      if (record.key() == null || decision == null || decision.tier() == null || decision.timestamp() == null) {
+        LOG.warn("Skipping a record on the decisions topic without a payment id, tier or timestamp (key {})", record.key());
+        return;
+      }
+      if (store.get(record.key()) == null) {
         store.put(record.key(), encode(decision.tier(), NO_LABEL, decision.timestamp().toEpochMilli()));
       }
     }

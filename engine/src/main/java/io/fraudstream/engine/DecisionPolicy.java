@@ -183,12 +183,8 @@ public final class DecisionPolicy {
     } else {
       boolean allowed = judgement.allowListed() != null && judgement.limitHits().isEmpty();
       tier = allowed ? Tier.ALLOW : modelTier;
-      List<Rules.Hit> hits = new ArrayList<>(judgement.limitHits());
-      if (judgement.allowListed() == null) {
-        hits.addAll(judgement.ruleHits());
-      }
+      List<Rules.Hit> hits = concat(judgement.limitHits(), judgement.allowListed() == null ? judgement.ruleHits() : List.of());
       // The rules that set the tier come first, strictest first; then the model's reasons.
-      hits.sort(Comparator.comparing(Rules.Hit::tier).reversed());
       for (Rules.Hit hit : hits) {
         tier = hit.tier().compareTo(tier) > 0 ? hit.tier() : tier;
         reasons.add(hit.reason());
@@ -203,6 +199,20 @@ public final class DecisionPolicy {
     return new Decision(tx.id(), tx.user(), tx.timestamp(), tx.amount(), tx.currency(), tx.merchant(), tx.device(), tx.country(),
         tier, score, modelTier, List.copyOf(reasons), model.version(), model.provenanceId(), ruleset.version(), activeBlock,
         placesBlock, shadowSaid, features.toMap(), featured.extractionNanos() / 1000.0, (System.nanoTime() - start) / 1000.0, now);
+  }
+
+  private static final Comparator<Rules.Hit> STRICTEST_FIRST = Comparator.comparing(Rules.Hit::tier).reversed();
+
+  /** Both lists of hits, strictest first; without allocating in the common case of none. */
+  private static List<Rules.Hit> concat(List<Rules.Hit> limits, List<Rules.Hit> rules) {
+    if (limits.isEmpty() && rules.size() <= 1) {
+      return rules;
+    }
+    List<Rules.Hit> hits = new ArrayList<>(limits.size() + rules.size());
+    hits.addAll(limits);
+    hits.addAll(rules);
+    hits.sort(STRICTEST_FIRST);
+    return hits;
   }
 
   private static Decision.Shadow shadowScore(ServingModel shadowModel, FeatureVector features) {

@@ -20,7 +20,6 @@ import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -113,7 +112,9 @@ public final class FraudTopology {
         .withCachingEnabled().withLoggingEnabled(compactPromptly));
     // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
     builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, READABLE_BLOCKS).withName("read-blocks"),
-        Materialized.<String, Block, KeyValueStore<Bytes, byte[]>>as(BLOCKS_STORE)
+        // In memory: blocks are few, every payment looks up to three of them, and the table is
+        // rebuilt from the compacted topic at start anyway.
+        Materialized.<String, Block>as(Stores.inMemoryKeyValueStore(BLOCKS_STORE))
             .withKeySerde(Topics.KEY_SERDE).withValueSerde(READABLE_BLOCKS));
     for (String entityStore : List.of(DEVICE_STATE_STORE, MERCHANT_STATE_STORE)) {
       builder.addStateStore(Stores.keyValueStoreBuilder(

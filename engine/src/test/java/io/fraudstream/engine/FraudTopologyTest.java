@@ -232,12 +232,16 @@ class FraudTopologyTest {
       expected.get(byId.get(tx.id()).tier())[fraud ? 1 : 0]++;
     }
     labels.pipeInput("never-decided", new PaymentLabel("never-decided", true, null, null, T0).toJson(), T0);
+    // Something else on the decisions topic is skipped, not remembered and not fatal.
+    driver.createInputTopic(topics.decisions(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput("junk", "not a decision".getBytes(StandardCharsets.UTF_8), T0);
+    labels.pipeInput("junk", new PaymentLabel("junk", true, null, null, T0).toJson(), T0);
     long[] blocked = expected.get(Tier.BLOCK);
     assertTrue(blocked[1] > 0 && expected.get(Tier.ALLOW)[0] > 0, "the sample needs caught frauds and passed payments");
     assertEquals((double) blocked[1] / (blocked[0] + blocked[1]), gauge("fraudstream.live.precision", Tier.BLOCK), 1e-12);
     long frauds = expected.values().stream().mapToLong(counts -> counts[1]).sum();
     assertEquals((double) (blocked[1] + expected.get(Tier.CHALLENGE)[1]) / frauds, gauge("fraudstream.live.recall", Tier.CHALLENGE), 1e-12);
-    assertEquals(1.0, metrics.registry().counter("fraudstream.labels.unmatched").count());
+    assertEquals(2.0, metrics.registry().counter("fraudstream.labels.unmatched").count());
 
     // A corrected label moves the decision from one count to the other rather than adding one.
     Transaction relabelled = payments.stream().filter(tx -> byId.get(tx.id()).tier() == Tier.BLOCK && Boolean.TRUE.equals(tx.label()))
