@@ -108,8 +108,8 @@ public record EngineConfig(
 
   /**
    * Refuses Kafka settings no Kafka client knows (a typo would otherwise be ignored with a log
-   * line) and values of the wrong type. Topic settings ({@code topic.*}) pass unchecked. Messages
-   * never show a password's value: Kafka hides those of password settings.
+   * line) and values of the wrong type. Topic settings ({@code topic.*}) pass unchecked. A
+   * password setting takes any string, so no type error can quote one.
    */
   public static void checkKafkaSettings(Map<String, String> kafka) {
     Set<String> known = new TreeSet<>(StreamsConfig.configDef().names());
@@ -135,8 +135,9 @@ public record EngineConfig(
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "check:9092");
     props.putAll(kafka);
     try {
-      new StreamsConfig(props);
-      new AdminClientConfig(props);
+      // Without logging: this is a check, and the real clients log their settings when they start.
+      new StreamsConfig(props, false) { };
+      new AdminClientConfig(props, false) { };
     } catch (ConfigException e) {
       throw new IllegalArgumentException("bad Kafka setting: " + e.getMessage());
     }
