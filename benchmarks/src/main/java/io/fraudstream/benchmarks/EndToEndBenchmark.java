@@ -116,7 +116,7 @@ public final class EndToEndBenchmark {
     return new EngineConfig(bootstrap, applicationId,
         Topics.defaults().withTransactions(input),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
-        config.processingGuarantee(), config.commitInterval(), config.grace(), config.kafka(), config.serving());
+        config.processingGuarantee(), config.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
   }
 
   /** Produces the payments, paced at {@code rate} per second (0 = as fast as possible); returns seconds. */

@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.StoreRetention;
 import java.nio.ByteBuffer;
@@ -50,10 +51,12 @@ final class DecisionOutcomes {
   /** Remembers each decision's tier; a record on the decisions topic that is not a decision is logged and skipped. */
   static final class Remember implements Processor<String, byte[], Void, Void> {
     private final String storeName;
+    private final EngineMetrics metrics;
     private KeyValueStore<String, byte[]> store;
 
-    Remember(String storeName) {
+    Remember(String storeName, EngineMetrics metrics) {
       this.storeName = storeName;
+      this.metrics = metrics;
     }
 
     @Override
@@ -65,14 +68,20 @@ final class DecisionOutcomes {
     @Override
     public void process(Record<String, byte[]> record) {
       Outcome decision;
+      String tooLarge = record.value() == null ? null : InputLimits.checkRecordSize(record.value().length);
       try {
-        decision = OUTCOME_SERDE.deserializer().deserialize(null, record.value());
+        decision = tooLarge != null ? null : OUTCOME_SERDE.deserializer().deserialize(null, record.value());
       } catch (RuntimeException e) {
-        LOG.warn("Skipping a record on the decisions topic that is not a decision (key {}): {}", record.key(), e.getMessage());
+        metrics.skipped("unreadable-decision");
+        LOG.warn("Skipping a record on the decisions topic that is not a decision (key {}): {}", DeadLetters.boundedKey(record.key()),
+            e.getMessage());
         return;
       }
-      if (record.key() == null || decision == null || decision.tier() == null || decision.timestamp() == null) {
-        LOG.warn("Skipping a record on the decisions topic without a payment id, tier or timestamp (key {})", record.key());
+      if (record.key() == null || InputLimits.checkKey(record.key()) != null || decision == null || decision.tier() == null
+          || decision.timestamp() == null) {
+        metrics.skipped("unreadable-decision");
+        LOG.warn("Skipping a record on the decisions topic without a payment id, tier or timestamp, or over the size limits (key {})",
+            DeadLetters.boundedKey(record.key()));
         return;
       }
       if (store.get(record.key()) == null) {
@@ -100,7 +109,8 @@ final class DecisionOutcomes {
     @Override
     public void process(Record<String, PaymentLabel> record) {
       byte[] outcome = store.get(record.key());
-      if (outcome == null) {
+      // Anything else in the store is not of this version's making (say, a record written to its changelog).
+      if (outcome == null || outcome.length != 10 || outcome[0] < 0 || outcome[0] >= Tier.values().length) {
         metrics.unmatchedLabel();
         return;
       }

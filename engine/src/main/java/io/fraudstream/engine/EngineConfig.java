@@ -13,6 +13,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import io.fraudstream.features.TransactionTimestampExtractor;
+import java.util.Objects;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -29,6 +31,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param grace how far out of time order payments may arrive and still be decided in time order;
  *     every payment waits this long (in event time) for its decision, so zero, deciding on arrival,
  *     is the default
+ * @param acceptedTimes the payment and label times accepted, against the engine's clock; others go
+ *     to the dead-letter topic
  * @param serving the files served and watched for changes, and the HTTP endpoints
  */
 public record EngineConfig(
@@ -43,6 +47,7 @@ public record EngineConfig(
     String processingGuarantee,
     Duration commitInterval,
     Duration grace,
+    InputWindow acceptedTimes,
     Map<String, String> kafka,
     Serving serving) {
 
@@ -95,6 +100,7 @@ public record EngineConfig(
     if (commitInterval.isNegative() || commitInterval.isZero()) {
       throw new IllegalArgumentException("commit interval must be positive, got " + commitInterval);
     }
+    Objects.requireNonNull(acceptedTimes, "acceptedTimes");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative, got " + grace);
     }
@@ -102,6 +108,9 @@ public record EngineConfig(
     hashSecret = hashSecret.clone();
     kafka = Map.copyOf(kafka);
   }
+
+  /** The consumer session timeout: the broker's smallest allowed by default, so failover is fast. */
+  static final int SESSION_TIMEOUT_MS = 6_000;
 
   private static final List<String> CLIENT_PREFIXES = List.of("main.consumer.", "restore.consumer.", "global.consumer.",
       "consumer.", "producer.", "admin.");
@@ -147,7 +156,7 @@ public record EngineConfig(
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        Duration.ofMillis(200), Duration.ZERO, Map.of(), Serving.none());
+        Duration.ofMillis(200), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
   }
 
   @Override
@@ -157,12 +166,12 @@ public record EngineConfig(
 
   public EngineConfig withBootstrapServers(String servers) {
     return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, grace, kafka, serving);
+        processingGuarantee, commitInterval, grace, acceptedTimes, kafka, serving);
   }
 
   public EngineConfig withServing(Serving newServing) {
     return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, grace, kafka, newServing);
+        processingGuarantee, commitInterval, grace, acceptedTimes, kafka, newServing);
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */
@@ -194,7 +203,15 @@ public record EngineConfig(
     // markers and are refused with a retriable CONCURRENT_TRANSACTIONS; the default 100 ms
     // backoff before retrying then stalls the whole task.
     props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "10");
-    props.put("processing.exception.handler.global.enabled", "true");
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // Every input, not only payments, gets a time that is never negative and never throws.
+    props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, TransactionTimestampExtractor.class.getName());
+    // Failover on a payment path: a killed instance is noticed within the session timeout, not
+    // the 45 s default, and a standby replica of each task on another instance takes over with
+    // its state already restored (see the README's "Failure and bad input" for the trade-off).
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), Integer.toString(SESSION_TIMEOUT_MS));
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Integer.toString(SESSION_TIMEOUT_MS / 4));
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
     props.putAll(kafka);
     return props;
   }
@@ -212,7 +229,7 @@ public record EngineConfig(
     return "EngineConfig[bootstrapServers=" + (bootstrapServers == null ? "embedded" : bootstrapServers)
         + ", applicationId=" + applicationId + ", topics=" + topics + ", stateDir=" + stateDir
         + ", blockDuration=" + blockDuration + ", partitions=" + partitions + ", streamThreads=" + streamThreads
-        + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval + ", grace=" + grace
+        + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval + ", grace=" + grace + ", acceptedTimes=" + acceptedTimes
         + ", kafka settings=" + new TreeMap<>(kafka).keySet() + ", serving=" + serving + "]";
   }
 }

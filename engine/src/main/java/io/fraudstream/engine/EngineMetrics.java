@@ -101,6 +101,26 @@ public final class EngineMetrics {
     registry.counter("fraudstream.dead.letters", "source", sourceTopic == null ? "unknown" : sourceTopic).increment();
   }
 
+  /** A record diverted by one of Kafka Streams' exception handlers, by stage (deserialization, processing, production). */
+  void recordError(String stage) {
+    registry.counter("fraudstream.record.errors", "stage", stage).increment();
+  }
+
+  /** A record read and deliberately not used, by why (each reason is documented in the README's input contract). */
+  void skipped(String reason) {
+    registry.counter("fraudstream.skipped.records", "reason", reason).increment();
+  }
+
+  /** A stored state this version cannot read, read as absent: its user or entity starts afresh. */
+  void unreadableState(String store) {
+    registry.counter("fraudstream.state.unreadable", "store", store).increment();
+  }
+
+  /** A stream thread died of an error that was not about one record and was replaced by a new one. */
+  void streamThreadReplaced() {
+    registry.counter("fraudstream.stream.threads.replaced").increment();
+  }
+
   /** A label met its decision; {@code previous} is the label it had before, or null. */
   void labelled(Tier tier, boolean fraud, Boolean previous) {
     if (previous != null) {

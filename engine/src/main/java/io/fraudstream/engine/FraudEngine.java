@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.kafka.ClusterProbe;
 import io.fraudstream.engine.kafka.TopicAdmin;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.ModelBundle;
@@ -7,8 +8,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -23,16 +26,21 @@ public final class FraudEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FraudEngine.class);
   private final KafkaStreams streams;
   private final CountDownLatch stopped;
+  private final AtomicReference<Throwable> fatal;
   private final DecisionPolicy policy;
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
   private final ServingFiles files;
+  private final ClusterProbe probe;
   private final OperationsServer server;
 
-  private FraudEngine(KafkaStreams streams, CountDownLatch stopped, DecisionPolicy policy, PrometheusMeterRegistry registry,
-      KafkaStreamsMetrics streamsMetrics, ServingFiles files, OperationsServer server) {
+  private FraudEngine(KafkaStreams streams, CountDownLatch stopped, AtomicReference<Throwable> fatal, DecisionPolicy policy,
+      PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, ServingFiles files, ClusterProbe probe,
+      OperationsServer server) {
     this.streams = streams;
     this.stopped = stopped;
+    this.fatal = fatal;
+    this.probe = probe;
     this.policy = policy;
     this.registry = registry;
     this.streamsMetrics = streamsMetrics;
@@ -41,7 +49,8 @@ public final class FraudEngine implements AutoCloseable {
   }
 
   /**
-   * Creates missing topics, then starts processing and waits until the engine is running.
+   * Checks that the cluster answers, creates missing topics, then starts processing and waits
+   * until the engine is running, each step within {@code startupTimeout}.
    *
    * @param bundle the live model, already loaded (from {@code config.serving().model()} when set)
    */
@@ -52,6 +61,7 @@ public final class FraudEngine implements AutoCloseable {
     if (serving.shadowModel() != null) {
       policy.useShadow(ModelBundle.load(serving.shadowModel()));
     }
+    ClusterProbe.requireReachable(config.clientProperties(), startupTimeout);
     TopicAdmin.ensureTopics(config.clientProperties(), config.topics(), config.partitions());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EngineMetrics metrics = new EngineMetrics(registry);
@@ -59,15 +69,28 @@ public final class FraudEngine implements AutoCloseable {
     if (policy.shadowModel() != null) {
       metrics.modelInService("shadow", policy.shadowModel().version(), policy.shadowModel().provenanceId());
     }
+    Properties streamsProperties = config.streamsProperties();
+    DeadLetterHandler.install(streamsProperties, config.topics(), metrics);
     KafkaStreams streams = new KafkaStreams(
-        FraudTopology.build(config.topics(), policy, metrics, config.hashSecret(), config.partitions(), config.grace()),
-        config.streamsProperties());
+        FraudTopology.build(config.topics(), policy, metrics, config.hashSecret(), config.partitions(), config.grace(),
+            config.acceptedTimes()),
+        streamsProperties);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    // Payments are never skipped: an error the engine cannot handle stops it, loudly, and a
-    // restart resumes from the last commit rather than replaying the same failure in a loop.
+    // Bad records never reach this handler (DeadLetterHandler diverts them); what does is an error
+    // of the thread itself. Under exactly-once a new thread resumes from the last commit, so it is
+    // replaced, but only a few times: a thread that keeps dying stops the engine, loudly.
+    ThreadReplacements replacements = new ThreadReplacements();
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
     streams.setUncaughtExceptionHandler(error -> {
-      LOG.error("Stream thread failed; stopping the engine", error);
+      if (replacements.allowAnother(System.nanoTime())) {
+        metrics.streamThreadReplaced();
+        LOG.error("Stream thread failed; replacing it ({} of {} allowed in {} min)", replacements.recent(),
+            ThreadReplacements.ALLOWED, ThreadReplacements.WINDOW.toMinutes(), error);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+      fatal.compareAndSet(null, error);
+      LOG.error("FATAL: stream threads keep failing; stopping the engine", error);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     CountDownLatch stopped = new CountDownLatch(1);
@@ -76,18 +99,20 @@ public final class FraudEngine implements AutoCloseable {
         stopped.countDown();
       }
     });
+    ClusterProbe probe = ClusterProbe.watch(config.clientProperties());
     OperationsServer server;
     try {
       server = serving.httpPort() < 0 ? null
-          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, streams::state, policy);
+          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, streams::state, probe::reachable, policy);
     } catch (RuntimeException e) {
+      probe.close();
       streams.close();
       throw e;
     }
     streams.start();
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         config.hashSecret(), serving.reloadInterval());
-    FraudEngine engine = new FraudEngine(streams, stopped, policy, registry, streamsMetrics, files, server);
+    FraudEngine engine = new FraudEngine(streams, stopped, fatal, policy, registry, streamsMetrics, files, probe, server);
     try {
       engine.awaitRunning(startupTimeout);
     } catch (RuntimeException e) {
@@ -122,6 +147,16 @@ public final class FraudEngine implements AutoCloseable {
     stopped.await();
   }
 
+  /** Whether the engine stopped, or is stopping, because of an error rather than by {@link #close()}. */
+  public boolean failed() {
+    return fatal.get() != null || streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.PENDING_ERROR;
+  }
+
+  /** Whether the Kafka cluster answered the last probe (every 2 s). */
+  public boolean clusterReachable() {
+    return probe.reachable();
+  }
+
   public KafkaStreams streams() {
     return streams;
   }
@@ -147,11 +182,16 @@ public final class FraudEngine implements AutoCloseable {
   @Override
   public void close() {
     files.close();
-    boolean clean = streams.close(Duration.ofSeconds(30));
+    boolean closed = streams.close(Duration.ofSeconds(30));
     streamsMetrics.close();
+    probe.close();
     if (server != null) {
       server.close();
     }
-    LOG.info(clean ? "fraudstream engine stopped cleanly" : "fraudstream engine did not stop within 30 s");
+    if (failed()) {
+      LOG.error("fraudstream engine stopped after a fatal error: {}", fatal.get() == null ? "state " + streams.state() : fatal.get().toString());
+    } else {
+      LOG.info(closed ? "fraudstream engine stopped cleanly" : "fraudstream engine did not stop within 30 s");
+    }
   }
 }

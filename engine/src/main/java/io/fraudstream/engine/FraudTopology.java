@@ -6,6 +6,7 @@ import io.fraudstream.features.LabelPseudonymiser;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.ErasureProcessor;
 import io.fraudstream.features.FeaturedTransactionSerde;
+import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.LabelProcessor;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Unreadable;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -42,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * Builds the engine's topology, a pure function of its inputs:
  *
  * <pre>
- * transactions ─ read (event time) ─ check key ─┬─ invalid ─ dead-letter ─ transactions-dlq
- *                                               └─ valid ─ pseudonymise, reorder within the grace,
- *                                                          extract user features (user-state store)
+ * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
+ *                                                  └─ valid ─ pseudonymise, reorder within the grace,
+ *                                                             extract user features (user-state store)
  * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
  *   ─ repartition by device token (IP, payee and location stripped)
  *   ─ device risk (device-state store) ─────────────────────┐
@@ -94,15 +97,17 @@ public final class FraudTopology {
    *     and labels), which must match for an entity's payments and labels to meet in one task
    * @param grace how far out of time order payments may arrive and still be decided in order
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
+   * @param window the payment and label times accepted, against the engine's clock
    */
   public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, byte[] hashSecret, int partitions,
-      Duration grace) {
+      Duration grace, InputWindow window) {
     StreamsBuilder builder = new StreamsBuilder();
     // Erased and expired users and entities leave tombstones; the lag bounds how long their old
     // values can stay in a compacted changelog before the log cleaner must remove them.
     Map<String, String> compactPromptly = Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(), UserState.serde())
+            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(),
+            UserState.tolerantSerde(unreadableState(USER_STATE_STORE, metrics)))
         .withCachingEnabled().withLoggingEnabled(compactPromptly));
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -111,41 +116,41 @@ public final class FraudTopology {
             Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
         .withCachingEnabled().withLoggingEnabled(compactPromptly));
     // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
-    builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, READABLE_BLOCKS).withName("read-blocks"),
+    Serde<Block> readableBlocks = readableBlocks(metrics);
+    builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, readableBlocks).withName("read-blocks"),
         // In memory: blocks are few, every payment looks up to three of them, and the table is
         // rebuilt from the compacted topic at start anyway.
         Materialized.<String, Block>as(Stores.inMemoryKeyValueStore(BLOCKS_STORE))
-            .withKeySerde(Topics.KEY_SERDE).withValueSerde(READABLE_BLOCKS));
+            .withKeySerde(Topics.KEY_SERDE).withValueSerde(readableBlocks));
     for (String entityStore : List.of(DEVICE_STATE_STORE, MERCHANT_STATE_STORE)) {
       builder.addStateStore(Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(entityStore), Serdes.String(), EntityState.serde())
+              Stores.persistentKeyValueStore(entityStore), Serdes.String(),
+              EntityState.tolerantSerde(unreadableState(entityStore, metrics)))
           .withCachingEnabled().withLoggingEnabled(compactPromptly));
     }
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
             .withTimestampExtractor(new TransactionTimestampExtractor()).withName("read-transactions"))
-        .mapValues(FraudTopology::checkKey, Named.as("check-key"));
+        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"));
 
     Map<String, KStream<String, ParsedTransaction>> routes = input.split(Named.as("route-"))
         .branch((key, parsed) -> parsed instanceof ParsedTransaction.Invalid, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
 
-    routes.get("route-invalid")
-        .mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction"))
-        .processValues(() -> new DeadLetterProcessor<ParsedTransaction.Invalid>(metrics), Named.as("dead-letter"))
-        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-dead-letters"));
+    deadLetter(routes.get("route-invalid").mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction")),
+        topics, metrics, "dead-letter", "write-dead-letters");
 
     Map<String, KStream<String, byte[]>> erasures = builder
         .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
         .split(Named.as("erasure-"))
-        .branch((user, request) -> user == null || user.isBlank(), Branched.as("invalid"))
+        .branch((user, request) -> user == null || user.isBlank() || InputLimits.checkKey(user) != null, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
-    erasures.get("erasure-invalid")
-        .mapValues(request -> new UnreadableRecord(request, "erasure request without a user: key it by the user id to erase"),
-            Named.as("unusable-erasure"))
-        .processValues(() -> new DeadLetterProcessor<UnreadableRecord>(metrics), Named.as("erasure-dead-letter"))
-        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-erasures"));
+    deadLetter(erasures.get("erasure-invalid")
+            .mapValues((user, request) -> new UnreadableRecord(request, user == null || user.isBlank()
+                ? "erasure request without a user: key it by the user id to erase" : InputLimits.checkKey(user)),
+                Named.as("unusable-erasure")),
+        topics, metrics, "erasure-dead-letter", "write-bad-erasures");
     erasures.get("erasure-valid")
         .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
 
@@ -174,19 +179,17 @@ public final class FraudTopology {
 
     Map<String, KStream<String, Object>> labels = builder
         .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
-        .mapValues(FraudTopology::readLabel, Named.as("parse-label"))
+        .mapValues((paymentId, value) -> readLabel(paymentId, value, window), Named.as("parse-label"))
         .split(Named.as("label-"))
         .branch((paymentId, label) -> label instanceof UnreadableRecord, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
-    labels.get("label-invalid")
-        .mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label"))
-        .processValues(() -> new DeadLetterProcessor<UnreadableRecord>(metrics), Named.as("label-dead-letter"))
-        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("write-bad-labels"));
+    deadLetter(labels.get("label-invalid").mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label")),
+        topics, metrics, "label-dead-letter", "write-bad-labels");
     KStream<String, PaymentLabel> validLabels = labels.get("label-valid")
         .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"));
     // Decisions come back from their topic, keyed by payment id like the labels, to meet them.
     builder.stream(topics.decisions(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-back-decisions"))
-        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE), Named.as("remember-decision"), DECISION_OUTCOMES_STORE);
+        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-decision"), DECISION_OUTCOMES_STORE);
     validLabels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
         DECISION_OUTCOMES_STORE);
     KStream<String, PaymentLabel> frauds = validLabels
@@ -232,40 +235,82 @@ public final class FraudTopology {
   }
 
   /**
-   * Blocks as the global table reads them. A record that is not a block is logged and read as a
-   * tombstone: a global table cannot send it to the dead-letter topic, and one unreadable record
-   * must not stop every instance.
+   * Blocks as the global table reads them. A record that is not a block (or is larger than the
+   * input limit) is logged, counted and read as a tombstone: it lifts any block on its key, as
+   * compaction would make it do at the next restart anyway; a global table cannot send it to the
+   * dead-letter topic, and one unreadable record must not stop every instance.
    */
-  private static final Serde<Block> READABLE_BLOCKS = Serdes.serdeFrom(Topics.BLOCK_SERDE.serializer(), (topic, bytes) -> {
-    try {
-      return Topics.BLOCK_SERDE.deserializer().deserialize(topic, bytes);
-    } catch (RuntimeException e) {
-      LOG.warn("Ignoring an unreadable record on the blocks topic {}: {}", topic, e.getMessage());
-      return null;
-    }
-  });
+  private static Serde<Block> readableBlocks(EngineMetrics metrics) {
+    return Serdes.serdeFrom(Topics.BLOCK_SERDE.serializer(), (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        String tooLarge = InputLimits.checkRecordSize(bytes.length);
+        if (tooLarge != null) {
+          throw new IllegalArgumentException(tooLarge);
+        }
+        return Topics.BLOCK_SERDE.deserializer().deserialize(topic, bytes);
+      } catch (RuntimeException e) {
+        metrics.skipped("unreadable-block");
+        LOG.warn("Reading an unreadable record on the blocks topic {} as the lifting of its key's block: {}", topic, e.getMessage());
+        return null;
+      }
+    });
+  }
+
+  /** Counts every stored state that cannot be read, and logs the first of each store once. */
+  private static Consumer<IllegalArgumentException> unreadableState(String store, EngineMetrics metrics) {
+    AtomicBoolean logged = new AtomicBoolean();
+    return error -> {
+      metrics.unreadableState(store);
+      if (logged.compareAndSet(false, true)) {
+        LOG.warn("A state in the {} store cannot be read by this version ({}); it is read as absent, so its user or entity "
+            + "starts afresh. Further ones are counted in fraudstream_state_unreadable_total, not logged", store, error.getMessage());
+      }
+    };
+  }
 
   private static final Serde<PaymentLabel> LABEL_SERDE = Serdes.serdeFrom(
       (topic, label) -> label == null ? null : label.toJson(),
       (topic, bytes) -> bytes == null ? null : PaymentLabel.fromJson(bytes));
 
-  private static Object readLabel(String paymentId, byte[] value) {
+  private static Object readLabel(String paymentId, byte[] value, InputWindow window) {
+    String badKey = InputLimits.checkKey(paymentId);
+    if (badKey != null) {
+      return new UnreadableRecord(value, badKey);
+    }
     try {
-      return PaymentLabel.parse(paymentId, value);
+      PaymentLabel label = PaymentLabel.parse(paymentId, value);
+      String badTime = window.check(label.paymentTime(), "label timestamp");
+      return badTime == null ? label : new UnreadableRecord(value, badTime);
     } catch (IllegalArgumentException e) {
       return new UnreadableRecord(value, e.getMessage());
     }
   }
 
+  /** Sends unreadable records to the dead-letter topic, through one processor and sink per input. */
+  private static <V extends Unreadable> void deadLetter(KStream<String, V> unreadable, Topics topics, EngineMetrics metrics,
+      String processorName, String sinkName) {
+    unreadable
+        .process(() -> new DeadLetterProcessor<V>(metrics), Named.as(processorName))
+        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName(sinkName));
+  }
+
   /**
    * A user's payments must share a partition for their state to be right, so the record key must
    * be the payment's user; anything else is refused rather than scored against the wrong state.
+   * The payment's time must lie in the accepted window, or its outputs could be refused by the brokers.
    */
-  static ParsedTransaction checkKey(String key, ParsedTransaction parsed) {
+  static ParsedTransaction checkRecord(String key, ParsedTransaction parsed, InputWindow window) {
     if (!(parsed instanceof ParsedTransaction.Valid valid)) {
       return parsed;
     }
     String user = valid.transaction().user();
+    String badTime = window.check(valid.transaction().timestamp(), "timestamp");
+    if (badTime != null) {
+      return new ParsedTransaction.Invalid(parsed.raw(), badTime);
+    }
     if (key == null) {
       return new ParsedTransaction.Invalid(parsed.raw(), "record key is missing; key each transaction by its user ('" + user + "')");
     }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -18,8 +19,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * <ul>
  *   <li>{@code /metrics}: every meter in Prometheus' text format;
  *   <li>{@code /health/live}: 200 unless Kafka Streams has failed or stopped (restart me);
- *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING (send me traffic, count me
- *       as up); 503 while starting, rebalancing or shutting down.
+ *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING and the cluster answers
+ *       (send me traffic, count me as up); 503 while starting, rebalancing, shutting down, or
+ *       cut off from the brokers.
  * </ul>
  *
  * Health answers carry the Kafka Streams state and the model and rules in service as JSON.
@@ -37,7 +39,7 @@ public final class OperationsServer implements AutoCloseable {
 
   /** Serves on {@code host:port}; port 0 picks a free one. */
   public static OperationsServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
-      DecisionPolicy policy) {
+      BooleanSupplier clusterReachable, DecisionPolicy policy) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -48,20 +50,23 @@ public final class OperationsServer implements AutoCloseable {
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/health/live", exchange -> {
       KafkaStreams.State now = state.get();
-      respond(exchange, DEAD.contains(now) ? 503 : 200, "application/json", health(DEAD.contains(now) ? "DOWN" : "UP", now, policy));
+      respond(exchange, DEAD.contains(now) ? 503 : 200, "application/json",
+          health(DEAD.contains(now) ? "DOWN" : "UP", now, clusterReachable.getAsBoolean(), policy));
     });
     server.createContext("/health/ready", exchange -> {
       KafkaStreams.State now = state.get();
-      boolean ready = now == KafkaStreams.State.RUNNING;
-      respond(exchange, ready ? 200 : 503, "application/json", health(ready ? "UP" : "DOWN", now, policy));
+      boolean reachable = clusterReachable.getAsBoolean();
+      boolean ready = now == KafkaStreams.State.RUNNING && reachable;
+      respond(exchange, ready ? 200 : 503, "application/json", health(ready ? "UP" : "DOWN", now, reachable, policy));
     });
     server.start();
     return new OperationsServer(server);
   }
 
-  private static String health(String status, KafkaStreams.State state, DecisionPolicy policy) {
+  private static String health(String status, KafkaStreams.State state, boolean clusterReachable, DecisionPolicy policy) {
     DecisionPolicy.ServingModel shadow = policy.shadowModel();
-    return "{\"status\":\"" + status + "\",\"streams\":\"" + state + "\",\"model\":\"" + policy.model().version()
+    return "{\"status\":\"" + status + "\",\"streams\":\"" + state + "\",\"cluster\":\""
+        + (clusterReachable ? "reachable" : "unreachable") + "\",\"model\":\"" + policy.model().version()
         + "\",\"provenance\":\"" + policy.model().provenanceId() + "\",\"shadow\":"
         + (shadow == null ? "null" : "\"" + shadow.version() + "\"") + ",\"rules\":\"" + policy.rules().version() + "\"}\n";
   }

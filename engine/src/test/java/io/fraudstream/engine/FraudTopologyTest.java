@@ -71,7 +71,9 @@ class FraudTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-test");
     policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     metrics = EngineMetrics.inMemory();
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.SECRET, 4, grace), props);
+    DeadLetterHandler.install(props, topics, metrics);
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.SECRET, 4, grace, InputWindow.defaults()),
+        props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
@@ -162,7 +164,7 @@ class FraudTopologyTest {
   @Test
   void shouldSendMalformedRecordsToTheDeadLetterTopicAndKeepScoring() {
     input.pipeInput("alice", "{\"id\":\"x1\",\"user\":\"alice\"".getBytes(StandardCharsets.UTF_8));
-    input.pipeInput("alice", "{\"id\":\"x2\",\"timestamp\":1,\"user\":\"alice\",\"amount\":-5}".getBytes(StandardCharsets.UTF_8));
+    input.pipeInput("alice", "{\"id\":\"x2\",\"timestamp\":1709283600000,\"user\":\"alice\",\"amount\":-5}".getBytes(StandardCharsets.UTF_8));
     send(payment("ok-1", T0, 12, "m1", "phone-1"));
     Transaction wrongKey = payment("x3", T0.plusSeconds(5), 12, "m1", "phone-1");
     input.pipeInput("bob", TransactionJson.write(wrongKey));

@@ -3,6 +3,7 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -108,6 +109,25 @@ public final class EntityState {
   public static Serde<EntityState> serde() {
     return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(),
         (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
+  }
+
+  /**
+   * The store's serde: a stored form this version cannot read (a format it does not know, or
+   * corrupt bytes) reads as absent, so the entity starts afresh instead of stopping the stream
+   * thread, and {@code onUnreadable} hears of it.
+   */
+  public static Serde<EntityState> tolerantSerde(Consumer<IllegalArgumentException> onUnreadable) {
+    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(), (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        return fromBytes(bytes);
+      } catch (IllegalArgumentException e) {
+        onUnreadable.accept(e);
+        return null;
+      }
+    });
   }
 
   public byte[] toBytes() {

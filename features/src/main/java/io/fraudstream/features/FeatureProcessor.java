@@ -14,6 +14,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the {@link FeatureExtractor} on every payment of a task, in event-time order within a
@@ -33,9 +35,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class FeatureProcessor implements Processor<String, Transaction, String, FeaturedTransaction> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureProcessor.class);
   /** Scope, entity and operation of the late-payment metric ({@code late-payments-total} and {@code -rate}). */
   public static final String METRIC_SCOPE = "fraudstream";
   public static final String LATE_PAYMENTS = "late-payments";
+  /** Buffered payments this version cannot read back (only after a change of the buffer's form); logged and skipped. */
+  public static final String UNREADABLE_BUFFERED = "unreadable-buffered-payments";
   /** Where the watermark is kept in the buffer store; shorter than, so ordered before, every payment key. */
   private static final Bytes WATERMARK_KEY = Bytes.wrap(new byte[] {0});
 
@@ -49,6 +54,7 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
   private IdentifierHasher hasher;
   private FeatureExtractor extractor;
   private Sensor latePayments;
+  private Sensor unreadableBuffered;
   private long watermark = Long.MIN_VALUE;
   private long oldestBuffered = Long.MAX_VALUE;
   private long arrivedSinceIdleCheck;
@@ -75,6 +81,8 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
     this.hasher = new IdentifierHasher(hashSecret);
     this.extractor = new FeatureExtractor(hasher);
     this.latePayments = context.metrics().addRateTotalSensor(METRIC_SCOPE, context.taskId().toString(), LATE_PAYMENTS,
+        Sensor.RecordingLevel.INFO);
+    this.unreadableBuffered = context.metrics().addRateTotalSensor(METRIC_SCOPE, context.taskId().toString(), UNREADABLE_BUFFERED,
         Sensor.RecordingLevel.INFO);
     byte[] saved = buffer.get(WATERMARK_KEY);
     watermark = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
@@ -139,7 +147,14 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
     }
     for (KeyValue<Bytes, byte[]> entry : due) {
       buffer.delete(entry.key);
-      extractAndForward(TransactionJson.parseOrThrow(entry.value));
+      ParsedTransaction parsed = TransactionJson.parse(entry.value);
+      if (parsed instanceof ParsedTransaction.Valid valid) {
+        extractAndForward(valid.transaction());
+      } else {
+        unreadableBuffered.record();
+        LOG.warn("Skipping a buffered payment this version cannot read ({}); counted in {}-total",
+            ((ParsedTransaction.Invalid) parsed).reason(), UNREADABLE_BUFFERED);
+      }
     }
     oldestBuffered = remaining;
   }

@@ -13,6 +13,13 @@ import java.time.Instant;
  */
 public record PaymentLabel(String paymentId, boolean fraud, String merchant, String device, Instant paymentTime) {
 
+  public PaymentLabel {
+    InputLimits.checkField(paymentId, "payment id");
+    InputLimits.checkField(merchant, "merchant");
+    InputLimits.checkField(device, "device");
+    InputLimits.checkRange(paymentTime, "timestamp");
+  }
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Reads {@code {"fraud":true,"merchant":"m1","device":"d1","timestamp":"..."}}, or says what is wrong. */
@@ -22,6 +29,10 @@ public record PaymentLabel(String paymentId, boolean fraud, String merchant, Str
     }
     if (value == null) {
       throw new IllegalArgumentException("label value is null; expected {\"fraud\":true|false,\"merchant\":...,\"timestamp\":...}");
+    }
+    String tooLarge = InputLimits.checkRecordSize(value.length);
+    if (tooLarge != null) {
+      throw new IllegalArgumentException("label " + tooLarge);
     }
     JsonNode node;
     try {
@@ -36,7 +47,11 @@ public record PaymentLabel(String paymentId, boolean fraud, String merchant, Str
     if (time.isMissingNode() || time.isNull()) {
       throw new IllegalArgumentException("label needs the payment's 'timestamp'");
     }
-    Instant paymentTime = time.isIntegralNumber() ? Instant.ofEpochMilli(time.longValue()) : TransactionJson.parseTimestamp(time.asText());
+    if (!time.isIntegralNumber() && !time.isTextual()) {
+      throw new IllegalArgumentException("label 'timestamp' must be ISO-8601 text or epoch milliseconds");
+    }
+    // Integers as their digits, so that one parser applies the contract's limits to both forms.
+    Instant paymentTime = TransactionJson.parseTimestamp(time.asText());
     return new PaymentLabel(paymentId, node.path("fraud").booleanValue(), identifier(node, "merchant"), identifier(node, "device"), paymentTime);
   }
 

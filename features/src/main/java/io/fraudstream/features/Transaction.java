@@ -7,7 +7,8 @@ import java.util.Objects;
  * One payment, as read from the {@code transactions} topic or a dataset.
  *
  * <p>Required: {@code id}, {@code timestamp}, {@code user}, {@code amount}. Everything else is
- * optional and may be {@code null}. {@code label} is only present when a labelled dataset is
+ * optional and may be {@code null}. Text fields hold at most {@link InputLimits#MAX_FIELD_CHARS}
+ * characters, and the time lies within {@link InputLimits#EARLIEST} .. {@link InputLimits#LATEST}. {@code label} is only present when a labelled dataset is
  * replayed; it is ground truth and never a model input.
  */
 public record Transaction(
@@ -30,7 +31,16 @@ public record Transaction(
   public Transaction {
     requireText(id, "id");
     Objects.requireNonNull(timestamp, "timestamp is required");
+    InputLimits.checkRange(timestamp, "timestamp");
     requireText(user, "user");
+    InputLimits.checkField(currency, "currency");
+    InputLimits.checkField(merchant, "merchant");
+    InputLimits.checkField(category, "category");
+    InputLimits.checkField(channel, "channel");
+    InputLimits.checkField(counterparty, "counterparty");
+    InputLimits.checkField(device, "device");
+    InputLimits.checkField(ip, "ip");
+    InputLimits.checkField(country, "country");
     if (!Double.isFinite(amount) || amount < 0) {
       throw new IllegalArgumentException("amount must be a finite number >= 0, got " + amount);
     }
@@ -61,6 +71,7 @@ public record Transaction(
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(field + " is required and must not be blank");
     }
+    InputLimits.checkField(value, field);
   }
 
   /** Builds a transaction field by field; validation happens in {@link #build()}. */

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.regex.Pattern;
 
 /**
  * Reads and writes the transaction event JSON described in DESIGN.md.
@@ -23,6 +24,7 @@ import java.time.ZoneOffset;
 public final class TransactionJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
   private TransactionJson() {}
 
@@ -30,6 +32,10 @@ public final class TransactionJson {
   public static ParsedTransaction parse(byte[] raw) {
     if (raw == null) {
       return new ParsedTransaction.Invalid(null, "record value is null (tombstone); expected a transaction JSON object");
+    }
+    String tooLarge = InputLimits.checkRecordSize(raw.length);
+    if (tooLarge != null) {
+      return new ParsedTransaction.Invalid(raw, tooLarge);
     }
     // A streaming parse: several times cheaper than building a tree, and this runs per payment.
     try (JsonParser json = MAPPER.getFactory().createParser(raw)) {
@@ -144,11 +150,12 @@ public final class TransactionJson {
       return json.getDoubleValue();
     }
     if (value == JsonToken.VALUE_STRING) {
-      try {
-        return Double.parseDouble(json.getText().trim());
-      } catch (NumberFormatException e) {
+      String text = json.getText().trim();
+      // Double.parseDouble also takes "NaN", "0x1p3" and "8d"; an amount as text must read as a JSON number would.
+      if (!DECIMAL.matcher(text).matches()) {
         throw new IllegalArgumentException("field 'amount' must be a number, got \"" + json.getText() + "\"");
       }
+      return Double.parseDouble(text);
     }
     throw new IllegalArgumentException("field 'amount' must be a number, got " + kind(value));
   }
@@ -177,7 +184,10 @@ public final class TransactionJson {
       return null;
     }
     if (value == JsonToken.VALUE_NUMBER_INT) {
-      return Instant.ofEpochMilli(json.getLongValue());
+      if (json.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        throw new IllegalArgumentException("field 'timestamp' is out of range: " + json.getText());
+      }
+      return InputLimits.epochMillis(json.getLongValue(), "timestamp");
     }
     if (value == JsonToken.VALUE_STRING) {
       return parseTimestamp(json.getText());
@@ -199,23 +209,27 @@ public final class TransactionJson {
 
   /**
    * Parses ISO-8601 with an offset ({@code 2024-05-01T12:00:00Z}, {@code ...+02:00}), ISO-8601
-   * without one (read as UTC, as in the handbook dataset), or epoch milliseconds as digits.
+   * without one (read as UTC, as in the handbook dataset), or epoch milliseconds as ASCII digits,
+   * within the bounds of {@link InputLimits}.
    */
   public static Instant parseTimestamp(String text) {
     String trimmed = text.trim();
-    if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
+    if (InputLimits.isAsciiDigits(trimmed)) {
+      long millis;
       try {
-        return Instant.ofEpochMilli(Long.parseLong(trimmed));
+        millis = Long.parseLong(trimmed);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("field 'timestamp' is out of range: " + trimmed);
       }
+      return InputLimits.epochMillis(millis, "timestamp");
     }
     try {
       // Choose the parser by looking, not by failing: datasets of local times would otherwise
       // throw an exception on every row.
-      return hasOffset(trimmed)
+      Instant time = hasOffset(trimmed)
           ? OffsetDateTime.parse(trimmed).toInstant()
           : LocalDateTime.parse(trimmed.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+      return InputLimits.checkRange(time, "timestamp");
     } catch (DateTimeException e) {
       throw new IllegalArgumentException(
           "field 'timestamp' must be ISO-8601 (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got \"" + text + "\"");

@@ -6,7 +6,11 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 /**
  * Uses the payment's own timestamp as the record's event time, so that stream time, store
  * retention and any windows follow when payments happened rather than when they arrived.
- * Records that could not be read keep their Kafka timestamp, so they still flow to the DLQ.
+ * Every other record (one that could not be read, or any record of another input, for which this
+ * is the default extractor) keeps its Kafka timestamp; a record without one takes the
+ * partition's time, or 0 before the partition has one. It never returns a negative time, which
+ * Kafka Streams would skip without a trace, and never throws: the payment's time was checked to
+ * lie in {@link InputLimits#EARLIEST} .. {@link InputLimits#LATEST} when it was read.
  */
 public final class TransactionTimestampExtractor implements TimestampExtractor {
 
@@ -15,6 +19,6 @@ public final class TransactionTimestampExtractor implements TimestampExtractor {
     if (record.value() instanceof ParsedTransaction.Valid valid) {
       return valid.transaction().timestamp().toEpochMilli();
     }
-    return record.timestamp() >= 0 ? record.timestamp() : partitionTime;
+    return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
   }
 }

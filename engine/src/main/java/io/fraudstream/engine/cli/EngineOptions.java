@@ -1,9 +1,11 @@
 package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
+import io.fraudstream.engine.InputWindow;
 import io.fraudstream.engine.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +55,15 @@ final class EngineOptions {
       description = "how far out of time order payments may arrive and still be decided in order; each decision waits this long (default ${DEFAULT-VALUE}: decide on arrival)")
   long graceMs;
 
+  @Option(names = "--max-ahead-ms", defaultValue = "${env:FRAUDSTREAM_MAX_AHEAD_MS:-300000}",
+      description = "how far ahead of this engine's clock a payment or label time may be; later ones go to the dead-letter topic "
+          + "(at most 3300000, as brokers refuse records over an hour ahead; default ${DEFAULT-VALUE})")
+  long maxAheadMs;
+
+  @Option(names = "--max-age-days", defaultValue = "${env:FRAUDSTREAM_MAX_AGE_DAYS:-0}",
+      description = "how old a payment or label time may be; older ones go to the dead-letter topic (default ${DEFAULT-VALUE}: any time since 1970)")
+  long maxAgeDays;
+
   @Option(names = "--block-hours", defaultValue = "${env:FRAUDSTREAM_BLOCK_HOURS:-24}",
       description = "how long a BLOCK decision blocks the user (default ${DEFAULT-VALUE})")
   long blockHours;
@@ -77,7 +88,8 @@ final class EngineOptions {
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
         Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs),
-        Duration.ofMillis(graceMs), ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none());
+        Duration.ofMillis(graceMs), new InputWindow(Duration.ofMillis(maxAheadMs), Duration.ofDays(maxAgeDays), Clock.systemUTC()),
+        ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none());
   }
 
   private static String blankToNull(String value) {

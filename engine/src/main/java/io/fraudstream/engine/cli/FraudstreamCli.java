@@ -10,6 +10,8 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code fraudstream} command. */
@@ -69,6 +71,32 @@ public final class FraudstreamCli {
       }
       throw error;
     });
+    if (reportUnmatched(cli, args)) {
+      return 2;
+    }
     return cli.execute(args);
+  }
+
+  /**
+   * Picocli lets a help option win over an unknown command or option ({@code backtest --help}
+   * printed the usage and exited 0), so a script could not tell a typo from success. Any word it
+   * did not recognise is reported here, with the nearest it knows, whatever else was asked.
+   */
+  private static boolean reportUnmatched(CommandLine cli, String... args) {
+    ParseResult result;
+    try {
+      result = cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      return false; // execute reports it, with the same exit code 2
+    }
+    for (ParseResult each = result; each != null; each = each.subcommand()) {
+      if (!each.unmatched().isEmpty()) {
+        UnmatchedArgumentException error = new UnmatchedArgumentException(each.commandSpec().commandLine(), each.unmatched());
+        cli.getErr().println("fraudstream: " + error.getMessage());
+        UnmatchedArgumentException.printSuggestions(error, cli.getErr());
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,6 +47,10 @@ final class RunCommand implements Callable<Integer> {
       description = "port of /metrics, /health/live and /health/ready; 0 picks a free one, -1 serves none (default ${DEFAULT-VALUE})")
   int httpPort;
 
+  @Option(names = "--startup-timeout-ms", defaultValue = "${env:FRAUDSTREAM_STARTUP_TIMEOUT_MS:-30000}",
+      description = "how long to wait for the Kafka cluster to answer, and then for the engine to run, before giving up with exit code 1 (default ${DEFAULT-VALUE})")
+  long startupTimeoutMs;
+
   @Override
   public Integer call() throws Exception {
     if (model == null) {
@@ -62,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
       config = config.withBootstrapServers(broker.bootstrapServers());
       System.out.println("Started an embedded Kafka broker at " + broker.bootstrapServers());
     }
-    FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
+    FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMillis(startupTimeoutMs));
     EmbeddedKafkaBroker ownedBroker = broker;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       running.close();
@@ -75,6 +78,6 @@ final class RunCommand implements Callable<Integer> {
         + (running.httpPort() >= 0 ? "; metrics and health on port " + running.httpPort() : "") + ". Stop with Ctrl-C or SIGTERM.");
     running.awaitStopped();
     // Reached on shutdown (the hook closed the engine) or when a fatal error stopped it.
-    return running.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+    return running.failed() ? 1 : 0;
   }
 }
