@@ -1,0 +1,129 @@
+package io.fraudstream.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each stored format, as this version writes it, is checked in under {@code golden/}: a change
+ * that cannot read them any more breaks a running deployment's state on upgrade. When a format
+ * really changes, bump its version, teach {@code fromBytes} to read the old one, and add the new
+ * golden file beside the old (write them with {@code -Dfraudstream.golden.write=src/test/resources/golden}).
+ */
+class StoredFormatsTest {
+
+  private static final byte[] SECRET = "golden-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+  private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
+  private static final String WRITE = System.getProperty("fraudstream.golden.write");
+
+  /** A user's history that touches every part of the state: windows, habits, sets and location. */
+  private static List<Transaction> history() {
+    List<Transaction> payments = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      payments.add(Transaction.of("g" + i, T0.plus(Duration.ofHours(7L * i)), "golden-user", 10 + i % 7).toBuilder()
+          .currency("EUR").merchant("m" + i % 5).category("food").channel("app").counterparty("payee-" + i % 3)
+          .device("phone-" + i % 2).ip("198.51.100." + i % 4).country(i % 9 == 0 ? "FR" : "BE")
+          .location(50.8 + i * 0.01, 4.35).build());
+    }
+    return payments;
+  }
+
+  private static Transaction next() {
+    return Transaction.of("g-next", T0.plus(Duration.ofDays(13)), "golden-user", 95).toBuilder()
+        .merchant("m9").device("phone-7").ip("203.0.113.1").country("NL").counterparty("payee-9").location(52.37, 4.9).build();
+  }
+
+  @Test
+  void shouldReadTheUserStateOfFormat4AndGiveTheSameFeatures() throws IOException {
+    IdentifierHasher hasher = new IdentifierHasher(SECRET);
+    FeatureExtractor extractor = new FeatureExtractor(hasher);
+    UserState state = UserState.empty();
+    history().forEach(tx -> extractor.extract(state, hasher.pseudonymise(tx)));
+    double[] expected = extractor.extract(UserState.fromBytes(state.toBytes()), hasher.pseudonymise(next())).toArray();
+    golden("user-state-v4.bin", state.toBytes());
+    golden("user-state-v4.features", doubles(expected));
+
+    UserState read = UserState.fromBytes(read("user-state-v4.bin"));
+    assertArrayEquals(parseDoubles(read("user-state-v4.features")), extractor.extract(read, hasher.pseudonymise(next())).toArray());
+  }
+
+  @Test
+  void shouldReadTheEntityStateOfFormat1AndGiveTheSameFeatures() throws IOException {
+    IdentifierHasher hasher = new IdentifierHasher(SECRET);
+    EntityFeatureExtractor extractor = new EntityFeatureExtractor(hasher, Duration.ofDays(1));
+    EntityState state = EntityState.empty();
+    FeatureVector blank = new FeatureVector(new double[Feature.values().length]);
+    for (Transaction tx : history()) {
+      extractor.extract(EntityKind.MERCHANT, state, hasher.pseudonymise(tx), blank);
+    }
+    EntityFeatureExtractor.confirmFraud(state, T0.plus(Duration.ofDays(3)).toEpochMilli());
+    Transaction atAKnownMerchant = hasher.pseudonymise(next().toBuilder().merchant("m4").build());
+    double[] expected = extractor.extract(EntityKind.MERCHANT, EntityState.fromBytes(state.toBytes()), atAKnownMerchant, blank).toArray();
+    golden("entity-state-v1.bin", state.toBytes());
+    golden("entity-state-v1.features", doubles(expected));
+
+    EntityState read = EntityState.fromBytes(read("entity-state-v1.bin"));
+    assertArrayEquals(parseDoubles(read("entity-state-v1.features")),
+        extractor.extract(EntityKind.MERCHANT, read, atAKnownMerchant, blank).toArray());
+  }
+
+  @Test
+  void shouldReadTheReorderBuffersEntriesAndKeys() throws IOException {
+    Transaction buffered = new IdentifierHasher(SECRET).pseudonymise(history().get(3));
+    golden("reorder-buffer-entry.json", TransactionJson.write(buffered));
+    golden("reorder-buffer-key.bin", FeatureProcessor.bufferKey(T0.toEpochMilli(), 3, 12_345L).get());
+
+    assertEquals(buffered, TransactionJson.parseOrThrow(read("reorder-buffer-entry.json")));
+    assertEquals(T0.toEpochMilli(), FeatureProcessor.timeOf(Bytes.wrap(read("reorder-buffer-key.bin"))));
+  }
+
+  @Test
+  void shouldReadAStateThisVersionCannotReadAsAbsentAndSaySo() {
+    List<String> heard = new ArrayList<>();
+    byte[] fromTheFuture = Arrays.copyOf(UserState.empty().toBytes(), 10);
+    fromTheFuture[0] = 99;
+    assertNull(UserState.tolerantSerde(e -> heard.add(e.getMessage())).deserializer().deserialize("t", fromTheFuture));
+    assertNull(EntityState.tolerantSerde(e -> heard.add(e.getMessage())).deserializer().deserialize("t", new byte[] {1, 2}));
+    assertEquals(List.of("unsupported user state format 99, expected 4", "corrupt entity state: 2 bytes is too short"), heard);
+  }
+
+  private static void golden(String name, byte[] bytes) throws IOException {
+    if (WRITE != null) {
+      Files.write(Path.of(WRITE).resolve(name), bytes);
+    }
+  }
+
+  private static byte[] read(String name) throws IOException {
+    try (InputStream in = StoredFormatsTest.class.getResourceAsStream("/golden/" + name)) {
+      if (in == null) {
+        throw new AssertionError("golden file " + name + " is missing: write it with -Dfraudstream.golden.write=src/test/resources/golden");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] doubles(double[] values) {
+    StringBuilder text = new StringBuilder();
+    for (double value : values) {
+      text.append(value).append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static double[] parseDoubles(byte[] text) {
+    return new String(text, StandardCharsets.UTF_8).lines().mapToDouble(Double::parseDouble).toArray();
+  }
+}
