@@ -131,7 +131,7 @@ public final class FraudTopology {
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
-            .withTimestampExtractor(new TransactionTimestampExtractor()).withName("read-transactions"))
+            .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-transactions"))
         .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"));
 
     Map<String, KStream<String, ParsedTransaction>> routes = input.split(Named.as("route-"))

@@ -35,6 +35,12 @@ public record InputWindow(Duration maxAhead, Duration maxAge, Clock clock) {
     return new InputWindow(DEFAULT_MAX_AHEAD, Duration.ZERO, Clock.systemUTC());
   }
 
+  /** Whether a time in epoch milliseconds is accepted: what {@link #check} says, without the words. */
+  public boolean accepts(long epochMillis) {
+    long now = clock.millis();
+    return epochMillis <= now + maxAhead.toMillis() && (maxAge.isZero() || epochMillis >= now - maxAge.toMillis());
+  }
+
   /** Why {@code time} is refused, or null when it is accepted. */
   public String check(Instant time, String what) {
     Instant now = clock.instant();

@@ -8,6 +8,7 @@ import io.fraudstream.features.DeadLetterHeaders;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.features.UserState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +84,18 @@ class InputContractTest {
     assertTrue(header(dead.get(0), DeadLetterHeaders.REASON).contains("more than 5 minutes ahead of the engine's clock"));
     assertTrue(header(dead.get(1), DeadLetterHeaders.REASON).contains("more than 400 days before the engine's clock"));
     assertEquals("check", header(dead.get(0), DeadLetterHeaders.STAGE));
+  }
+
+  @Test
+  void shouldNotLetAPaymentDatedAYearAheadMoveStreamTimeAndExpireEveryUser() {
+    send("before", NOW.minus(Duration.ofDays(1)));
+    send("a-year-ahead", NOW.plus(Duration.ofDays(365)));
+    send("after", NOW);
+    KeyValueStore<String, UserState> users = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
+    assertEquals(2, users.get("alice").payments(), "the state of alice survives: retention ran on the payments' own times");
+    assertEquals(List.of("before", "after"), decidedIds());
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertTrue(dead.timestamp() <= Instant.now().plus(Duration.ofHours(1)).toEpochMilli(), "the dead letter keeps a time the broker accepts");
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.fraudstream.features;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -32,6 +36,27 @@ public final class InputLimits {
   public static String checkRecordSize(int bytes) {
     return bytes > MAX_RECORD_BYTES
         ? "record is " + bytes + " bytes; at most " + MAX_RECORD_BYTES + " are accepted" : null;
+  }
+
+  /**
+   * Why a record value is not well-formed UTF-8, or null if it is. Jackson decodes overlong forms
+   * (such as {@code C0 AF} for '/') without complaint, which lets an identifier pass for another
+   * in systems that compare bytes; such records are refused. Pure ASCII, the usual case, costs one
+   * pass over the bytes.
+   */
+  public static String checkUtf8(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        try {
+          StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+          return null;
+        } catch (CharacterCodingException e) {
+          return "record is not well-formed UTF-8";
+        }
+      }
+    }
+    return null;
   }
 
   /** Why a record key is refused, or null if it is accepted (a missing key is the caller's to judge). */

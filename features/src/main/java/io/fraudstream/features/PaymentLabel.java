@@ -34,6 +34,10 @@ public record PaymentLabel(String paymentId, boolean fraud, String merchant, Str
     if (tooLarge != null) {
       throw new IllegalArgumentException("label " + tooLarge);
     }
+    String notUtf8 = InputLimits.checkUtf8(value);
+    if (notUtf8 != null) {
+      throw new IllegalArgumentException("label " + notUtf8);
+    }
     JsonNode node;
     try {
       node = MAPPER.readTree(value);

@@ -37,6 +37,10 @@ public final class TransactionJson {
     if (tooLarge != null) {
       return new ParsedTransaction.Invalid(raw, tooLarge);
     }
+    String notUtf8 = InputLimits.checkUtf8(raw);
+    if (notUtf8 != null) {
+      return new ParsedTransaction.Invalid(raw, notUtf8);
+    }
     // A streaming parse: several times cheaper than building a tree, and this runs per payment.
     try (JsonParser json = MAPPER.getFactory().createParser(raw)) {
       JsonToken first = json.nextToken();

@@ -1,5 +1,6 @@
 package io.fraudstream.features;
 
+import java.util.function.LongPredicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
@@ -14,10 +15,30 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  */
 public final class TransactionTimestampExtractor implements TimestampExtractor {
 
+  private final LongPredicate accepted;
+
+  /** Takes every payment's time: for inputs that carry no payments. */
+  public TransactionTimestampExtractor() {
+    this(time -> true);
+  }
+
+  /**
+   * @param accepted whether a payment time (epoch millis) lies in the window the engine accepts.
+   *     A payment outside it is on its way to the dead-letter topic and keeps its Kafka
+   *     timestamp: its own time must not move stream time, or a single payment dated a year
+   *     ahead would make retention forget every user.
+   */
+  public TransactionTimestampExtractor(LongPredicate accepted) {
+    this.accepted = accepted;
+  }
+
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     if (record.value() instanceof ParsedTransaction.Valid valid) {
-      return valid.transaction().timestamp().toEpochMilli();
+      long time = valid.transaction().timestamp().toEpochMilli();
+      if (accepted.test(time)) {
+        return time;
+      }
     }
     return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
   }

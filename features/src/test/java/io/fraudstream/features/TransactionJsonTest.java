@@ -83,6 +83,16 @@ class TransactionJsonTest {
   }
 
   @Test
+  void shouldRefuseMalformedUtf8EvenWhereJacksonWouldDecodeIt() {
+    byte[] overlong = "{\"id\":\"p__\",\"timestamp\":1714564800000,\"user\":\"u\",\"amount\":1}".getBytes(StandardCharsets.UTF_8);
+    overlong[8] = (byte) 0xC0;
+    overlong[9] = (byte) 0xAF;
+    assertEquals("record is not well-formed UTF-8", assertInstanceOf(ParsedTransaction.Invalid.class, TransactionJson.parse(overlong)).reason());
+    assertEquals("Café ☕", TransactionJson.parseOrThrow(
+        "{\"id\":\"p\",\"timestamp\":1714564800000,\"user\":\"u\",\"amount\":1,\"merchant\":\"Café ☕\"}".getBytes(StandardCharsets.UTF_8)).merchant());
+  }
+
+  @Test
   void shouldReadAmountsAsTextOnlyInJsonNumberForm() {
     for (String bad : new String[] {"\"NaN\"", "\"Infinity\"", "\"0x1p3\"", "\"8d\"", "\"\uFF18\"", "\"1e400\"", "1e400"}) {
       String json = "{\"id\":\"p\",\"timestamp\":1714564800000,\"user\":\"u\",\"amount\":" + bad + "}";
