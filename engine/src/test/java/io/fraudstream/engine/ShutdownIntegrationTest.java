@@ -39,26 +39,11 @@ class ShutdownIntegrationTest {
       Path model = dir.resolve("model.bundle");
       TestModels.bundle().save(model);
       Path stateDir = dir.resolve("state");
-      String java = ProcessHandle.current().info().command().orElse("java");
-      Process engine = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.fraudstream.engine.cli.FraudstreamCli",
-          "run", "--bootstrap-servers", broker.bootstrapServers(), "--model", model.toString(), "--state-dir", stateDir.toString(),
-          "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--http-port", "-1")
-          .redirectErrorStream(true).start();
-      StringBuffer output = new StringBuffer();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
-          in.lines().forEach(line -> output.append(line).append('\n'));
-        } catch (IOException e) {
-          output.append("output lost: ").append(e);
-        }
-      });
-      reader.start();
+      EngineProcess engine = EngineProcess.start("run", "--bootstrap-servers", broker.bootstrapServers(), "--model", model.toString(),
+          "--state-dir", stateDir.toString(), "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--http-port", "-1");
       try {
+        engine.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!output.toString().contains("fraudstream is running")) {
-          assertTrue(engine.isAlive() && System.nanoTime() < deadline, "the engine did not start:\n" + output);
-          Thread.sleep(100);
-        }
         Properties props = new Properties();
         props.put("bootstrap.servers", broker.bootstrapServers());
         List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(50, 5, 2)).subList(0, 300);
@@ -77,15 +62,13 @@ class ShutdownIntegrationTest {
         }
         assertEquals(payments.size(), decided.size());
       } finally {
-        // SIGTERM, through the handle: Process.destroy() would also close the output being read.
-        engine.toHandle().destroy();
+        engine.terminate();
       }
-      assertTrue(engine.waitFor(60, TimeUnit.SECONDS), "the engine did not stop within 60 s of SIGTERM:\n" + output);
-      reader.join(5_000);
-      assertTrue(output.toString().contains("fraudstream engine stopped cleanly"), output.toString());
+      assertEquals(0, engine.awaitExit(Duration.ofSeconds(60)), engine.output());
+      assertTrue(engine.output().contains("fraudstream engine stopped cleanly"), engine.output());
       // KafkaStreams.close() returned true: threads stopped, the last transaction committed and the
       // stores flushed and closed, within the 30 s the engine allows itself.
-      assertTrue(!output.toString().contains(" ERROR "), output.toString());
+      assertTrue(!engine.output().contains(" ERROR "), engine.output());
     }
   }
 }

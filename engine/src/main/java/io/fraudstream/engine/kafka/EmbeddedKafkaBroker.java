@@ -1,6 +1,8 @@
 package io.fraudstream.engine.kafka;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -52,8 +55,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * data (formatting again would give it a new cluster id and fail).
    */
   public static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose) {
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    return start(logDir, deleteOnClose, freePort(), freePort(), Map.of());
+  }
+
+  /**
+   * Starts a broker on the given ports, so that a restart over the same log directory comes back
+   * where its clients look for it; {@code overrides} replace or add broker settings (another
+   * listener with TLS and SASL, say).
+   */
+  public static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose, int brokerPort, int controllerPort,
+      Map<String, String> overrides) {
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
@@ -74,11 +85,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
+    // A killed engine's open transaction blocks read_committed readers until it times out; the
+    // default check every 10 s would add up to 10 s to every failover.
+    props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+    props.putAll(overrides);
     KafkaConfig config = KafkaConfig.fromProps(props, false);
     try {
       if (!Files.exists(logDir.resolve("meta.properties"))) {
         new Formatter()
-            .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+            .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
             .setNodeId(NODE_ID)
             .setClusterId(Uuid.randomUuid().toString())
             .setControllerListenerName(CONTROLLER_LISTENER)
@@ -108,7 +123,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A port on 127.0.0.1 that was free a moment ago. */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

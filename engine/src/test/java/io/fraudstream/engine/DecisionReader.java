@@ -1,0 +1,103 @@
+package io.fraudstream.engine;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a decisions topic from the start with {@code read_committed}, as a payment service
+ * would, in a thread of its own: every decision per payment id, and when each first became
+ * readable. Counting every record, not a map of the latest, is what lets a test see a duplicate.
+ */
+final class DecisionReader implements AutoCloseable {
+
+  /** A payment's decisions as read: how many, the first, and when the first became readable (nanoTime). */
+  record Seen(int count, Decision first, long firstReadNanos) {}
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final AtomicInteger records = new AtomicInteger();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  DecisionReader(String bootstrapServers, String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "decision-reader-" + System.nanoTime());
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
+    thread = new Thread(this::read, "decision-reader");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void read() {
+    try {
+      while (running) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          long now = System.nanoTime();
+          records.incrementAndGet();
+          seen.merge(record.key(), new Seen(1, Topics.DECISION_SERDE.deserializer().deserialize(null, record.value()), now),
+              (old, fresh) -> new Seen(old.count() + 1, old.first(), old.firstReadNanos()));
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } finally {
+      consumer.close();
+    }
+  }
+
+  /** Waits until every id has a decision, then {@code quiet} longer for duplicates; fails naming how many are missing. */
+  void awaitAll(Collection<String> ids, Duration timeout, Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!seen.keySet().containsAll(ids)) {
+      if (System.nanoTime() > deadline) {
+        long missing = ids.stream().filter(id -> !seen.containsKey(id)).count();
+        throw new AssertionError(missing + " of " + ids.size() + " payments have no readable decision after " + timeout);
+      }
+      Thread.sleep(50);
+    }
+    Thread.sleep(quiet.toMillis());
+  }
+
+  /** Waits until at least {@code count} decisions are readable. */
+  void awaitCount(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (seen.size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + seen.size() + " of " + count + " decisions after " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  Map<String, Seen> seen() {
+    return Map.copyOf(seen);
+  }
+
+  /** Decision records read, duplicates included. */
+  int records() {
+    return records.get();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    consumer.wakeup();
+    thread.join(5_000);
+  }
+}

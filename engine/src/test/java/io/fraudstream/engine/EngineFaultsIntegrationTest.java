@@ -1,0 +1,195 @@
+package io.fraudstream.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.features.Feature;
+import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of the engine's own process, with {@code fraudstream run} in JVMs of its own and the
+ * broker in the test's: kill -9 under exactly-once, a second instance taking over from a killed
+ * one, a fatal error, and a cluster that is not there. Each test has a broker of its own, since
+ * {@code run} writes to the default topic names.
+ */
+@Tag("broker")
+class EngineFaultsIntegrationTest {
+
+  private static final String SECRET = new String(TestModels.SECRET, StandardCharsets.UTF_8);
+  @TempDir
+  Path dir;
+  private EmbeddedKafkaBroker broker;
+  private Path model;
+  private final List<EngineProcess> engines = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    broker = EmbeddedKafkaBroker.startTemporary();
+    model = dir.resolve("model.bundle");
+    TestModels.bundle().save(model);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (EngineProcess engine : engines) {
+      engine.close();
+    }
+    broker.close();
+  }
+
+  private EngineProcess engine(String stateDir, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", broker.bootstrapServers(), "--model", model.toString(),
+        "--state-dir", dir.resolve(stateDir).toString(), "--hash-secret", SECRET, "--http-port", "-1"));
+    args.addAll(List.of(more));
+    EngineProcess engine = EngineProcess.start(args.toArray(String[]::new));
+    engines.add(engine);
+    return engine.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
+  }
+
+  /** Sends payments at {@code rate} per second in a thread of its own; remembers when each was sent. */
+  private Thread feed(List<Transaction> payments, int rate, Map<String, Long> sentAt) {
+    Thread feeder = new Thread(() -> {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        long start = System.nanoTime();
+        for (int i = 0; i < payments.size(); i++) {
+          Pacing.awaitTurn(start, i, rate);
+          Transaction tx = payments.get(i);
+          sentAt.put(tx.id(), System.nanoTime());
+          producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx)));
+        }
+      }
+    }, "feeder");
+    feeder.start();
+    return feeder;
+  }
+
+  private static List<String> ids(List<Transaction> payments) {
+    return payments.stream().map(Transaction::id).toList();
+  }
+
+  private static void assertExactlyOnce(List<Transaction> payments, Map<String, DecisionReader.Seen> seen) {
+    List<String> duplicated = payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).toList();
+    assertEquals(List.of(), duplicated, "payments decided more than once");
+    assertEquals(payments.size(), seen.size(), "decisions of payments that were not sent");
+  }
+
+  @Test
+  void shouldDecideEveryPaymentOnceAndRestoreUserStateAfterKillNine() throws Exception {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 20, 21)).subList(0, 3_000);
+    try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
+      EngineProcess first = engine("state");
+      Thread feeder = feed(payments, 600, new ConcurrentHashMap<>());
+      reader.awaitCount(1_000, Duration.ofSeconds(60));
+      first.kill();
+      int beforeRestart = reader.seen().size();
+      engine("state");
+      feeder.join();
+      reader.awaitAll(ids(payments), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      Map<String, DecisionReader.Seen> seen = reader.seen();
+      assertTrue(beforeRestart < payments.size(), "the kill came mid-stream: " + beforeRestart + " decided before it");
+      assertExactlyOnce(payments, seen);
+      // State restored, not reset: every payment's user features, before and after the kill, are the offline replay's.
+      List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
+      for (FeatureRow row : offline) {
+        Map<String, Double> live = seen.get(row.transaction().id()).first().features();
+        for (Feature feature : Feature.values()) {
+          if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
+            assertEquals(row.features().get(feature), live.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
+          }
+        }
+      }
+      System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records%n",
+          payments.size(), beforeRestart, seen.size(), reader.records());
+    }
+  }
+
+  @Test
+  void shouldLetTheSurvivorDecideAKilledInstancesPartitionsWithinSeconds() throws Exception {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(250, 25, 22)).subList(0, 6_000);
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
+      EngineProcess doomed = engine("state-a");
+      engine("state-b");
+      // Both instances in the group, the first 1,500 decided at 250/s, then the kill.
+      Thread feeder = feed(payments, 250, sentAt);
+      reader.awaitCount(1_500, Duration.ofSeconds(90));
+      long killedAt = System.nanoTime();
+      doomed.kill();
+      feeder.join();
+      reader.awaitAll(ids(payments), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      Map<String, DecisionReader.Seen> seen = reader.seen();
+      assertExactlyOnce(payments, seen);
+      // The survivor's takeover: the longest send-to-readable time of the payments sent after the kill.
+      long worstAfterKill = 0;
+      long sentAfterKill = 0;
+      for (Transaction tx : payments) {
+        long sent = sentAt.get(tx.id());
+        if (sent >= killedAt) {
+          sentAfterKill++;
+          worstAfterKill = Math.max(worstAfterKill, seen.get(tx.id()).firstReadNanos() - sent);
+        }
+      }
+      assertTrue(sentAfterKill > 1_000, sentAfterKill + " payments sent after the kill");
+      double failoverSeconds = worstAfterKill / 1e9;
+      System.out.printf("failover: instance killed, %d payments sent after it, worst send-to-readable %.2f s, %d decision records%n",
+          sentAfterKill, failoverSeconds, reader.records());
+      assertTrue(failoverSeconds < 30, "the survivor took " + failoverSeconds + " s to decide the killed instance's payments");
+    }
+  }
+
+  @Test
+  void shouldExitNonZeroAndNeverClaimACleanStopAfterAFatalError() throws Exception {
+    EngineProcess engine = engine("state");
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      // The input topic gone is no bad record: the threads cannot go on, however often replaced.
+      admin.deleteTopics(Set.of("transactions")).all().get();
+    }
+    int exit = engine.awaitExit(Duration.ofSeconds(120));
+    assertEquals(1, exit, engine.output());
+    assertTrue(engine.output().contains("FATAL: stream threads keep failing"), engine.output());
+    assertTrue(engine.output().contains("fraudstream engine stopped after a fatal error"), engine.output());
+    assertFalse(engine.output().contains("stopped cleanly"), engine.output());
+  }
+
+  @Test
+  void shouldGiveUpWithinTheStartupTimeoutWhenTheClusterIsNotThere() throws Exception {
+    long start = System.nanoTime();
+    EngineProcess engine = EngineProcess.start("run", "--bootstrap-servers", "127.0.0.1:1", "--model", model.toString(),
+        "--state-dir", dir.resolve("state").toString(), "--hash-secret", SECRET, "--http-port", "-1", "--startup-timeout-ms", "5000");
+    engines.add(engine);
+    assertEquals(1, engine.awaitExit(Duration.ofSeconds(60)), engine.output());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(engine.output().contains("fraudstream: cannot use the Kafka cluster at 127.0.0.1:1 (waited 5 s)"), engine.output());
+    assertTrue(engine.output().contains("check that the brokers are running"), engine.output());
+    assertTrue(seconds < 30, "took " + seconds + " s");
+  }
+}
