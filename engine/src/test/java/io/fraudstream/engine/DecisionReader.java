@@ -10,13 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a decisions topic from the start with {@code read_committed}, as a payment service
- * would, in a thread of its own: every decision per payment id, and when each first became
+ * Reads a decisions topic (which must exist) from the start with {@code read_committed}, as a
+ * payment service would, in a thread of its own: every decision per payment id, and when each first became
  * readable. Counting every record, not a map of the latest, is what lets a test see a duplicate.
  */
 final class DecisionReader implements AutoCloseable {
@@ -35,10 +36,14 @@ final class DecisionReader implements AutoCloseable {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "decision-reader-" + System.nanoTime());
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
     consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.of(topic));
+    // Assigned, not subscribed: without a group there is no rebalance, and no committed offset to
+    // fall back to, so a record read twice was written twice.
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        .map(info -> new TopicPartition(topic, info.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
     thread = new Thread(this::read, "decision-reader");
     thread.setDaemon(true);
     thread.start();

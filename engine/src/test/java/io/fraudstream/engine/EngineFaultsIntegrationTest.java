@@ -97,7 +97,7 @@ class EngineFaultsIntegrationTest {
   }
 
   private static void assertExactlyOnce(List<Transaction> payments, Map<String, DecisionReader.Seen> seen) {
-    List<String> duplicated = payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).toList();
+    List<String> duplicated = payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).limit(20).toList();
     assertEquals(List.of(), duplicated, "payments decided more than once");
     assertEquals(payments.size(), seen.size(), "decisions of payments that were not sent");
   }
@@ -105,8 +105,8 @@ class EngineFaultsIntegrationTest {
   @Test
   void shouldDecideEveryPaymentOnceAndRestoreUserStateAfterKillNine() throws Exception {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 20, 21)).subList(0, 3_000);
+    EngineProcess first = engine("state");
     try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
-      EngineProcess first = engine("state");
       Thread feeder = feed(payments, 600, new ConcurrentHashMap<>());
       reader.awaitCount(1_000, Duration.ofSeconds(60));
       first.kill();
@@ -136,9 +136,9 @@ class EngineFaultsIntegrationTest {
   void shouldLetTheSurvivorDecideAKilledInstancesPartitionsWithinSeconds() throws Exception {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(250, 25, 22)).subList(0, 6_000);
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    EngineProcess doomed = engine("state-a");
+    engine("state-b");
     try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
-      EngineProcess doomed = engine("state-a");
-      engine("state-b");
       // Both instances in the group, the first 1,500 decided at 250/s, then the kill.
       Thread feeder = feed(payments, 250, sentAt);
       reader.awaitCount(1_500, Duration.ofSeconds(90));

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,12 +39,23 @@ final class EngineProcess implements AutoCloseable {
     return startMain("io.fraudstream.engine.cli.FraudstreamCli", args);
   }
 
+  /** Starts {@code fraudstream ARGS...} with these variables added to the environment (where secrets belong, not in ps). */
+  static EngineProcess startWithEnvironment(Map<String, String> environment, String... args) throws IOException {
+    return start(environment, "io.fraudstream.engine.cli.FraudstreamCli", args);
+  }
+
   /** Starts {@code mainClass ARGS...} with this test JVM's class path. */
   static EngineProcess startMain(String mainClass, String... args) throws IOException {
+    return start(Map.of(), mainClass, args);
+  }
+
+  private static EngineProcess start(Map<String, String> environment, String mainClass, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
-    return new EngineProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    return new EngineProcess(builder.start());
   }
 
   /** Waits until a line containing {@code text} has been printed; fails if the process ends first. */

@@ -1,0 +1,104 @@
+package io.fraudstream.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker, in a JVM of its own, killed with -9 while the engine runs and started again on the
+ * same ports and log directory: readiness turns false while it is away and true when it is back,
+ * and every payment, before and after, is decided exactly once without restarting the engine.
+ */
+@Tag("broker")
+class BrokerRestartIntegrationTest {
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @Test
+  void shouldRecoverWithoutARestartAndLoseNothingWhenTheBrokerGoesAway(@TempDir Path dir) throws Exception {
+    int brokerPort = EmbeddedKafkaBroker.freePort();
+    int controllerPort = EmbeddedKafkaBroker.freePort();
+    String bootstrap = "127.0.0.1:" + brokerPort;
+    String[] brokerArgs = {dir.resolve("kafka").toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)};
+    EngineProcess broker = EngineProcess.startMain(BrokerMain.class.getName(), brokerArgs).awaitOutput("broker running", Duration.ofSeconds(60));
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 20, 31)).subList(0, 2_000);
+    EngineConfig config = EngineConfig.defaults(bootstrap, dir.resolve("state"), new String(TestModels.SECRET, StandardCharsets.UTF_8))
+        .withServing(new EngineConfig.Serving(null, null, null, Duration.ofSeconds(5), "127.0.0.1", 0));
+    try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
+         DecisionReader reader = new DecisionReader(bootstrap, config.topics().decisions())) {
+      URI ready = URI.create("http://127.0.0.1:" + engine.httpPort() + "/health/ready");
+      send(bootstrap, payments.subList(0, 1_000));
+      reader.awaitAll(payments.subList(0, 1_000).stream().map(Transaction::id).toList(), Duration.ofSeconds(60), Duration.ZERO);
+      assertEquals(200, awaitStatus(ready, 200, Duration.ofSeconds(10)));
+
+      long killed = System.nanoTime();
+      broker.kill();
+      awaitStatus(ready, 503, Duration.ofSeconds(20));
+      double notReadyAfter = (System.nanoTime() - killed) / 1e9;
+      broker = EngineProcess.startMain(BrokerMain.class.getName(), brokerArgs).awaitOutput("broker running", Duration.ofSeconds(60));
+      long restarted = System.nanoTime();
+      awaitStatus(ready, 200, Duration.ofSeconds(60));
+      double readyAfter = (System.nanoTime() - restarted) / 1e9;
+
+      send(bootstrap, payments.subList(1_000, payments.size()));
+      long resumed = System.nanoTime();
+      reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      double decidedAfter = (System.nanoTime() - resumed) / 1e9;
+      Map<String, DecisionReader.Seen> seen = reader.seen();
+      assertEquals(List.of(), payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).limit(20).toList(),
+          "payments decided more than once");
+      assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
+      assertFalse(engine.failed());
+      System.out.printf("broker restart: not ready %.1f s after the kill, ready %.1f s after the restart, "
+          + "the next 1,000 payments decided %.1f s after they were sent; %d payments, %d decision records%n",
+          notReadyAfter, readyAfter, decidedAfter, payments.size(), reader.records());
+    } finally {
+      broker.close();
+    }
+  }
+
+  private static void send(String bootstrap, List<Transaction> payments) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      payments.forEach(tx -> producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx))));
+    }
+  }
+
+  /** Polls the endpoint until it answers {@code status}; fails with the last answer after the timeout. */
+  private int awaitStatus(URI uri, int status, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int last = -1;
+    while (System.nanoTime() < deadline) {
+      last = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+      if (last == status) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(uri + " answered " + last + ", not " + status + ", for " + timeout);
+  }
+}
