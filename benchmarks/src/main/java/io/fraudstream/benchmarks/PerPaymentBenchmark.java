@@ -6,7 +6,9 @@ import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
 import io.fraudstream.features.UserState;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
@@ -47,6 +49,7 @@ public class PerPaymentBenchmark {
   private static final byte[] SECRET = "benchmark-secret-0123456".getBytes(StandardCharsets.UTF_8);
   private List<Transaction> payments;
   private FeaturedTransaction[] featured;
+  private byte[][] records;
   private Map<String, UserState> states;
   private FeatureExtractor extractor;
   private ModelScorer scorer;
@@ -84,6 +87,7 @@ public class PerPaymentBenchmark {
       featured[i] = new FeaturedTransaction(tx, extractor.extract(state, tx), 0);
     }
     typicalState = states.get(payments.get(payments.size() - 1).user());
+    records = payments.stream().map(TransactionJson::write).toArray(byte[][]::new);
   }
 
   private int nextIndex() {
@@ -97,6 +101,12 @@ public class PerPaymentBenchmark {
   public FeatureVector extractFeatures() {
     Transaction tx = payments.get(nextIndex());
     return extractor.extract(states.get(tx.user()), tx);
+  }
+
+  /** Reading a payment from its record: the input contract's checks and the streaming parse. */
+  @Benchmark
+  public ParsedTransaction readPayment() {
+    return TransactionJson.parse(records[nextIndex()]);
   }
 
   /** What the state store adds per payment: one deserialisation and one serialisation. */

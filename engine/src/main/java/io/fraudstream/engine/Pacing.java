@@ -15,10 +15,12 @@ public final class Pacing {
    * {@code startNanos}; a rate of 0 means as fast as possible.
    */
   public static void awaitTurn(long startNanos, long index, int ratePerSecond) {
-    if (ratePerSecond <= 0) {
-      return;
-    }
-    awaitElapsed(startNanos, (long) (index * 1e9 / ratePerSecond));
+    awaitElapsed(startNanos, dueAfterNanos(index, ratePerSecond));
+  }
+
+  /** How long after the start the {@code index}-th send is due at {@code ratePerSecond}; 0 at a rate of 0. */
+  static long dueAfterNanos(long index, int ratePerSecond) {
+    return ratePerSecond <= 0 ? 0 : (long) (index * 1e9 / ratePerSecond);
   }
 
   /** Sleeps until {@code elapsedNanos} after {@code startNanos}. */

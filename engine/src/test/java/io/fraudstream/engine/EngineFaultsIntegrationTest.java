@@ -136,8 +136,10 @@ class EngineFaultsIntegrationTest {
   void shouldLetTheSurvivorDecideAKilledInstancesPartitionsWithinSeconds() throws Exception {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(250, 25, 22)).subList(0, 6_000);
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
-    EngineProcess doomed = engine("state-a");
-    engine("state-b");
+    // Settings to compare, for benchmarks/RESULTS.md: -Dfraudstream.failover.args="--kafka-property ..." ({instance} is a or b).
+    String extra = System.getProperty("fraudstream.failover.args", "").trim();
+    EngineProcess doomed = engine("state-a", extra.isEmpty() ? new String[0] : extra.replace("{instance}", "a").split(" "));
+    engine("state-b", extra.isEmpty() ? new String[0] : extra.replace("{instance}", "b").split(" "));
     try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
       // Both instances in the group, the first 1,500 decided at 250/s, then the kill.
       Thread feeder = feed(payments, 250, sentAt);
@@ -160,8 +162,8 @@ class EngineFaultsIntegrationTest {
       }
       assertTrue(sentAfterKill > 1_000, sentAfterKill + " payments sent after the kill");
       double failoverSeconds = worstAfterKill / 1e9;
-      System.out.printf("failover: instance killed, %d payments sent after it, worst send-to-readable %.2f s, %d decision records%n",
-          sentAfterKill, failoverSeconds, reader.records());
+      System.out.printf("failover (%s): instance killed, %d payments sent after it, worst send-to-readable %.2f s, %d decision records%n",
+          extra.isEmpty() ? "defaults" : extra, sentAfterKill, failoverSeconds, reader.records());
       assertTrue(failoverSeconds < 30, "the survivor took " + failoverSeconds + " s to decide the killed instance's payments");
     }
   }

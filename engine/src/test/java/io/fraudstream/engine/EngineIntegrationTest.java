@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionSerde;
 import io.fraudstream.models.data.SyntheticGenerator;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,33 +35,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The engine on a real in-process KRaft broker on 127.0.0.1, under exactly-once. */
 @Tag("broker")
+@ExtendWith(SharedBroker.class)
 class EngineIntegrationTest {
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.startTemporary();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
-
   @Test
-  void shouldWriteOneCommittedDecisionPerTransactionAndKeepNoRawIdentifier(@TempDir Path stateDir) throws IOException {
-    EngineConfig defaults = EngineConfig.defaults(broker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
+  void shouldWriteOneCommittedDecisionPerTransactionAndKeepNoRawIdentifier(@TempDir Path stateDir) throws Exception {
+    EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     // A grace of a few seconds of event time, so that payments pass through the reorder buffer.
-    EngineConfig config = new EngineConfig(defaults.bootstrapServers(), defaults.applicationId(), defaults.topics(), stateDir,
+    EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("engine-it-"), stateDir,
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(),
         defaults.processingGuarantee(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);
@@ -76,36 +64,19 @@ class EngineIntegrationTest {
         }
       }
 
-      Map<String, Integer> seen = new HashMap<>();
-      int deadLetters = 0;
-      Properties consumerProps = config.clientProperties();
-      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "integration-test-reader");
-      consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
-        consumer.subscribe(List.of(config.topics().decisions(), config.topics().deadLetters()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        long quietUntil = Long.MAX_VALUE;
-        // Read until all decisions are in, then a little longer to catch any duplicate.
-        while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-          for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-            if (record.topic().equals(config.topics().deadLetters())) {
-              deadLetters++;
-            } else {
-              seen.merge(record.key(), 1, Integer::sum);
-            }
-          }
-          if (seen.size() == payments.size() && deadLetters == 1 && quietUntil == Long.MAX_VALUE) {
-            quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-          }
-        }
+      try (DecisionReader reader = new DecisionReader(config.bootstrapServers(), config.topics().decisions())) {
+        reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ZERO);
       }
-      Set<String> expected = new HashSet<>();
-      payments.forEach(tx -> expected.add(tx.id()));
-      assertEquals(expected, seen.keySet());
-      assertTrue(seen.values().stream().allMatch(count -> count == 1), "duplicate decisions");
-      assertEquals(1, deadLetters);
     }
+    // The engine is closed, so the topics are final: count every decision and dead letter from
+    // the start to the end, not only those read while waiting.
+    Map<String, Integer> decided = countByKey(config, config.topics().decisions());
+    Set<String> expected = new HashSet<>();
+    payments.forEach(tx -> expected.add(tx.id()));
+    assertEquals(expected, decided.keySet());
+    assertEquals(Map.of(), decided.entrySet().stream().filter(e -> e.getValue() != 1)
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "payments decided more than once");
+    assertEquals(Map.of("u00001", 1), countByKey(config, config.topics().deadLetters()));
     // The engine is closed: stores are flushed to disk. Nothing it kept may hold a raw identifier.
     Set<String> identifiers = rawIdentifiers(payments);
     byte[] input = readAll(config, config.topics().transactions());
@@ -165,11 +136,26 @@ class EngineIntegrationTest {
     return found;
   }
 
+  /** How many records each key has on a topic, from its start to its end, as a read_committed consumer sees them. */
+  private static Map<String, Integer> countByKey(EngineConfig config, String topic) {
+    Map<String, Integer> counts = new HashMap<>();
+    forEachRecord(config, topic, record -> counts.merge(new String(record.key(), StandardCharsets.UTF_8), 1, Integer::sum));
+    return counts;
+  }
+
   /** Every key and value of a topic, concatenated, as a read_committed consumer sees them. */
   private static byte[] readAll(EngineConfig config, String topic) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    forEachRecord(config, topic, record -> {
+      all.writeBytes(record.key() == null ? new byte[0] : record.key());
+      all.writeBytes(record.value() == null ? new byte[0] : record.value());
+    });
+    return all.toByteArray();
+  }
+
+  private static void forEachRecord(EngineConfig config, String topic, Consumer<ConsumerRecord<byte[], byte[]>> action) {
     Properties props = config.clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -178,13 +164,9 @@ class EngineIntegrationTest {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          all.writeBytes(record.key() == null ? new byte[0] : record.key());
-          all.writeBytes(record.value() == null ? new byte[0] : record.value());
-        }
+        consumer.poll(Duration.ofMillis(200)).forEach(action);
       }
     }
-    return all.toByteArray();
   }
 
   private static byte[] readFiles(Path dir) throws IOException {

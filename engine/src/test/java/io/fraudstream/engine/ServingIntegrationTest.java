@@ -9,7 +9,9 @@ import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.Thresholds;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.IOException;
@@ -39,6 +41,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -69,7 +75,8 @@ class ServingIntegrationTest {
   @Test
   void shouldSwapModelsUnderTrafficEnforceBlocksJoinLabelsAndReportItAll(@TempDir Path dir) throws Exception {
     ModelBundle first = TestModels.bundle();
-    ModelBundle second = first.withThresholds(new Thresholds(0.5, 0.99));
+    // Another model, not the same one with other thresholds: a reload that kept the old scorer must show.
+    ModelBundle second = TestModels.other();
     Path modelFile = dir.resolve("model.bundle");
     first.save(modelFile);
     Path rulesFile = dir.resolve("rules.txt");
@@ -113,6 +120,15 @@ class ServingIntegrationTest {
       Instant lastOfFirst = byFirst.stream().map(Decision::decidedAt).max(Instant::compareTo).orElseThrow();
       Instant firstOfSecond = bySecond.stream().map(Decision::decidedAt).min(Instant::compareTo).orElseThrow();
       assertFalse(lastOfFirst.isAfter(firstOfSecond), "the swap is atomic: no decision by the old model after the new one served");
+      ModelScorer firstScorer = new ModelScorer(first);
+      ModelScorer secondScorer = new ModelScorer(second);
+      for (Decision decision : decided.values()) {
+        ModelScorer named = decision.modelProvenance().equals(first.provenanceId()) ? firstScorer : secondScorer;
+        assertEquals(named.score(FeatureVector.fromMap(decision.features())).probability(), decision.score(),
+            "payment " + decision.paymentId() + " was scored by the bundle it names");
+      }
+      assertTrue(bySecond.stream().anyMatch(d -> d.score() != firstScorer.score(FeatureVector.fromMap(d.features())).probability()),
+          "the two models must score differently for this test to tell them apart");
 
       // Any of these decisions can be made again from the topic, with the bundle and rules it names.
       Path secondBundle = dir.resolve("second.bundle");
@@ -124,30 +140,36 @@ class ServingIntegrationTest {
           "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--bootstrap-servers", broker.bootstrapServers()),
           "explain from the topic must re-derive the decision exactly");
 
-      // A broken bundle and broken rules are refused; what served keeps serving.
+      // A broken bundle and broken rules are refused; what served keeps serving. The broken rules
+      // would ban another merchant, so that a file applied in part would show.
+      String rulesServed = engine.policy().rules().version();
       Files.write(modelFile, "not a bundle".getBytes(StandardCharsets.UTF_8));
-      Files.writeString(rulesFile, "block merchant m-banned reason \"merchant banned\"\nwhen velocity > 3 then block \"x\"\n");
+      Files.writeString(rulesFile, "block merchant m-other reason \"merchant banned\"\nwhen velocity > 3 then block \"x\"\n");
       await(() -> scrape(base).contains("fraudstream_reloads_total{kind=\"rules\",outcome=\"refused\"} 1.0")
           && scrape(base).contains("fraudstream_reloads_total{kind=\"model\",outcome=\"refused\"} 1.0"), "both refusals counted");
       assertEquals(second.provenanceId(), engine.policy().model().provenanceId());
+      assertEquals(rulesServed, engine.policy().rules().version(), "the rules in service are the previous file's");
 
       // Blocks read back from the topic: the rules' banned merchant, then a block placed by hand and lifted.
       Instant t0 = payments.get(payments.size() - 1).timestamp().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
       Block onUser = new Block("user:mallory", "user", null, "account takeover reported", t0, t0.plus(Duration.ofDays(1)));
       producer.send(new ProducerRecord<>(config.topics().blocks(), onUser.entity(), Topics.BLOCK_SERDE.serializer().serialize(null, onUser)));
       producer.flush();
-      sleep(1_000);
+      awaitBlock(engine, onUser.entity(), true);
       send(producer, config, Transaction.of("mallory-1", t0.plusSeconds(60), "mallory", 10).toBuilder().merchant("m-1").build());
       send(producer, config, Transaction.of("carol-1", t0.plusSeconds(60), "carol", 10).toBuilder().merchant("m-banned").build());
-      Map<String, Decision> blocked = readDecisions(config, payments.size() + 2);
+      send(producer, config, Transaction.of("dave-1", t0.plusSeconds(60), "dave", 10).toBuilder().merchant("m-other").build());
+      Map<String, Decision> blocked = readDecisions(config, payments.size() + 3);
+      assertFalse(blocked.get("dave-1").reasons().contains("the merchant is on the block list: merchant banned"),
+          "the refused file's block list was applied: " + blocked.get("dave-1").reasons());
       assertEquals(List.of(DecisionPolicy.blockedSince(onUser)), blocked.get("mallory-1").reasons());
       assertTrue(DecisionPolicy.blockedSince(onUser).endsWith(" UTC (user): account takeover reported"));
       assertEquals(List.of("the merchant is on the block list: merchant banned"), blocked.get("carol-1").reasons());
       assertEquals(0, io.fraudstream.engine.cli.FraudstreamCli.execute("unblock", "--user", "mallory",
           "--bootstrap-servers", broker.bootstrapServers()));
-      sleep(1_000);
+      awaitBlock(engine, onUser.entity(), false);
       send(producer, config, Transaction.of("mallory-2", t0.plusSeconds(120), "mallory", 10).toBuilder().merchant("m-1").build());
-      assertNull(readDecisions(config, payments.size() + 3).get("mallory-2").activeBlock(), "unblock lifted it");
+      assertNull(readDecisions(config, payments.size() + 4).get("mallory-2").activeBlock(), "unblock lifted it");
 
       // Labels join the decisions they judge.
       int labelled = 0;
@@ -171,6 +193,13 @@ class ServingIntegrationTest {
         assertTrue(metrics.contains(meter), meter + " missing from /metrics");
       }
     }
+  }
+
+  /** Waits until the engine's global table of blocks holds (or no longer holds) a block on {@code entity}. */
+  private static void awaitBlock(FraudEngine engine, String entity, boolean present) {
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<Block>> blocks = engine.streams().store(
+        StoreQueryParameters.fromNameAndType(FraudTopology.BLOCKS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+    await(() -> (blocks.get(entity) != null) == present, (present ? "the block on " : "the lifting of the block on ") + entity + " read back");
   }
 
   private static int labelledDecisions(String metrics) {

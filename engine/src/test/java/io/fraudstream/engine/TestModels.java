@@ -13,6 +13,7 @@ final class TestModels {
 
   static final byte[] SECRET = "engine-test-secret-0123".getBytes(StandardCharsets.UTF_8);
   private static ModelBundle bundle;
+  private static ModelBundle other;
 
   private TestModels() {}
 
@@ -22,5 +23,17 @@ final class TestModels {
       bundle = ModelTrainer.train(OfflineReplay.replay(history, SECRET), ModelTrainer.Settings.defaults("synthetic seed 1"));
     }
     return bundle;
+  }
+
+  /**
+   * A second model, trained on other users: its scores differ from {@link #bundle()}'s, so a test
+   * can tell which of the two scored a payment (the same model with other thresholds could not).
+   */
+  static synchronized ModelBundle other() {
+    if (other == null) {
+      List<Transaction> history = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(500, 30, 2));
+      other = ModelTrainer.train(OfflineReplay.replay(history, SECRET), ModelTrainer.Settings.defaults("synthetic seed 2"));
+    }
+    return other;
   }
 }

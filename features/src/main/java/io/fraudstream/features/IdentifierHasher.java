@@ -19,7 +19,7 @@ public final class IdentifierHasher {
   private static final String ALGORITHM = "HmacSHA256";
   /** Recently hashed identifiers, in memory only: merchants, countries and a user's own devices
    * recur, and an HMAC costs far more than a map lookup. */
-  private static final int CACHE_SIZE = 65_536;
+  static final int CACHE_SIZE = 65_536;
   static final String TOKEN_PREFIX = "hmac:";
   private static final int TOKEN_HEX_DIGITS = 16;
   private final Mac mac;
@@ -91,6 +91,11 @@ public final class IdentifierHasher {
     }
     return tx.toBuilder().device(token(tx.device())).ip(token(tx.ip())).counterparty(token(tx.counterparty()))
         .country(token(tx.country())).build();
+  }
+
+  /** Identifiers whose hash is cached; never more than {@link #CACHE_SIZE}. */
+  int cached() {
+    return recent.size();
   }
 
   private static boolean isPseudonymous(Transaction tx) {

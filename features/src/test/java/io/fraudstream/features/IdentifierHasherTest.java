@@ -15,12 +15,14 @@ class IdentifierHasherTest {
   @Test
   void shouldGiveTheSameHashForTheSameSecretWhetherCachedOrNot() {
     IdentifierHasher hasher = new IdentifierHasher("secret-number-one-16");
-    long first = hasher.hash("device-42");
-    for (int i = 0; i < 10_000; i++) {
-      hasher.hash("filler-" + i);   // pushes device-42 out of the cache
+    long fresh = new IdentifierHasher("secret-number-one-16").hash("device-42");
+    assertEquals(fresh, hasher.hash("device-42"), "computed");
+    assertEquals(fresh, hasher.hash("device-42"), "from the cache");
+    for (int i = 0; i < IdentifierHasher.CACHE_SIZE + 1_000; i++) {
+      hasher.hash("filler-" + i);   // more than the cache holds: device-42 is pushed out
     }
-    assertEquals(first, hasher.hash("device-42"));
-    assertEquals(first, new IdentifierHasher("secret-number-one-16").hash("device-42"));
+    assertEquals(IdentifierHasher.CACHE_SIZE, hasher.cached(), "the cache is bounded");
+    assertEquals(fresh, hasher.hash("device-42"), "computed again after eviction");
   }
 
   @Test

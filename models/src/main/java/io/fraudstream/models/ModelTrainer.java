@@ -179,7 +179,7 @@ public final class ModelTrainer {
       isFraud[i] = validation.get(i).fraud();
     }
     Thresholds thresholds = settings.reviewsPerDay() > 0
-        ? Thresholds.tuneForCapacity(scores, isFraud, settings.reviewsPerDay(), days(validation), settings.blockPrecision(), 5)
+        ? Thresholds.tuneForCapacity(scores, isFraud, dayOfEach(validation), settings.reviewsPerDay(), settings.blockPrecision(), 5)
         : Thresholds.tune(scores, isFraud, settings.challengeFpr(), settings.blockPrecision(), 5);
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (settings.reviewsPerDay() > 0) {
@@ -205,9 +205,8 @@ public final class ModelTrainer {
   }
 
   /** The UTC days the rows span, at least one. */
-  static int days(List<FeatureRow> rows) {
-    return (int) Math.max(1, rows.stream().map(row -> Math.floorDiv(row.transaction().timestamp().toEpochMilli(), 86_400_000L))
-        .distinct().count());
+  private static long[] dayOfEach(List<FeatureRow> rows) {
+    return rows.stream().mapToLong(row -> Math.floorDiv(row.transaction().timestamp().toEpochMilli(), 86_400_000L)).toArray();
   }
 
   private static long countTrue(boolean[] values) {

@@ -1,6 +1,10 @@
 package io.fraudstream.models;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The two score thresholds of the decision tiers: at or above {@code challenge} a payment needs
@@ -30,19 +34,30 @@ public record Thresholds(double challenge, double block) {
 
   /**
    * Tunes thresholds to analysts' capacity: CHALLENGE flags at most {@code reviewsPerDay}
-   * payments a day on average over the {@code days} the held-out payments span; BLOCK as in
-   * {@link #tune}.
+   * payments on every day of the held-out payments (the busiest day sets it, so no day exceeds
+   * the capacity); BLOCK as in {@link #tune}.
+   *
+   * @param days the day of each payment (any whole-day number, such as days since the epoch)
    */
-  public static Thresholds tuneForCapacity(double[] scores, boolean[] fraud, double reviewsPerDay, int days,
+  public static Thresholds tuneForCapacity(double[] scores, boolean[] fraud, long[] days, double reviewsPerDay,
       double blockPrecision, int minBlocked) {
-    if (!(reviewsPerDay > 0) || days < 1) {
-      throw new IllegalArgumentException("reviews per day must be positive over at least one day, got " + reviewsPerDay + " over " + days);
+    if (!(reviewsPerDay > 0)) {
+      throw new IllegalArgumentException("reviews per day must be positive, got " + reviewsPerDay);
     }
-    double[] all = scores.clone();
-    Arrays.sort(all);
-    double[] legit = legitimateScores(scores, fraud);
-    double challenge = quantileAbove(all, Math.min(1, reviewsPerDay * days / all.length));
-    return withBlock(scores, fraud, challenge, legit, blockPrecision, minBlocked);
+    if (days.length != scores.length) {
+      throw new IllegalArgumentException(days.length + " days for " + scores.length + " scores");
+    }
+    Map<Long, List<Double>> byDay = new TreeMap<>();
+    for (int i = 0; i < scores.length; i++) {
+      byDay.computeIfAbsent(days[i], day -> new ArrayList<>()).add(scores[i]);
+    }
+    int allowed = (int) Math.floor(reviewsPerDay);
+    double challenge = 0;
+    for (List<Double> day : byDay.values()) {
+      double[] sorted = day.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      challenge = Math.max(challenge, quantileAbove(sorted, (double) allowed / sorted.length));
+    }
+    return withBlock(scores, fraud, challenge, legitimateScores(scores, fraud), blockPrecision, minBlocked);
   }
 
   private static Thresholds withBlock(double[] scores, boolean[] fraud, double challenge, double[] legit,

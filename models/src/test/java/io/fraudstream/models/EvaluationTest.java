@@ -60,21 +60,32 @@ class EvaluationTest {
   }
 
   @Test
-  void capacityThresholdsShouldFlagAtMostTheReviewsADay() {
+  void capacityThresholdsShouldFlagAtMostTheReviewsOnEveryDayEvenTheBusiestOne() {
     int days = 5;
     int perDay = 200;
     double[] scores = new double[days * perDay];
     boolean[] fraud = new boolean[scores.length];
+    long[] day = new long[scores.length];
     java.util.Random random = new java.util.Random(3);
     for (int i = 0; i < scores.length; i++) {
+      day[i] = 17_000 + i / perDay;
       fraud[i] = i % 50 == 0;
-      scores[i] = fraud[i] ? 0.5 + random.nextDouble() / 2 : random.nextDouble() * 0.7;
+      // Day 17,002 is an attack: 60 of its payments score high, far beyond a day's 10 reviews.
+      boolean attack = day[i] == 17_002 && i % perDay < 60;
+      scores[i] = attack ? 0.8 + random.nextDouble() / 5 : fraud[i] ? 0.5 + random.nextDouble() / 2 : random.nextDouble() * 0.7;
     }
-    Thresholds thresholds = Thresholds.tuneForCapacity(scores, fraud, 10, days, 0.9, 5);
-    long flagged = java.util.Arrays.stream(scores).filter(score -> score >= thresholds.challenge()).count();
-    assertTrue(flagged <= 10 * days && flagged >= 10 * days - 1, flagged + " flagged");
-    assertTrue(thresholds.block() >= thresholds.challenge());
-    assertThrows(IllegalArgumentException.class, () -> Thresholds.tuneForCapacity(scores, fraud, 0, days, 0.9, 5));
+    Thresholds thresholds = Thresholds.tuneForCapacity(scores, fraud, day, 10, 0.9, 5);
+    int[] flagged = new int[days];
+    for (int i = 0; i < scores.length; i++) {
+      if (scores[i] >= thresholds.challenge()) {
+        flagged[(int) (day[i] - 17_000)]++;
+      }
+    }
+    for (int d = 0; d < days; d++) {
+      assertTrue(flagged[d] <= 10, "day " + d + " flagged " + flagged[d] + " of 10 reviews: " + java.util.Arrays.toString(flagged));
+    }
+    assertEquals(10, flagged[2], "the busiest day uses its whole capacity: " + java.util.Arrays.toString(flagged));
+    assertThrows(IllegalArgumentException.class, () -> Thresholds.tuneForCapacity(scores, fraud, day, 0, 0.9, 5));
   }
 
   @Test

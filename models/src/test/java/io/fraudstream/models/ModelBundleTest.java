@@ -9,6 +9,8 @@ import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,9 +36,24 @@ class ModelBundleTest {
     var metrics = bundle.manifest().metrics();
     assertTrue(metrics.get("auc_roc") > 0.9, "AUC " + metrics.get("auc_roc"));
     assertTrue(metrics.get("average_precision") > 0.5, "AP " + metrics.get("average_precision"));
-    assertTrue(metrics.get("challenge_false_positive_rate") <= 0.01 + 1e-9, metrics.toString());
-    Thresholds thresholds = bundle.thresholds();
-    assertTrue(thresholds.block() >= thresholds.challenge());
+    // The thresholds, tuned on the validation split, hold on payments the training never saw:
+    // another seed's users, over the same last fifth of the month as the validation split (their
+    // first days, when every device and merchant is new, score higher). On the validation split
+    // itself they hold by construction.
+    List<FeatureRow> unseenMonth = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 8)), SECRET);
+    Instant lastFifth = unseenMonth.get(0).transaction().timestamp().plus(Duration.ofDays(24));
+    List<FeatureRow> unseen = unseenMonth.stream().filter(row -> row.transaction().timestamp().isAfter(lastFifth)).toList();
+    ModelScorer scorer = new ModelScorer(bundle);
+    double[] scores = unseen.stream().mapToDouble(row -> scorer.probability(row.features())).toArray();
+    boolean[] fraud = new boolean[scores.length];
+    for (int i = 0; i < fraud.length; i++) {
+      fraud[i] = unseen.get(i).fraud();
+    }
+    Evaluation.Confusion challenged = Evaluation.at(scores, fraud, bundle.thresholds().challenge());
+    double falsePositiveRate = (double) challenged.falsePositives() / (challenged.falsePositives() + challenged.trueNegatives());
+    assertTrue(falsePositiveRate <= 0.02, "CHALLENGE false-positive rate on unseen users " + falsePositiveRate + " (target 0.01)");
+    Evaluation.Confusion blocked = Evaluation.at(scores, fraud, bundle.thresholds().block());
+    assertTrue(blocked.precision() >= 0.8, "BLOCK precision on unseen users " + blocked.precision() + " (floor 0.9 on validation)");
     assertEquals(Feature.names(), bundle.manifest().features());
     assertTrue(bundle.version().startsWith("lr-"));
   }

@@ -56,9 +56,10 @@ final class RunCommand implements Callable<Integer> {
     if (model == null) {
       throw new IllegalArgumentException("no model: pass --model FILE or set FRAUDSTREAM_MODEL (train one with 'fraudstream train' or 'fraudstream demo')");
     }
-    ModelBundle bundle = ModelBundle.load(model);
+    // Settings first: they are checked in an instant, a bundle takes a moment to load.
     EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-state-"), null)
         .withServing(new EngineConfig.Serving(model, shadowModel, rules, Duration.ofMillis(reloadIntervalMs), httpHost, httpPort));
+    ModelBundle bundle = ModelBundle.load(model);
     EmbeddedKafkaBroker broker = null;
     if (config.bootstrapServers() == null) {
       broker = EmbeddedKafkaBroker.startTemporary();

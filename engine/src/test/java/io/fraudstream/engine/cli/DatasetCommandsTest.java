@@ -89,7 +89,7 @@ class DatasetCommandsTest {
   @Test
   void replayToATableShouldWriteTheOfflineReplaysFeatures() throws IOException {
     Path data = dir.resolve("data.csv");
-    assertEquals(0, run("generate", "--out", data.toString(), "--users", "80", "--days", "10", "--seed", "3").getKey());
+    assertEquals(0, run("generate", "--out", data.toString(), "--users", "80", "--days", "30", "--seed", "3").getKey());
     Path table = dir.resolve("features.csv.gz");
     assertEquals(0, run("replay", "--dataset", data.toString(), "--to-table", table.toString(), "--label-delay-days", "3").getKey());
 
@@ -101,11 +101,19 @@ class DatasetCommandsTest {
     List<Transaction> payments = DatasetReader.read(data, DatasetMapping.preset("fraudstream"));
     List<FeatureRow> expected = OfflineReplay.replay(payments, "any-secret-will-do-16".getBytes(StandardCharsets.UTF_8), Duration.ofDays(3));
     assertEquals(expected.size() + 1, lines.size());
-    int column = 4 + Feature.MERCHANT_USERS_30D.ordinal();
+    // Every column of every row, the label-dependent ones included: with the default delay of 7
+    // days the confirmed-fraud features differ, so a replay that ignored --label-delay-days shows.
+    List<FeatureRow> withDefaultDelay = OfflineReplay.replay(payments, "any-secret-will-do-16".getBytes(StandardCharsets.UTF_8));
+    assertTrue(java.util.stream.IntStream.range(0, expected.size()).anyMatch(i ->
+        !expected.get(i).features().equals(withDefaultDelay.get(i).features())),
+        "the label delay must matter on this data for the comparison to mean anything");
     for (int i = 0; i < expected.size(); i++) {
       String[] cells = lines.get(i + 1).split(",", -1);
       assertEquals(expected.get(i).transaction().id(), cells[0]);
-      assertEquals(expected.get(i).features().get(Feature.MERCHANT_USERS_30D), Double.parseDouble(cells[column]), cells[0]);
+      for (Feature feature : Feature.values()) {
+        assertEquals(expected.get(i).features().get(feature), Double.parseDouble(cells[4 + feature.ordinal()]),
+            cells[0] + " " + feature.featureName());
+      }
     }
   }
 

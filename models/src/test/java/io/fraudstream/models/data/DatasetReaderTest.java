@@ -38,6 +38,15 @@ class DatasetReaderTest {
     return file;
   }
 
+  /** The same file gzipped beside it, which every preset must read the same. */
+  private static Path gzipped(Path file) throws IOException {
+    Path gz = file.resolveSibling(file.getFileName() + ".gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(file));
+    }
+    return gz;
+  }
+
   private static final String HANDBOOK_HEADER =
       "TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO";
 
@@ -65,6 +74,7 @@ class DatasetReaderTest {
         "0,'C1093826151','4','M','28007','M348934600','28007','es_transportation',4.55,0",
         "2,'C583110837','3','M','28007','M480139044','28007','es_health',44.26,1");
     List<Transaction> rows = DatasetReader.read(file, DatasetMapping.preset("banksim"));
+    assertEquals(rows, DatasetReader.read(gzipped(file), DatasetMapping.preset("banksim")));
     assertEquals("C1093826151", rows.get(0).user());
     assertEquals("M348934600", rows.get(0).merchant());
     assertEquals("es_transportation", rows.get(0).category());
@@ -80,6 +90,7 @@ class DatasetReaderTest {
         "1,PAYMENT,9839.64,C1231006815,170136.0,160296.36,M1979787155,0.0,0.0,0,0",
         "1,TRANSFER,181.0,C1305486145,181.0,0.0,C553264065,0.0,0.0,1,1");
     List<Transaction> rows = DatasetReader.read(file, DatasetMapping.preset("paysim"));
+    assertEquals(rows, DatasetReader.read(gzipped(file), DatasetMapping.preset("paysim")));
     Transaction transfer = rows.get(1);
     assertEquals("C1305486145", transfer.user());
     assertEquals("C553264065", transfer.counterparty());
@@ -98,6 +109,7 @@ class DatasetReaderTest {
             + "Moravian Falls,NC,28654,36.0788,-81.1781,3495,\"Psychologist, counselling\",1988-03-09,"
             + "0b242abb623afc578575680df30655b9,1325376018,36.011293,-82.048315,0");
     Transaction tx = DatasetReader.read(file, DatasetMapping.preset("sparkov")).get(0);
+    assertEquals(tx, DatasetReader.read(gzipped(file), DatasetMapping.preset("sparkov")).get(0));
     assertEquals("0b242abb623afc578575680df30655b9", tx.id());
     assertEquals("2703186189652095", tx.user());
     assertEquals("fraud_Rippin, Kub and Mann", tx.merchant());
@@ -115,6 +127,7 @@ class DatasetReaderTest {
     Path file = write("creditcard.csv", "\"Time\"," + v + ",\"Amount\",\"Class\"",
         "0," + values + ",149.62,\"0\"", "406.5," + values + ",0,\"1\"");
     List<Transaction> rows = DatasetReader.read(file, DatasetMapping.preset("ulb-creditcard"));
+    assertEquals(rows, DatasetReader.read(gzipped(file), DatasetMapping.preset("ulb-creditcard")));
     assertEquals("row-1", rows.get(0).user());
     assertEquals("row-2", rows.get(1).user());
     assertEquals(Instant.parse("2013-09-01T00:06:46.500Z"), rows.get(1).timestamp());

@@ -1,0 +1,63 @@
+package io.fraudstream.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What the command line says, and exits with, when it is given something it does not know. */
+class CommandLineErrorsTest {
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = FraudstreamCli.execute(Map.of(), args);
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(originalOut);
+      System.setErr(originalErr);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "backtest --help|Unmatched argument at index 0: 'backtest'|fraudstream unblock",
+      "backtest|Unmatched argument at index 0: 'backtest'|fraudstream unblock",
+      "run --modle x --help|Unknown options: '--modle'|--model",
+      "run --modle x|Unknown options: '--modle', 'x'|--model"})
+  void shouldNameWhatItDidNotRecogniseSuggestTheNearestAndExit2(String args, String said, String suggested) {
+    Outcome outcome = run(args.split(" "));
+    assertEquals(2, outcome.code(), outcome.err());
+    assertTrue(outcome.err().contains(said), outcome.err());
+    assertTrue(outcome.err().contains(suggested), outcome.err());
+    assertTrue(!outcome.out().contains("Usage: fraudstream [-hV]"), "no usage on standard output, as if help had been asked for");
+  }
+
+  @Test
+  void shouldStillPrintHelpForAKnownCommand() {
+    Outcome outcome = run("run", "--help");
+    assertEquals(0, outcome.code());
+    assertTrue(outcome.out().contains("--startup-timeout-ms"), outcome.out());
+    assertTrue(outcome.out().contains("--max-ahead-ms"), outcome.out());
+  }
+
+  @Test
+  void shouldRefuseAnAcceptedWindowTheBrokersWouldNot() {
+    Outcome outcome = run("run", "--model", "missing.bundle", "--hash-secret", "0123456789abcdef0", "--max-ahead-ms", "7200000");
+    assertEquals(1, outcome.code(), outcome.err());
+    assertTrue(outcome.err().contains("must be from 0 to 55 minutes (brokers refuse records more than an hour ahead)"), outcome.err());
+  }
+}
