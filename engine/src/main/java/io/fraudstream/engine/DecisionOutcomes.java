@@ -35,9 +35,15 @@ final class DecisionOutcomes {
     return ByteBuffer.allocate(10).put((byte) tier.ordinal()).put(label).putLong(paymentMillis).array();
   }
 
+  /** Whether a stored value is an outcome as {@link #encode} writes it (a record written to the changelog by another could be anything). */
+  private static boolean isOutcome(byte[] value) {
+    return value != null && value.length == 10 && value[0] >= 0 && value[0] < Tier.values().length;
+  }
+
   private static void scheduleRetention(ProcessorContext<Void, Void> context, KeyValueStore<String, byte[]> store) {
-    StoreRetention.schedule(context, store,
-        (value, streamTime) -> ByteBuffer.wrap(value).getLong(2) + RETENTION.toMillis() <= streamTime);
+    // A value of any other length is not of this version's making: it goes too.
+    StoreRetention.schedule(context, store, (value, streamTime) -> !isOutcome(value)
+        || ByteBuffer.wrap(value).getLong(2) + RETENTION.toMillis() <= streamTime);
   }
 
   /**
@@ -109,8 +115,7 @@ final class DecisionOutcomes {
     @Override
     public void process(Record<String, PaymentLabel> record) {
       byte[] outcome = store.get(record.key());
-      // Anything else in the store is not of this version's making (say, a record written to its changelog).
-      if (outcome == null || outcome.length != 10 || outcome[0] < 0 || outcome[0] >= Tier.values().length) {
+      if (!isOutcome(outcome)) {
         metrics.unmatchedLabel();
         return;
       }

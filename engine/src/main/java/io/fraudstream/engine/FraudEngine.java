@@ -176,8 +176,8 @@ public final class FraudEngine implements AutoCloseable {
   }
 
   /**
-   * Stops processing: Kafka Streams commits what was processed and flushes its stores (with
-   * their checkpoints), then the endpoints and the file watch stop.
+   * Stops processing: Kafka Streams commits what was processed and flushes and closes its
+   * stores, then the endpoints and the file watch stop.
    */
   @Override
   public void close() {

@@ -49,7 +49,7 @@ class EngineIntegrationTest {
   void shouldWriteOneCommittedDecisionPerTransactionAndKeepNoRawIdentifier(@TempDir Path stateDir) throws Exception {
     EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     // A grace of a few seconds of event time, so that payments pass through the reorder buffer.
-    EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("engine-it-"), stateDir,
+    EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("it-"), stateDir,
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(),
         defaults.processingGuarantee(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);

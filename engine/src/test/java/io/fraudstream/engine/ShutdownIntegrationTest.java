@@ -10,6 +10,7 @@ import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.SyntheticGenerator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,11 +63,11 @@ class ShutdownIntegrationTest {
       // KafkaStreams.close() returned true: threads stopped, the last transaction committed and the
       // stores flushed and closed, within the 30 s the engine allows itself.
       assertTrue(!engine.output().contains(" ERROR "), engine.output());
-      // Under exactly-once Kafka Streams writes a store's checkpoint only on a clean close; with it
-      // a restart opens the local state as it is instead of wiping and restoring it.
-      try (Stream<Path> files = Files.walk(stateDir)) {
-        assertTrue(files.anyMatch(file -> file.getFileName().toString().equals(".checkpoint")), "no checkpoint in " + stateDir);
-      }
+      // Each RocksDB store has an IDENTITY, made when the store is created. Under exactly-once Kafka
+      // Streams wipes a task's state after an unclean stop and restores it from the changelog; after
+      // a clean one it opens the stores as they are. The identities tell which happened.
+      Map<Path, String> identities = userStateIdentities(stateDir);
+      assertEquals(4, identities.size(), "one user-state store per input partition: " + identities.keySet());
 
       EngineProcess again = EngineProcess.start(run);
       try {
@@ -90,6 +92,17 @@ class ShutdownIntegrationTest {
         again.terminate();
         again.awaitExit(Duration.ofSeconds(60));
       }
+      assertEquals(identities, userStateIdentities(stateDir), "the restart opened the stores as they were, without restoring them");
+    }
+  }
+
+  private static Map<Path, String> userStateIdentities(Path stateDir) throws IOException {
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      Map<Path, String> identities = new TreeMap<>();
+      for (Path file : files.filter(f -> f.endsWith(Path.of("rocksdb", FraudTopology.USER_STATE_STORE, "IDENTITY"))).toList()) {
+        identities.put(stateDir.relativize(file), Files.readString(file));
+      }
+      return identities;
     }
   }
 

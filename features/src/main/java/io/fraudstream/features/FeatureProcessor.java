@@ -85,7 +85,7 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
     this.unreadableBuffered = context.metrics().addRateTotalSensor(METRIC_SCOPE, context.taskId().toString(), UNREADABLE_BUFFERED,
         Sensor.RecordingLevel.INFO);
     byte[] saved = buffer.get(WATERMARK_KEY);
-    watermark = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
+    watermark = saved == null || saved.length != Long.BYTES ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
     oldestBuffered = oldestBufferedTime();
     StoreRetention.schedule(context, store, UserState::expiredAt);
     if (graceMillis > 0) {
@@ -130,11 +130,17 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
       return;
     }
     List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+    // Entries not of this version's making (written to the changelog by another): never decided.
+    List<Bytes> foreign = new ArrayList<>();
     long remaining = Long.MAX_VALUE;
     try (KeyValueIterator<Bytes, byte[]> all = buffer.all()) {
       while (all.hasNext()) {
         KeyValue<Bytes, byte[]> entry = all.next();
         if (entry.key.equals(WATERMARK_KEY)) {
+          continue;
+        }
+        if (!isBufferKey(entry.key)) {
+          foreign.add(entry.key);
           continue;
         }
         long time = timeOf(entry.key);
@@ -144,6 +150,10 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
         }
         due.add(entry);
       }
+    }
+    for (Bytes key : foreign) {
+      buffer.delete(key);
+      unreadableBuffered.record();
     }
     for (KeyValue<Bytes, byte[]> entry : due) {
       buffer.delete(entry.key);
@@ -175,7 +185,7 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
     try (KeyValueIterator<Bytes, byte[]> all = buffer.all()) {
       while (all.hasNext()) {
         Bytes key = all.next().key;
-        if (!key.equals(WATERMARK_KEY)) {
+        if (isBufferKey(key)) {
           return timeOf(key);
         }
       }
@@ -188,6 +198,10 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
   static Bytes bufferKey(long timeMillis, int partition, long offset) {
     return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + Integer.BYTES + Long.BYTES)
         .putLong(timeMillis ^ Long.MIN_VALUE).putInt(partition).putLong(offset).array());
+  }
+
+  private static boolean isBufferKey(Bytes key) {
+    return key.get().length == Long.BYTES + Integer.BYTES + Long.BYTES;
   }
 
   static long timeOf(Bytes key) {

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Runs the engine until stopped. On SIGTERM or Ctrl-C the JVM's shutdown hook closes it: Kafka
- * Streams commits, flushes its stores and writes their checkpoints, so a restart resumes
- * without restoring state from the changelogs.
+ * Streams commits, then flushes and closes its stores, so a restart opens them as they are
+ * instead of restoring them from the changelogs.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the engine against a Kafka cluster (or an embedded broker) with a model bundle, until stopped.")
