@@ -183,6 +183,7 @@ class FraudTopologyTest {
     assertEquals("{\"id\":\"x1\",\"user\":\"alice\"", new String(dead.get(0).value(), StandardCharsets.UTF_8));
     assertTrue(header(dead.get(0), DeadLetterHeaders.REASON).startsWith("not valid JSON"));
     assertEquals(topics.transactions(), header(dead.get(0), DeadLetterHeaders.TOPIC));
+    assertEquals("0", header(dead.get(0), DeadLetterHeaders.PARTITION));
     assertEquals("0", header(dead.get(0), DeadLetterHeaders.OFFSET));
     assertEquals("1", header(dead.get(1), DeadLetterHeaders.OFFSET));
     assertTrue(header(dead.get(1), DeadLetterHeaders.REASON).contains("amount must be a finite number"));
