@@ -13,6 +13,8 @@ import org.apache.kafka.common.header.Headers;
  */
 final class DeadLetters {
 
+  private static final int MAX_REASON_CHARS = 1_000;
+
   private DeadLetters() {}
 
   /**
@@ -21,7 +23,8 @@ final class DeadLetters {
    * The original stays on its topic at the partition and offset named.
    */
   static byte[] describe(Headers headers, byte[] raw, String reason, String topic, int partition, long offset) {
-    headers.add(DeadLetterHeaders.REASON, utf8(reason));
+    // A reason may quote the record; it is bounded like everything else a dead letter carries.
+    headers.add(DeadLetterHeaders.REASON, utf8(reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "…"));
     if (topic != null) {
       headers.add(DeadLetterHeaders.TOPIC, utf8(topic));
       headers.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(partition)));

@@ -152,11 +152,6 @@ public final class FraudEngine implements AutoCloseable {
     return fatal.get() != null || streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.PENDING_ERROR;
   }
 
-  /** Whether the Kafka cluster answered the last probe (every 2 s). */
-  public boolean clusterReachable() {
-    return probe.reachable();
-  }
-
   public KafkaStreams streams() {
     return streams;
   }

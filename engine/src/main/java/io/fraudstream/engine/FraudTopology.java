@@ -311,6 +311,10 @@ public final class FraudTopology {
     if (badTime != null) {
       return new ParsedTransaction.Invalid(parsed.raw(), badTime);
     }
+    String badKey = InputLimits.checkKey(key);
+    if (badKey != null) {
+      return new ParsedTransaction.Invalid(parsed.raw(), badKey);
+    }
     if (key == null) {
       return new ParsedTransaction.Invalid(parsed.raw(), "record key is missing; key each transaction by its user ('" + user + "')");
     }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * What fraudstream remembers about one merchant, terminal or device, in fixed size: its payments over
@@ -105,29 +104,13 @@ public final class EntityState {
     return slot;
   }
 
-  /** Serde for the state store and its changelog, in the form of {@link #toBytes()}. */
-  public static Serde<EntityState> serde() {
-    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(),
-        (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
-  }
-
   /**
-   * The store's serde: a stored form this version cannot read (a format it does not know, or
-   * corrupt bytes) reads as absent, so the entity starts afresh instead of stopping the stream
-   * thread, and {@code onUnreadable} hears of it.
+   * The store's serde, in the form of {@link #toBytes()}. A stored form this version cannot read
+   * reads as absent, so the entity starts afresh instead of stopping the stream thread, and
+   * {@code onUnreadable} hears of it.
    */
   public static Serde<EntityState> tolerantSerde(Consumer<IllegalArgumentException> onUnreadable) {
-    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(), (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      try {
-        return fromBytes(bytes);
-      } catch (IllegalArgumentException e) {
-        onUnreadable.accept(e);
-        return null;
-      }
-    });
+    return StateSerde.tolerant(EntityState::toBytes, EntityState::fromBytes, onUnreadable);
   }
 
   public byte[] toBytes() {

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Everything fraudstream remembers about one user, in fixed-size structures so that its size does
@@ -89,29 +88,13 @@ public final class UserState {
     return payments;
   }
 
-  /** Serde for the state store and its changelog, in the form of {@link #toBytes()}. */
-  public static Serde<UserState> serde() {
-    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(),
-        (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
-  }
-
   /**
-   * The store's serde: a stored form this version cannot read (a format it does not know, or
-   * corrupt bytes) reads as absent, so the user starts afresh instead of stopping the stream
-   * thread, and {@code onUnreadable} hears of it.
+   * The store's serde, in the form of {@link #toBytes()}. A stored form this version cannot read
+   * reads as absent, so the user starts afresh instead of stopping the stream thread, and
+   * {@code onUnreadable} hears of it.
    */
   public static Serde<UserState> tolerantSerde(Consumer<IllegalArgumentException> onUnreadable) {
-    return Serdes.serdeFrom((topic, state) -> state == null ? null : state.toBytes(), (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      try {
-        return fromBytes(bytes);
-      } catch (IllegalArgumentException e) {
-        onUnreadable.accept(e);
-        return null;
-      }
-    });
+    return StateSerde.tolerant(UserState::toBytes, UserState::fromBytes, onUnreadable);
   }
 
   /** Serialized form, as kept in the state store and its changelog. */
