@@ -1,5 +1,7 @@
 package io.fraudstream.benchmarks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.Pacing;
@@ -16,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -41,35 +45,51 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
 /**
- * End-to-end throughput and latency on the embedded broker.
+ * End-to-end throughput and latency on the embedded broker, the engine beside a one-hop
+ * pass-through Kafka Streams app (consume, produce, no work) with the same settings, in one run.
  *
- * <p>Pre-loads N payments into an input topic, then, in each round, times from {@code start()}
- * until the application has committed offsets for all N: first a pass-through Kafka Streams app
- * (consume, produce, no work) with the engine's own settings, then the engine. Reports medians
- * over rounds and the engine-to-pass-through ratio. Finally feeds payments at a fixed rate and
- * measures the time from send to the decision being readable with {@code read_committed}.
+ * <ol>
+ *   <li>Throughput under exactly-once: N payments pre-loaded, then per round the time from
+ *       {@code start()} until the app has committed offsets for all N, pass-through then engine.
+ *       The first round warms up and is not counted; the medians of the others are reported.
+ *   <li>Latency from send to readable with {@code read_committed}, at 25 %, 50 % and 75 % of the
+ *       engine's measured maximum, under {@code exactly_once_v2} and {@code at_least_once}, for the
+ *       engine and for the pass-through at the same rates: p50, p99 and p99.9, and an SVG plot of
+ *       latency against load.
+ *   <li>The last line is {@code SUMMARY} and one JSON object, for comparing runs.
+ * </ol>
  *
- * <p>Usage: {@code EndToEndBenchmark [payments=200000] [rounds=3] [latencyRate=2000] [latencyPayments=10000] [threads=1]}
+ * <p>Usage: {@code EndToEndBenchmark [payments=200000] [rounds=3] [rate50=0] [latencyPayments=10000] [threads=1]};
+ * {@code rate50} pins the rate taken for 50 % (0: half the measured maximum).
  */
 public final class EndToEndBenchmark {
 
   private static final String SECRET = "end-to-end-benchmark-secret";
   private static final String INPUT = "bench-transactions";
-  private static final String LATENCY_INPUT = "bench-latency-transactions";
+  private static final double[] LOADS = {0.25, 0.50, 0.75};
+  private static final List<String> GUARANTEES = List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
 
   private EndToEndBenchmark() {}
+
+  /** Send-to-readable latency of one app at one rate. */
+  record Latency(String app, String guarantee, double load, int rate, double p50Ms, double p99Ms, double p999Ms) {}
 
   public static void main(String[] args) throws Exception {
     Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
     int payments = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    int latencyRate = args.length > 2 ? Integer.parseInt(args[2]) : 2_000;
+    int rate50 = args.length > 2 ? Integer.parseInt(args[2]) : 0;
     int latencyPayments = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
     int threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+    if (payments < 1 || rounds < 2 || rate50 < 0 || latencyPayments < 100 || threads < 1) {
+      throw new IllegalArgumentException("usage: EndToEndBenchmark [payments>=1] [rounds>=2: the first warms up] [rate50>=0] "
+          + "[latencyPayments>=100] [threads>=1]");
+    }
 
     List<Transaction> load = synthetic(payments, 11);
     ModelBundle bundle = ModelTrainer.train(
@@ -77,29 +97,82 @@ public final class EndToEndBenchmark {
         ModelTrainer.Settings.defaults("synthetic seed 1"));
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
-      EngineConfig base = config(broker.bootstrapServers(), "unused", INPUT, threads);
-      Topics topics = base.topics();
-      TopicAdmin.ensureTopics(base.clientProperties(), topics, base.partitions());
-      double preloadSeconds = produce(base, load, 0);
+      String bootstrap = broker.bootstrapServers();
+      EngineConfig base = config(bootstrap, "unused", INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+      TopicAdmin.ensureTopics(base.clientProperties(), base.topics(), base.partitions());
+      double preloadSeconds = produce(base, load, 0, null);
       System.out.printf(Locale.ROOT, "pre-loaded %,d payments in %.1f s (%,.0f/s), %d partitions%n",
           payments, preloadSeconds, payments / preloadSeconds, base.partitions());
 
-      double[] passThrough = new double[rounds];
-      double[] engine = new double[rounds];
+      double[] passThrough = new double[rounds - 1];
+      double[] engine = new double[rounds - 1];
       for (int round = 0; round < rounds; round++) {
-        passThrough[round] = payments / timePassThrough(config(broker.bootstrapServers(), "bench-pass-" + round, INPUT, threads), payments);
-        engine[round] = payments / timeEngine(config(broker.bootstrapServers(), "bench-engine-" + round, INPUT, threads), bundle, payments);
-        System.out.printf(Locale.ROOT, "round %d: pass-through %,.0f rec/s, engine %,.0f rec/s%n", round + 1, passThrough[round], engine[round]);
+        EngineConfig pass = config(bootstrap, "bench-pass-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+        double passRate = payments / timePassThrough(pass, INPUT, "bench-pass-out-" + round, payments);
+        EngineConfig eng = config(bootstrap, "bench-engine-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+        double engineRate = payments / timeEngine(eng, bundle, payments);
+        System.out.printf(Locale.ROOT, "round %d%s: pass-through %,.0f rec/s, engine %,.0f rec/s%n", round + 1,
+            round == 0 ? " (warm-up, not counted)" : "", passRate, engineRate);
+        if (round > 0) {
+          passThrough[round - 1] = passRate;
+          engine[round - 1] = engineRate;
+        }
       }
       double passMedian = median(passThrough);
       double engineMedian = median(engine);
-      System.out.printf(Locale.ROOT, "MEDIAN pass-through %,.0f rec/s | engine %,.0f rec/s | ratio %.2f%n",
+      System.out.printf(Locale.ROOT, "MEDIAN under exactly_once_v2: pass-through %,.0f rec/s | engine %,.0f rec/s | ratio %.2f%n",
           passMedian, engineMedian, engineMedian / passMedian);
 
-      long[] latencies = latency(config(broker.bootstrapServers(), "bench-latency", LATENCY_INPUT, threads), bundle, latencyRate, latencyPayments);
-      System.out.printf(Locale.ROOT, "LATENCY at %,d payments/s (%,d payments): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          latencyRate, latencyPayments, Pacing.percentile(latencies, 0.50) / 1000.0, Pacing.percentile(latencies, 0.99) / 1000.0, latencies[latencies.length - 1] / 1000.0);
+      int half = rate50 > 0 ? rate50 : (int) Math.max(1, engineMedian / 2);
+      List<Latency> latencies = new ArrayList<>();
+      int run = 0;
+      for (String guarantee : GUARANTEES) {
+        for (double share : LOADS) {
+          int rate = (int) Math.max(1, Math.round(half * share / 0.5));
+          run++;
+          latencies.add(engineLatency(config(bootstrap, "bench-latency-" + run, "bench-latency-in-" + run, threads, guarantee),
+              bundle, share, rate, latencyPayments));
+          latencies.add(passThroughLatency(config(bootstrap, "bench-pass-latency-" + run, "bench-pass-in-" + run, threads, guarantee),
+              "bench-pass-latency-out-" + run, share, rate, latencyPayments));
+          for (Latency measured : latencies.subList(latencies.size() - 2, latencies.size())) {
+            System.out.printf(Locale.ROOT, "LATENCY %-12s %-15s %3.0f %% load, %,6d payments/s: p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n",
+                measured.app(), measured.guarantee(), measured.load() * 100, measured.rate(), measured.p50Ms(), measured.p99Ms(),
+                measured.p999Ms());
+          }
+        }
+      }
+      Path plot = Path.of("benchmarks", "target", "latency-vs-load.svg");
+      Files.createDirectories(plot.getParent());
+      Files.writeString(plot, LatencyPlot.svg(latencies));
+      System.out.println("plot of latency against load: " + plot.toAbsolutePath());
+      System.out.println("SUMMARY " + summary(engineMedian, passMedian, latencies));
     }
+  }
+
+  /** The last line's JSON: throughput, and for each guarantee the figures at 50 % load. */
+  static String summary(double engineRps, double passRps, List<Latency> latencies) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode summary = json.createObjectNode()
+        .put("engine_rps", Math.round(engineRps)).put("passthrough_rps", Math.round(passRps))
+        .put("ratio", Math.round(engineRps / passRps * 1000) / 1000.0);
+    for (String guarantee : GUARANTEES) {
+      Latency engine = find(latencies, "engine", guarantee, 0.5);
+      Latency pass = find(latencies, "pass-through", guarantee, 0.5);
+      summary.putObject(guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alo")
+          .put("rate", engine.rate()).put("p50_ms", round(engine.p50Ms())).put("p99_ms", round(engine.p99Ms()))
+          .put("p999_ms", round(engine.p999Ms())).put("passthrough_p99_ms", round(pass.p99Ms()))
+          .put("p99_ratio", round(engine.p99Ms() / pass.p99Ms()));
+    }
+    return json.writeValueAsString(summary);
+  }
+
+  private static Latency find(List<Latency> latencies, String app, String guarantee, double load) {
+    return latencies.stream().filter(l -> l.app().equals(app) && l.guarantee().equals(guarantee) && l.load() == load)
+        .findFirst().orElseThrow();
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
   }
 
   private static List<Transaction> synthetic(int count, long seed) {
@@ -111,16 +184,19 @@ public final class EndToEndBenchmark {
     return all.subList(0, count);
   }
 
-  private static EngineConfig config(String bootstrap, String applicationId, String input, int threads) throws Exception {
+  private static EngineConfig config(String bootstrap, String applicationId, String input, int threads, String guarantee)
+      throws Exception {
     EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
-    return new EngineConfig(bootstrap, applicationId,
-        Topics.defaults().withTransactions(input),
+    return new EngineConfig(bootstrap, applicationId, Topics.defaults().withTransactions(input),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
-        config.processingGuarantee(), config.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
+        guarantee, config.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
   }
 
-  /** Produces the payments, paced at {@code rate} per second (0 = as fast as possible); returns seconds. */
-  private static double produce(EngineConfig config, List<Transaction> payments, int rate) {
+  /**
+   * Produces the payments to the config's input topic, paced at {@code rate} per second (0 = as
+   * fast as possible), noting each send's time in {@code sentNanos} when given; returns seconds.
+   */
+  private static double produce(EngineConfig config, List<Transaction> payments, int rate, Map<String, Long> sentNanos) {
     Properties props = config.clientProperties();
     props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? "0" : "20");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
@@ -129,6 +205,9 @@ public final class EndToEndBenchmark {
       for (int i = 0; i < payments.size(); i++) {
         Pacing.awaitTurn(start, i, rate);
         Transaction tx = payments.get(i);
+        if (sentNanos != null) {
+          sentNanos.put(tx.id(), System.nanoTime());
+        }
         producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
       }
       producer.flush();
@@ -136,23 +215,19 @@ public final class EndToEndBenchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static double timePassThrough(EngineConfig config, long expected) throws Exception {
+  private static KafkaStreams passThrough(EngineConfig config, String output) throws Exception {
+    TopicAdmin.ensureTopics(config.clientProperties(), List.of(config.topics().transactions(), output), config.partitions(), Set.of());
     StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(INPUT, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-        .to("bench-pass-through-out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-    Properties admin = config.clientProperties();
-    try (Admin client = Admin.create(admin)) {
-      client.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench-pass-through-out", config.partitions(), (short) 1)))
-          .all().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-        throw e;
-      }
-    }
-    KafkaStreams streams = new KafkaStreams(builder.build(), config.streamsProperties());
+    builder.stream(config.topics().transactions(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    return new KafkaStreams(builder.build(), config.streamsProperties());
+  }
+
+  private static double timePassThrough(EngineConfig config, String input, String output, long expected) throws Exception {
+    KafkaStreams streams = passThrough(config, output);
     long start = System.nanoTime();
     streams.start();
-    awaitCommitted(config, expected);
+    awaitCommitted(config, input, expected);
     double seconds = (System.nanoTime() - start) / 1e9;
     streams.close(Duration.ofSeconds(30));
     return seconds;
@@ -161,19 +236,19 @@ public final class EndToEndBenchmark {
   private static double timeEngine(EngineConfig config, ModelBundle bundle, long expected) throws Exception {
     long start = System.nanoTime();
     try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2))) {
-      awaitCommitted(config, expected);
+      awaitCommitted(config, config.topics().transactions(), expected);
       return (System.nanoTime() - start) / 1e9;
     }
   }
 
-  /** Waits until the application's committed input offsets add up to {@code expected}. */
-  private static void awaitCommitted(EngineConfig config, long expected) throws Exception {
+  /** Waits until the application's committed offsets on {@code input} add up to {@code expected}. */
+  private static void awaitCommitted(EngineConfig config, String input, long expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     try (Admin admin = Admin.create(config.clientProperties())) {
       while (System.nanoTime() < deadline) {
         Map<TopicPartition, OffsetAndMetadata> offsets =
             admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(INPUT) && e.getValue() != null)
+        long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
             .mapToLong(e -> e.getValue().offset()).sum();
         if (committed >= expected) {
           return;
@@ -184,42 +259,57 @@ public final class EndToEndBenchmark {
     throw new IllegalStateException("the application did not commit " + expected + " offsets within 10 minutes");
   }
 
-  /** Feeds payments at a fixed rate into a fresh input topic and times each decision. */
-  private static long[] latency(EngineConfig config, ModelBundle bundle, int rate, int count) throws Exception {
+  private static Latency engineLatency(EngineConfig config, ModelBundle bundle, double load, int rate, int count) throws Exception {
+    try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2))) {
+      long[] micros = sendAndTime(config, config.topics().decisions(), rate, count);
+      return latency("engine", config, load, rate, micros);
+    }
+  }
+
+  private static Latency passThroughLatency(EngineConfig config, String output, double load, int rate, int count) throws Exception {
+    KafkaStreams streams = passThrough(config, output);
+    try {
+      streams.start();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      return latency("pass-through", config, load, rate, sendAndTime(config, output, rate, count));
+    } finally {
+      streams.close(Duration.ofSeconds(30));
+    }
+  }
+
+  private static Latency latency(String app, EngineConfig config, double load, int rate, long[] micros) {
+    return new Latency(app, config.processingGuarantee(), load, rate, Pacing.percentile(micros, 0.50) / 1000.0,
+        Pacing.percentile(micros, 0.99) / 1000.0, Pacing.percentile(micros, 0.999) / 1000.0);
+  }
+
+  /**
+   * Feeds fresh payments at {@code rate} and times each from its send until its record is
+   * readable on {@code output} with read_committed (keyed by payment id for decisions, by user
+   * for the pass-through, so the value names the payment). Returns sorted microseconds.
+   */
+  private static long[] sendAndTime(EngineConfig config, String output, int rate, int count) throws Exception {
     Properties consumerProps = config.clientProperties();
-    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-reader");
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
     List<Transaction> fresh = synthetic(count, 12);
     Map<String, Long> sentNanos = new ConcurrentHashMap<>();
     long[] latencies = new long[count];
-    try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
-         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(config.topics().decisions()));
-      while (consumer.assignment().isEmpty()) {
-        consumer.poll(Duration.ofMillis(100));
-      }
-      consumer.seekToEnd(consumer.assignment());
-      consumer.assignment().forEach(consumer::position);
-      Thread feeder = new Thread(() -> {
-        Properties props = config.clientProperties();
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-          long start = System.nanoTime();
-          for (int i = 0; i < fresh.size(); i++) {
-            Pacing.awaitTurn(start, i, rate);
-            Transaction tx = fresh.get(i);
-            sentNanos.put(tx.id(), System.nanoTime());
-            producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
-          }
-        }
-      }, "latency-feeder");
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(output, Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(output, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      Thread feeder = new Thread(() -> produce(config, fresh, rate, sentNanos), "latency-feeder");
       feeder.start();
       int received = 0;
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
       while (received < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-          Long sentAt = sentNanos.remove(record.key());
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+          Long sentAt = sentNanos.remove(paymentId(record));
           if (sentAt != null) {
             latencies[received++] = (System.nanoTime() - sentAt) / 1000;
           }
@@ -227,11 +317,16 @@ public final class EndToEndBenchmark {
       }
       feeder.join();
       if (received < count) {
-        throw new IllegalStateException("only " + received + " of " + count + " decisions arrived in the latency phase");
+        throw new IllegalStateException("only " + received + " of " + count + " records became readable on " + output);
       }
     }
     Arrays.sort(latencies);
     return latencies;
+  }
+
+  /** Decisions are keyed by payment id; the pass-through's records are the payments themselves. */
+  private static String paymentId(ConsumerRecord<String, byte[]> record) {
+    return record.topic().startsWith("bench-pass-latency-out-") ? TransactionJson.parseOrThrow(record.value()).id() : record.key();
   }
 
   private static double median(double[] values) {
@@ -240,6 +335,4 @@ public final class EndToEndBenchmark {
     int mid = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
-
-
 }
