@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.KafkaProfile;
 import io.fraudstream.engine.Pacing;
 import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -65,7 +66,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * </ol>
  *
  * <p>Usage: {@code EndToEndBenchmark [payments=200000] [rounds=3] [rate50=0] [latencyPayments=10000] [threads=1]};
- * {@code rate50} pins the rate taken for 50 % (0: half the measured maximum).
+ * {@code rate50} pins the rate taken for 50 % (0: half the measured maximum). The engine and the
+ * pass-through run with the Kafka profile of {@code -Dfraudstream.profile} (throughput by default).
  */
 public final class EndToEndBenchmark {
 
@@ -101,8 +103,8 @@ public final class EndToEndBenchmark {
       EngineConfig base = config(bootstrap, "unused", INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
       TopicAdmin.ensureTopics(base.clientProperties(), base.topics(), base.partitions());
       double preloadSeconds = produce(base, load, 0, null);
-      System.out.printf(Locale.ROOT, "pre-loaded %,d payments in %.1f s (%,.0f/s), %d partitions%n",
-          payments, preloadSeconds, payments / preloadSeconds, base.partitions());
+      System.out.printf(Locale.ROOT, "pre-loaded %,d payments in %.1f s (%,.0f/s), %d partitions, profile %s (commit interval %d ms)%n",
+          payments, preloadSeconds, payments / preloadSeconds, base.partitions(), base.profile(), base.commitInterval().toMillis());
 
       double[] passThrough = new double[rounds - 1];
       double[] engine = new double[rounds - 1];
@@ -153,7 +155,7 @@ public final class EndToEndBenchmark {
   static String summary(double engineRps, double passRps, List<Latency> latencies) throws Exception {
     ObjectMapper json = new ObjectMapper();
     ObjectNode summary = json.createObjectNode()
-        .put("engine_rps", Math.round(engineRps)).put("passthrough_rps", Math.round(passRps))
+        .put("profile", System.getProperty("fraudstream.profile", "throughput")).put("engine_rps", Math.round(engineRps)).put("passthrough_rps", Math.round(passRps))
         .put("ratio", Math.round(engineRps / passRps * 1000) / 1000.0);
     for (String guarantee : GUARANTEES) {
       Latency engine = find(latencies, "engine", guarantee, 0.5);
@@ -186,10 +188,11 @@ public final class EndToEndBenchmark {
 
   private static EngineConfig config(String bootstrap, String applicationId, String input, int threads, String guarantee)
       throws Exception {
+    KafkaProfile profile = KafkaProfile.parse(System.getProperty("fraudstream.profile", "throughput"));
     EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
     return new EngineConfig(bootstrap, applicationId, Topics.defaults().withTransactions(input),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
-        guarantee, config.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
+        guarantee, profile, profile.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
   }
 
   /**
@@ -286,41 +289,49 @@ public final class EndToEndBenchmark {
   }
 
   /**
-   * Feeds fresh payments at {@code rate} and times each from its send until its record is
-   * readable on {@code output} with read_committed (keyed by payment id for decisions, by user
-   * for the pass-through, so the value names the payment). Returns sorted microseconds.
+   * Feeds payments at {@code rate} and times each from its send until its record is readable on
+   * {@code output} with read_committed (keyed by payment id for decisions, by user for the
+   * pass-through, so the value names the payment). A first fifth, other payments at the same
+   * rate, warms the app up (JIT, first fetches, topic metadata) and is not timed. Returns the
+   * timed payments' sorted microseconds.
    */
   private static long[] sendAndTime(EngineConfig config, String output, int rate, int count) throws Exception {
     Properties consumerProps = config.clientProperties();
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
-    List<Transaction> fresh = synthetic(count, 12);
-    Map<String, Long> sentNanos = new ConcurrentHashMap<>();
-    long[] latencies = new long[count];
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(output, Duration.ofSeconds(30)).stream()
           .map(info -> new TopicPartition(output, info.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position);
-      Thread feeder = new Thread(() -> produce(config, fresh, rate, sentNanos), "latency-feeder");
-      feeder.start();
-      int received = 0;
-      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (received < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-          Long sentAt = sentNanos.remove(paymentId(record));
-          if (sentAt != null) {
-            latencies[received++] = (System.nanoTime() - sentAt) / 1000;
-          }
+      feedAndTime(consumer, config, output, synthetic(Math.max(100, count / 5), 13), rate);
+      long[] latencies = feedAndTime(consumer, config, output, synthetic(count, 12), rate);
+      Arrays.sort(latencies);
+      return latencies;
+    }
+  }
+
+  private static long[] feedAndTime(KafkaConsumer<String, byte[]> consumer, EngineConfig config, String output, List<Transaction> payments,
+      int rate) throws Exception {
+    Map<String, Long> sentNanos = new ConcurrentHashMap<>();
+    long[] latencies = new long[payments.size()];
+    Thread feeder = new Thread(() -> produce(config, payments, rate, sentNanos), "latency-feeder");
+    feeder.start();
+    int received = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (received < payments.size() && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+        Long sentAt = sentNanos.remove(paymentId(record));
+        if (sentAt != null) {
+          latencies[received++] = (System.nanoTime() - sentAt) / 1000;
         }
       }
-      feeder.join();
-      if (received < count) {
-        throw new IllegalStateException("only " + received + " of " + count + " records became readable on " + output);
-      }
     }
-    Arrays.sort(latencies);
+    feeder.join();
+    if (received < payments.size()) {
+      throw new IllegalStateException("only " + received + " of " + payments.size() + " records became readable on " + output);
+    }
     return latencies;
   }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param hashSecret the key of the identifier hashes in state; keep it stable across restarts
  * @param partitions partitions for topics the engine creates
  * @param streamThreads Kafka Streams threads in this instance
+ * @param profile how the Kafka clients trade latency against throughput (see {@link KafkaProfile})
  * @param commitInterval how often offsets and transactions commit: under exactly-once this bounds
  *     how soon {@code read_committed} readers see a decision, and longer means more throughput
  * @param grace how far out of time order payments may arrive and still be decided in time order;
@@ -45,6 +46,7 @@ public record EngineConfig(
     int partitions,
     int streamThreads,
     String processingGuarantee,
+    KafkaProfile profile,
     Duration commitInterval,
     Duration grace,
     InputWindow acceptedTimes,
@@ -101,6 +103,7 @@ public record EngineConfig(
       throw new IllegalArgumentException("commit interval must be positive, got " + commitInterval);
     }
     Objects.requireNonNull(acceptedTimes, "acceptedTimes");
+    Objects.requireNonNull(profile, "profile");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative, got " + grace);
     }
@@ -157,7 +160,7 @@ public record EngineConfig(
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        Duration.ofMillis(200), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
+        KafkaProfile.THROUGHPUT, KafkaProfile.THROUGHPUT.commitInterval(), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
   }
 
   @Override
@@ -167,12 +170,12 @@ public record EngineConfig(
 
   public EngineConfig withBootstrapServers(String servers) {
     return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, grace, acceptedTimes, kafka, serving);
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving);
   }
 
   public EngineConfig withServing(Serving newServing) {
     return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, commitInterval, grace, acceptedTimes, kafka, newServing);
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing);
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */
@@ -183,10 +186,7 @@ public record EngineConfig(
     return props;
   }
 
-  /**
-   * Kafka Streams properties. The producer and consumer settings are the batching measured in
-   * DESIGN.md to be worth 2.6x under exactly-once on this class of machine.
-   */
+  /** Kafka Streams properties: the profile's client settings, then the engine's, then {@code kafka}'s. */
   public Properties streamsProperties() {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -195,11 +195,7 @@ public record EngineConfig(
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(streamThreads));
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(512 * 1024));
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "20");
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "5000");
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), Integer.toString(64 * 1024));
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "100");
+    profile.apply(props);
     // Under exactly-once the next transaction's first sends often race the previous commit's
     // markers and are refused with a retriable CONCURRENT_TRANSACTIONS; the default 100 ms
     // backoff before retrying then stalls the whole task.
@@ -233,7 +229,7 @@ public record EngineConfig(
     return "EngineConfig[bootstrapServers=" + (bootstrapServers == null ? "embedded" : bootstrapServers)
         + ", applicationId=" + applicationId + ", topics=" + topics + ", stateDir=" + stateDir
         + ", blockDuration=" + blockDuration + ", partitions=" + partitions + ", streamThreads=" + streamThreads
-        + ", processingGuarantee=" + processingGuarantee + ", commitInterval=" + commitInterval + ", grace=" + grace + ", acceptedTimes=" + acceptedTimes
+        + ", processingGuarantee=" + processingGuarantee + ", profile=" + profile + ", commitInterval=" + commitInterval + ", grace=" + grace + ", acceptedTimes=" + acceptedTimes
         + ", kafka settings=" + new TreeMap<>(kafka).keySet() + ", serving=" + serving + "]";
   }
 }

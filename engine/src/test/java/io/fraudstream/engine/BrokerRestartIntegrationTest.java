@@ -90,15 +90,15 @@ class BrokerRestartIntegrationTest {
   /** Polls the endpoint until it answers {@code status}; fails with the last answer after the timeout. */
   private int awaitStatus(URI uri, int status, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    int last = -1;
+    HttpResponse<String> last = null;
     while (System.nanoTime() < deadline) {
-      last = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-      if (last == status) {
-        return last;
+      last = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      if (last.statusCode() == status) {
+        return status;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError(uri + " answered " + last + ", not " + status + ", for " + timeout);
+    throw new AssertionError(uri + " answered " + (last == null ? "nothing" : last.statusCode() + " " + last.body().trim())
+        + ", not " + status + ", for " + timeout);
   }
 }

@@ -51,7 +51,7 @@ class EngineIntegrationTest {
     // A grace of a few seconds of event time, so that payments pass through the reorder buffer.
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("it-"), stateDir,
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(),
-        defaults.processingGuarantee(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving());
+        defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
       Properties producerProps = config.clientProperties();

@@ -66,7 +66,7 @@ class PoisonCorpusIntegrationTest {
     Topics topics = SharedBroker.topics("poison-");
     EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), applicationId, topics, stateDir, defaults.hashSecret(),
-        defaults.blockDuration(), defaults.partitions(), 1, defaults.processingGuarantee(), defaults.commitInterval(), Duration.ZERO,
+        defaults.blockDuration(), defaults.partitions(), 1, defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ZERO,
         defaults.acceptedTimes(), Map.of(), defaults.serving());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(60, 10, 11));
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {

@@ -2,6 +2,7 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.InputWindow;
+import io.fraudstream.engine.KafkaProfile;
 import io.fraudstream.engine.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,9 +48,14 @@ final class EngineOptions {
       description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE})")
   String processingGuarantee;
 
-  @Option(names = "--commit-interval-ms", defaultValue = "${env:FRAUDSTREAM_COMMIT_INTERVAL_MS:-200}",
-      description = "commit interval; bounds how soon read_committed readers see a decision (default ${DEFAULT-VALUE})")
-  long commitIntervalMs;
+  @Option(names = "--profile", defaultValue = "${env:FRAUDSTREAM_PROFILE:-throughput}",
+      description = "throughput (batching, 200 ms commits) or latency (small batches sent at once, 50 ms commits; "
+          + "not yet the default, see the README) (default ${DEFAULT-VALUE})")
+  String profile;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "${env:FRAUDSTREAM_COMMIT_INTERVAL_MS}",
+      description = "commit interval; bounds how soon read_committed readers see a decision (default: the profile's, 50 or 200)")
+  Long commitIntervalMs;
 
   @Option(names = "--grace-ms", defaultValue = "${env:FRAUDSTREAM_GRACE_MS:-0}",
       description = "how far out of time order payments may arrive and still be decided in order; each decision waits this long (default ${DEFAULT-VALUE}: decide on arrival)")
@@ -85,9 +91,11 @@ final class EngineOptions {
       throw new IllegalArgumentException("no hash secret: pass --hash-secret or set FRAUDSTREAM_HASH_SECRET (at least 16 characters)");
     }
     Topics topics = Topics.defaults().withTransactions(transactionsTopic);
+    KafkaProfile kafkaProfile = KafkaProfile.parse(profile);
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
-        Duration.ofHours(blockHours), partitions, threads, processingGuarantee, Duration.ofMillis(commitIntervalMs),
+        Duration.ofHours(blockHours), partitions, threads, processingGuarantee, kafkaProfile,
+        commitIntervalMs != null ? Duration.ofMillis(commitIntervalMs) : kafkaProfile.commitInterval(),
         Duration.ofMillis(graceMs), new InputWindow(Duration.ofMillis(maxAheadMs), Duration.ofDays(maxAgeDays), Clock.systemUTC()),
         ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.EngineConfig;
+import io.fraudstream.engine.KafkaProfile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,29 @@ class ConfigurationTest {
     assertEquals("https", config.kafka().get("ssl.endpoint.identification.algorithm"));
     assertEquals("SASL_SSL", config.streamsProperties().get("security.protocol"), "Kafka settings reach the clients");
     assertFalse(config.toString().contains("hunter2") || config.toString().contains("from-the-file"), "secrets must never be printed: " + config);
+  }
+
+  @Test
+  void shouldSetTheKafkaClientsByProfileWithTheCommitIntervalOverridable() {
+    String secret = "0123456789abcdef0";
+    EngineConfig throughput = runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret);
+    assertEquals(KafkaProfile.THROUGHPUT, throughput.profile(), "throughput is the default");
+    assertEquals(Duration.ofMillis(200), throughput.commitInterval());
+    assertEquals("20", throughput.streamsProperties().get("producer.linger.ms"));
+    assertEquals(Integer.toString(64 * 1024), throughput.streamsProperties().get("consumer.fetch.min.bytes"));
+    assertEquals("200", throughput.streamsProperties().get("commit.interval.ms"));
+
+    EngineConfig latency = runConfig(Map.of("FRAUDSTREAM_PROFILE", "latency"), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret);
+    assertEquals(Duration.ofMillis(50), latency.commitInterval());
+    assertEquals("1", latency.streamsProperties().get("producer.linger.ms"));
+    assertEquals("5", latency.streamsProperties().get("consumer.fetch.max.wait.ms"));
+    assertEquals(Duration.ofMillis(30), runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret, "--profile", "throughput",
+        "--commit-interval-ms", "30").commitInterval(), "an explicit interval wins over the profile's");
+    assertEquals("5000", runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret, "--kafka-property", "consumer.fetch.max.wait.ms=5000")
+        .streamsProperties().get("consumer.fetch.max.wait.ms"), "a Kafka setting wins over the profile");
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret, "--profile", "fast"));
+    assertEquals("profile must be latency or throughput, got 'fast'", bad.getMessage());
   }
 
   @Test
