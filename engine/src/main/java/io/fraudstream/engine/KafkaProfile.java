@@ -17,8 +17,9 @@ public enum KafkaProfile {
 
   /**
    * For a payment path: small batches sent at once, fetches answered at once, frequent commits.
-   * Not the default yet: after a broker restart the engine stayed in REBALANCING for over a
-   * minute in two runs of three with it (never with {@link #THROUGHPUT}); see the README.
+   * Not the default yet: after a broker was killed with -9 and restarted, the engine stayed in
+   * REBALANCING for over a minute in two runs of three with it (once, under load, with
+   * {@link #THROUGHPUT} too); see the README.
    */
   LATENCY(Duration.ofMillis(50), 1, 16 * 1024, 500, 1, 5),
   /** The default: the batching measured in DESIGN.md to be worth 2.6x under exactly-once. */

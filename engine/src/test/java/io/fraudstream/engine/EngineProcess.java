@@ -97,10 +97,6 @@ final class EngineProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   String output() {
     return output.toString();
   }
