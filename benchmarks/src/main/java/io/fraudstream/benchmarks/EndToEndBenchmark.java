@@ -186,7 +186,7 @@ public final class EndToEndBenchmark {
     return all.subList(0, count);
   }
 
-  private static EngineConfig config(String bootstrap, String applicationId, String input, int threads, String guarantee)
+  static EngineConfig config(String bootstrap, String applicationId, String input, int threads, String guarantee)
       throws Exception {
     KafkaProfile profile = KafkaProfile.parse(System.getProperty("fraudstream.profile", "throughput"));
     EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
@@ -199,7 +199,7 @@ public final class EndToEndBenchmark {
    * Produces the payments to the config's input topic, paced at {@code rate} per second (0 = as
    * fast as possible), noting each send's time in {@code sentNanos} when given; returns seconds.
    */
-  private static double produce(EngineConfig config, List<Transaction> payments, int rate, Map<String, Long> sentNanos) {
+  static double produce(EngineConfig config, List<Transaction> payments, int rate, Map<String, Long> sentNanos) {
     Properties props = config.clientProperties();
     props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? "0" : "20");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));

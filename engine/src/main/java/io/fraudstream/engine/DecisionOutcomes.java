@@ -5,7 +5,6 @@ import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.StoreRetention;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,10 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joins labels to the decisions they judge, for live precision and recall. Decisions are read
- * back from the decisions topic and labels from the labels topic, both keyed by payment id, so a
- * payment's decision and label meet in one task; the store keeps each decision's tier, and the
- * label it has had, for {@link #RETENTION} after the payment.
+ * Joins labels to the decisions they judge, for live precision and recall, without reading every
+ * decision back: the payment's task sends only its CHALLENGE and BLOCK outcomes (tier and payment
+ * time, 10 bytes), keyed by payment id like the labels, so that a payment's outcome and label meet
+ * in one task. A label with no outcome stored judges an ALLOW, provided its payment lies within
+ * {@link #RETENTION} of the task's stream time (older ones are counted as unmatched: their
+ * outcome, if any, was forgotten). The store keeps each outcome, and the label it has had, for
+ * {@link #RETENTION} after the payment.
+ *
+ * <p>A label that arrives before its payment's CHALLENGE or BLOCK outcome (both within the same
+ * second or so) judges an ALLOW; labels come days later in practice.
  */
 final class DecisionOutcomes {
 
@@ -46,15 +51,12 @@ final class DecisionOutcomes {
         || ByteBuffer.wrap(value).getLong(2) + RETENTION.toMillis() <= streamTime);
   }
 
-  /**
-   * The two fields of a decision the join needs. Reading only these skips building the
-   * decision's feature map and reasons, once per payment.
-   */
-  record Outcome(Tier tier, Instant timestamp) {}
+  /** The outcome of a CHALLENGE or BLOCK decision, as the payment's task sends it to the join. */
+  static byte[] suspicious(Decision decision) {
+    return encode(decision.tier(), NO_LABEL, decision.timestamp().toEpochMilli());
+  }
 
-  private static final JsonSerde<Outcome> OUTCOME_SERDE = new JsonSerde<>(Outcome.class);
-
-  /** Remembers each decision's tier; a record on the decisions topic that is not a decision is logged and skipped. */
+  /** Remembers each suspicious outcome; a record that is not one is counted and skipped. */
   static final class Remember implements Processor<String, byte[], Void, Void> {
     private final String storeName;
     private final EngineMetrics metrics;
@@ -73,25 +75,13 @@ final class DecisionOutcomes {
 
     @Override
     public void process(Record<String, byte[]> record) {
-      Outcome decision;
-      String tooLarge = record.value() == null ? null : InputLimits.checkRecordSize(record.value().length);
-      try {
-        decision = tooLarge != null ? null : OUTCOME_SERDE.deserializer().deserialize(null, record.value());
-      } catch (RuntimeException e) {
-        metrics.skipped("unreadable-decision");
-        LOG.warn("Skipping a record on the decisions topic that is not a decision (key {}): {}", DeadLetters.boundedKey(record.key()),
-            e.getMessage());
-        return;
-      }
-      if (record.key() == null || InputLimits.checkKey(record.key()) != null || decision == null || decision.tier() == null
-          || decision.timestamp() == null) {
-        metrics.skipped("unreadable-decision");
-        LOG.warn("Skipping a record on the decisions topic without a payment id, tier or timestamp, or over the size limits (key {})",
-            DeadLetters.boundedKey(record.key()));
+      if (record.key() == null || InputLimits.checkKey(record.key()) != null || !isOutcome(record.value())) {
+        metrics.skipped("unreadable-outcome");
+        LOG.warn("Skipping a record on the outcomes topic that is not an outcome (key {})", DeadLetters.boundedKey(record.key()));
         return;
       }
       if (store.get(record.key()) == null) {
-        store.put(record.key(), encode(decision.tier(), NO_LABEL, decision.timestamp().toEpochMilli()));
+        store.put(record.key(), record.value());
       }
     }
   }
@@ -100,6 +90,7 @@ final class DecisionOutcomes {
   static final class Judge implements Processor<String, PaymentLabel, Void, Void> {
     private final String storeName;
     private final EngineMetrics metrics;
+    private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, byte[]> store;
 
     Judge(String storeName, EngineMetrics metrics) {
@@ -109,15 +100,21 @@ final class DecisionOutcomes {
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
+      this.context = context;
       store = context.getStateStore(storeName);
     }
 
     @Override
     public void process(Record<String, PaymentLabel> record) {
       byte[] outcome = store.get(record.key());
+      long paymentMillis = record.value().paymentTime().toEpochMilli();
       if (!isOutcome(outcome)) {
-        metrics.unmatchedLabel();
-        return;
+        if (paymentMillis + RETENTION.toMillis() <= context.currentStreamTimeMs()) {
+          metrics.unmatchedLabel();
+          return;
+        }
+        // Only suspicious outcomes are sent here: a payment without one was allowed.
+        outcome = encode(Tier.ALLOW, NO_LABEL, paymentMillis);
       }
       ByteBuffer in = ByteBuffer.wrap(outcome);
       Tier tier = Tier.values()[in.get(0)];

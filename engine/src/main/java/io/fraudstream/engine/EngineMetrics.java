@@ -1,5 +1,7 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.EntityKind;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +34,7 @@ public final class EngineMetrics {
   private final DistributionSummary scores;
   private final DistributionSummary shadowScores;
   private final Counter unmatchedLabels;
+  private final Map<EntityKind, Counter> staleEntityDecisions = new EnumMap<>(EntityKind.class);
   /** Labelled decisions by tier and label; gauges rather than counters, as a corrected label moves one. */
   private final AtomicLongArray labelled = new AtomicLongArray(Tier.values().length * 2);
   private final Map<String, Gauge> modelGauges = new ConcurrentHashMap<>();
@@ -64,8 +67,13 @@ public final class EngineMetrics {
     shadowScores = DistributionSummary.builder("fraudstream.shadow.score").description("the shadow model's fraud scores")
         .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
     unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
-        .description("labels for payments without a remembered decision (unknown, not yet read back, or past retention)")
+        .description("labels for payments older than the retention of decision outcomes")
         .register(registry);
+    for (EntityKind kind : EntityKind.values()) {
+      staleEntityDecisions.put(kind, Counter.builder("fraudstream.entity.stale.decisions")
+          .description("decisions made on entity risk older than the consistency model allows, by entity kind")
+          .tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+    }
   }
 
   /** Meters kept in memory only, for tests and tools that do not serve them. */
@@ -128,6 +136,11 @@ public final class EngineMetrics {
       labelled.getAndUpdate(old, count -> Math.max(0, count - 1));
     }
     labelled.incrementAndGet(slot(tier, fraud ? FRAUD : LEGIT));
+  }
+
+  /** A decision made before the entity sub-topology had applied its entity's events up to the staleness bound. */
+  void staleEntityValues(EntityKind kind) {
+    staleEntityDecisions.get(kind).increment();
   }
 
   void unmatchedLabel() {

@@ -1,13 +1,15 @@
 package io.fraudstream.engine;
 
 import io.fraudstream.features.EntityKind;
-import io.fraudstream.features.EntityProcessor;
+import io.fraudstream.features.EntityEvent;
+import io.fraudstream.features.EntityEventSource;
+import io.fraudstream.features.EntityRiskJoin;
+import io.fraudstream.features.EntityRiskProcessor;
+import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.LabelPseudonymiser;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.ErasureProcessor;
-import io.fraudstream.features.FeaturedTransactionSerde;
 import io.fraudstream.features.InputLimits;
-import io.fraudstream.features.LabelProcessor;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.FeatureProcessor;
@@ -16,7 +18,6 @@ import io.fraudstream.features.TransactionTimestampExtractor;
 import io.fraudstream.features.UserState;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -42,25 +43,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the engine's topology, a pure function of its inputs:
+ * Builds the engine's topology, a pure function of its inputs. The payment path is one task and
+ * one commit: nothing on it waits for another task.
  *
  * <pre>
  * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
  *                                                  └─ valid ─ pseudonymise, reorder within the grace,
  *                                                             extract user features (user-state store)
  * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
- *   ─ repartition by device token (IP, payee and location stripped)
- *   ─ device risk (device-state store) ─────────────────────┐
- * labels (by payment id) ─ parse ─┬─ repartition by device token ─ record fraud ─┘ (bad labels to the DLQ)
- *   ─ repartition by merchant     │
- *   ─ merchant risk (merchant-state store) ─────────────────┐
- *                                 └─ repartition by merchant ─ record fraud ─┘
- * blocks (compacted) ─ global table, on every instance ─┐
- *   ─ decide (model, rules, blocks in force) ─┬─ decisions (by payment id) ─┐
- *                                             ├─ alerts (CHALLENGE, BLOCK; by user)
- *                                             └─ blocks (new user blocks; by entity)
- * decisions (read back) ─ remember tier (decision-outcomes store) ─┐
- * labels (valid) ─ join to the decision ─ live precision and recall ┘
+ *   ─ join entity risk (entity-risk global store: device and merchant, as last published)
+ *   ─ decide (model, rules; blocks: the global table, and this task's own user blocks at once)
+ *       ─┬─ decisions (by payment id)
+ *        ├─ alerts (CHALLENGE, BLOCK; by user)
+ *        ├─ blocks (new user blocks; by entity)
+ *        ├─ entity events (25 bytes per entity: time, amount, user hash) ─ repartition entity-events ─┐
+ *        └─ CHALLENGE and BLOCK outcomes (10 bytes) ─ repartition outcomes-by-payment ─┐            │
+ * labels (by payment id) ─ parse ─┬─ judge against the outcome (decision-outcomes store) ┘            │
+ *   (bad labels to the DLQ)       └─ frauds ─ entity events ─ repartition entity-labels ─┐            │
+ *                         entity risk (entity-state store, keyed by kind|entity) ────────┴────────────┘
+ *                           ─ entity-risk (compacted) ─ global store, on every instance
+ * blocks (compacted) ─ global table, on every instance
  * </pre>
  *
  * Every processor and store is named, so {@code describe()} is stable across versions.
@@ -77,24 +79,32 @@ public final class FraudTopology {
 
   /** The reorder buffer of payments waiting out the grace period, and the task's watermark. */
   public static final String REORDER_BUFFER_STORE = "reorder-buffer";
-  /** The store of per-device entity risk, keyed by device token. */
-  public static final String DEVICE_STATE_STORE = "device-state";
-  /** The store of per-merchant entity risk. */
-  public static final String MERCHANT_STATE_STORE = "merchant-state";
+  /** The entity sub-topology's store of every entity's state, keyed by {@link EntityKind#riskKey}. */
+  public static final String ENTITY_STATE_STORE = "entity-state";
+  /** Every instance's copy of the entity-risk topic: the entities' states as last published. */
+  public static final String ENTITY_RISK_STORE = "entity-risk";
+  /** Blocks a payment task has placed on its users and the global table may not show yet. */
+  public static final String PENDING_USER_BLOCKS_STORE = "pending-user-blocks";
+  /**
+   * A decision is counted stale ({@code fraudstream_entity_stale_decisions_total}) when the entity
+   * sub-topology had not yet applied events up to this long before the payment's time.
+   */
+  public static final Duration ENTITY_STALENESS_BOUND = Duration.ofSeconds(2);
   /** The decisions of the last {@link DecisionOutcomes#RETENTION}, waiting for labels. */
   public static final String DECISION_OUTCOMES_STORE = "decision-outcomes";
   /** The blocks topic read back on every instance. */
   public static final String BLOCKS_STORE = "active-blocks";
-  /** Names of the repartitions of featured payments (the topics get the application id as prefix). */
-  public static final String PAYMENTS_BY_DEVICE = "payments-by-device";
-  public static final String PAYMENTS_BY_MERCHANT = "payments-by-merchant";
+  /** Names of the repartitions off the payment path (the topics get the application id as prefix). */
+  public static final String ENTITY_EVENTS = "entity-events";
+  public static final String ENTITY_LABELS = "entity-labels";
+  public static final String OUTCOMES_BY_PAYMENT = "outcomes-by-payment";
 
   /** A label or erasure request that could not be used, for the dead-letter topic. */
   private record UnreadableRecord(byte[] raw, String reason) implements Unreadable {}
 
   /**
-   * @param partitions partitions of the repartition topics by device and by merchant (payments
-   *     and labels), which must match for an entity's payments and labels to meet in one task
+   * @param partitions partitions of the repartition topics off the payment path: entity events
+   *     from payments and from labels (which must match, for an entity's to meet in one task) and outcomes
    * @param grace how far out of time order payments may arrive and still be decided in order
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
    * @param window the payment and label times accepted, against the engine's clock
@@ -122,12 +132,19 @@ public final class FraudTopology {
         // rebuilt from the compacted topic at start anyway.
         Materialized.<String, Block>as(Stores.inMemoryKeyValueStore(BLOCKS_STORE))
             .withKeySerde(Topics.KEY_SERDE).withValueSerde(readableBlocks));
-    for (String entityStore : List.of(DEVICE_STATE_STORE, MERCHANT_STATE_STORE)) {
-      builder.addStateStore(Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(entityStore), Serdes.String(),
-              EntityState.tolerantSerde(unreadableState(entityStore, metrics)))
-          .withCachingEnabled().withLoggingEnabled(compactPromptly));
-    }
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ENTITY_STATE_STORE), Serdes.String(),
+            EntityState.tolerantSerde(unreadableState(ENTITY_STATE_STORE, metrics)))
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PENDING_USER_BLOCKS_STORE), Serdes.String(), readableBlocks)
+        .withLoggingEnabled(compactPromptly));
+    // Persistent: at scale the entities outgrow the heap (see the README's sizing), and a restart
+    // then reads only what it missed. Rebuilt from the compacted topic like any global store.
+    builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITY_RISK_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled(),
+        topics.entityRisk(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-entity-risk"),
+        () -> new PublishedRiskLoader(metrics));
 
     KStream<String, ParsedTransaction> input = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
@@ -156,26 +173,21 @@ public final class FraudTopology {
 
     byte[] secret = hashSecret.clone();
     Duration labelDelay = policy.labelDelay();
-    // User features first, where identifiers become tokens; only a stripped payment and its
-    // vector cross to the device's and then the merchant's partition for entity risk.
-    KStream<String, Decision> decisions = routes.get("route-valid")
+    // User features first, where identifiers become tokens; then entity risk as published and the
+    // decision, all in this task.
+    KStream<String, FeaturedTransaction> featured = routes.get("route-valid")
         .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
         .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, secret, grace), Named.as("extract-features"),
             USER_STATE_STORE, REORDER_BUFFER_STORE)
-        // Payments without a device stay keyed by user, which spreads them over the partitions.
-        .selectKey((user, featured) -> featured.transaction().device() != null ? featured.transaction().device() : user,
-            Named.as("key-by-device"))
-        .repartition(Repartitioned.with(Topics.KEY_SERDE, new FeaturedTransactionSerde())
-            .withName(PAYMENTS_BY_DEVICE).withNumberOfPartitions(partitions))
-        .processValues(() -> new EntityProcessor(EntityKind.DEVICE, DEVICE_STATE_STORE, secret, labelDelay),
-            Named.as("extract-device-features"), DEVICE_STATE_STORE)
-        .selectKey((device, featured) -> featured.transaction().merchant() != null ? featured.transaction().merchant() : featured.transaction().user(),
-            Named.as("key-by-merchant"))
-        .repartition(Repartitioned.with(Topics.KEY_SERDE, new FeaturedTransactionSerde())
-            .withName(PAYMENTS_BY_MERCHANT).withNumberOfPartitions(partitions))
-        .processValues(() -> new EntityProcessor(EntityKind.MERCHANT, MERCHANT_STATE_STORE, secret, labelDelay),
-            Named.as("extract-entity-features"), MERCHANT_STATE_STORE)
-        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE), Named.as("decide"));
+        .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, secret, labelDelay, partitions, ENTITY_STALENESS_BOUND,
+            metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
+    KStream<String, Decision> decisions = featured
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
+            PENDING_USER_BLOCKS_STORE);
+
+    KStream<String, byte[]> paymentEvents = featured
+        .process(() -> new EntityEventSource(secret), Named.as("entity-events"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_EVENTS).withNumberOfPartitions(partitions));
 
     Map<String, KStream<String, Object>> labels = builder
         .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
@@ -187,33 +199,41 @@ public final class FraudTopology {
         topics, metrics, "label-dead-letter", "write-bad-labels");
     KStream<String, PaymentLabel> validLabels = labels.get("label-valid")
         .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"));
-    // Decisions come back from their topic, keyed by payment id like the labels, to meet them.
-    builder.stream(topics.decisions(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-back-decisions"))
-        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-decision"), DECISION_OUTCOMES_STORE);
+    // Only CHALLENGE and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW.
+    decisions
+        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious-outcomes"))
+        .map((user, decision) -> KeyValue.pair(decision.paymentId(), DecisionOutcomes.suspicious(decision)), Named.as("key-outcome-by-payment"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(OUTCOMES_BY_PAYMENT).withNumberOfPartitions(partitions))
+        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
     validLabels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
         DECISION_OUTCOMES_STORE);
-    KStream<String, PaymentLabel> frauds = validLabels
+    KStream<String, byte[]> fraudEvents = validLabels
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
-        .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"));
-    Map<EntityKind, String> entityStores = Map.of(EntityKind.DEVICE, DEVICE_STATE_STORE, EntityKind.MERCHANT, MERCHANT_STATE_STORE);
-    for (EntityKind kind : EntityKind.values()) {
-      String name = kind.name().toLowerCase(Locale.ROOT);
-      frauds
-          .filter((paymentId, label) -> kind.of(label) != null, Named.as("fraud-labels-with-" + name))
-          .selectKey((paymentId, label) -> kind.of(label), Named.as("key-label-by-" + name))
-          .repartition(Repartitioned.with(Topics.KEY_SERDE, LABEL_SERDE).withName("labels-by-" + name).withNumberOfPartitions(partitions))
-          .process(() -> new LabelProcessor(kind, entityStores.get(kind)), Named.as("record-" + name + "-label"), entityStores.get(kind));
-    }
+        .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"))
+        .flatMap((paymentId, label) -> {
+          List<KeyValue<String, byte[]>> events = new java.util.ArrayList<>(EntityKind.values().length);
+          for (EntityKind kind : EntityKind.values()) {
+            if (kind.of(label) != null) {
+              events.add(KeyValue.pair(kind.riskKey(kind.of(label)), EntityEvent.confirmedFraud(label.paymentTime().toEpochMilli()).toBytes()));
+            }
+          }
+          return events;
+        }, Named.as("fraud-entity-events"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_LABELS).withNumberOfPartitions(partitions));
+    // Off the payment path: every entity's state, published after each change for every payment task.
+    paymentEvents.merge(fraudEvents, Named.as("entity-events-and-frauds"))
+        .process(() -> new EntityRiskProcessor(ENTITY_STATE_STORE, metrics::skipped), Named.as("entity-risk"), ENTITY_STATE_STORE)
+        .to(topics.entityRisk(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-entity-risk"));
 
     decisions
-        .selectKey((merchant, decision) -> decision.paymentId(), Named.as("key-by-payment"))
+        .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
         .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
     decisions
-        .filter((merchant, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
-        .map((merchant, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
+        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
+        .map((user, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
-        .filter((merchant, decision) -> decision.placesBlock(), Named.as("blocked"))
+        .filter((user, decision) -> decision.placesBlock(), Named.as("blocked"))
         // A block's record time is when it was decided, so the global table sees each entity's
         // blocks in the order they were placed, whatever the payments' event times.
         .processValues(() -> new FixedKeyProcessor<String, Decision, Block>() {
@@ -229,9 +249,63 @@ public final class FraudTopology {
             context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
           }
         }, Named.as("block"))
-        .selectKey((merchant, block) -> block.entity(), Named.as("key-by-entity"))
+        .selectKey((user, block) -> block.entity(), Named.as("key-by-entity"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
     return builder.build();
+  }
+
+  /**
+   * Fills every instance's copy of the entity-risk topic with what the entity sub-topology
+   * publishes: entities' states and its progress. Anything else (only a hostile writer could put
+   * it there) is counted and skipped, so no record on the topic can stop the global thread.
+   */
+  private static final class PublishedRiskLoader implements org.apache.kafka.streams.processor.api.Processor<String, byte[], Void, Void> {
+    private final EngineMetrics metrics;
+    private KeyValueStore<String, byte[]> store;
+
+    PublishedRiskLoader(EngineMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(ENTITY_RISK_STORE);
+    }
+
+    @Override
+    public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
+      if (!isPublishedRisk(record.key(), record.value())) {
+        metrics.skipped("unreadable-entity-risk");
+        return;
+      }
+      if (record.value() == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), record.value());
+      }
+    }
+
+    private static boolean isPublishedRisk(String key, byte[] value) {
+      // A risk key is an entity, itself within the field limit, behind its kind.
+      if (key == null || key.length() > 2 * InputLimits.MAX_FIELD_CHARS) {
+        return false;
+      }
+      if (EntityRiskProcessor.isProgressKey(key)) {
+        return value != null && EntityRiskProcessor.readProgress(value) != Long.MIN_VALUE;
+      }
+      if (EntityKind.ofRiskKey(key) == null) {
+        return false;
+      }
+      if (value == null) {
+        return true;
+      }
+      try {
+        EntityState.fromBytes(value);
+        return value.length <= InputLimits.MAX_RECORD_BYTES;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
   }
 
   /**
@@ -270,10 +344,6 @@ public final class FraudTopology {
       }
     };
   }
-
-  private static final Serde<PaymentLabel> LABEL_SERDE = Serdes.serdeFrom(
-      (topic, label) -> label == null ? null : label.toJson(),
-      (topic, bytes) -> bytes == null ? null : PaymentLabel.fromJson(bytes));
 
   private static Object readLabel(String paymentId, byte[] value, InputWindow window) {
     String badKey = InputLimits.checkKey(paymentId);

@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * Names are configurable; {@link #defaults()} gives the ones in DESIGN.md.
  */
 public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels,
-                     String erasures) {
+                     String erasures, String entityRisk) {
 
   public static final Serde<String> KEY_SERDE = Serdes.String();
   public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
@@ -21,7 +21,7 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);
 
   public Topics {
-    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures}) {
+    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk}) {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException("topic names must not be blank");
       }
@@ -29,16 +29,21 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   }
 
   public static Topics defaults() {
-    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels", "erasures");
+    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels", "erasures", "entity-risk");
   }
 
   /** The same topics reading payments from {@code name}. */
   public Topics withTransactions(String name) {
-    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures);
+    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);
   }
 
   /** Every topic the engine reads or writes. */
   public List<String> all() {
-    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures);
+    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);
+  }
+
+  /** The topics only the latest record per key matters on, compacted: the blocks and the entities' published risk. */
+  public java.util.Set<String> compacted() {
+    return java.util.Set.of(blocks, entityRisk);
   }
 }

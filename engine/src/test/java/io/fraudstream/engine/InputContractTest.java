@@ -132,20 +132,54 @@ class InputContractTest {
   }
 
   @Test
-  void shouldDeadLetterAHostileRecordOnAnInternalTopicThroughKafkaStreamsHandlers() {
-    String repartition = "contract-test-" + FraudTopology.PAYMENTS_BY_DEVICE + "-repartition";
-    TestInputTopic<String, byte[]> internal = driver.createInputTopic(repartition, new StringSerializer(), new ByteArraySerializer());
-    internal.pipeInput("d1", "garbage".getBytes(StandardCharsets.UTF_8));
+  void shouldCountAndSkipHostileRecordsOnTheInternalTopicsAndGoOn() {
+    TestInputTopic<String, byte[]> events = driver.createInputTopic("contract-test-" + FraudTopology.ENTITY_EVENTS + "-repartition",
+        new StringSerializer(), new ByteArraySerializer());
+    events.pipeInput("device|hmac:0000000000000001", "garbage".getBytes(StandardCharsets.UTF_8));
+    events.pipeInput("planet|mars", new byte[25]);
+    TestInputTopic<String, byte[]> outcomes = driver.createInputTopic("contract-test-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition",
+        new StringSerializer(), new ByteArraySerializer());
+    outcomes.pipeInput("p1", "garbage".getBytes(StandardCharsets.UTF_8));
+    TestInputTopic<String, byte[]> risk = driver.createInputTopic(topics.entityRisk(), new StringSerializer(), new ByteArraySerializer());
+    risk.pipeInput("merchant|m1", "not a state".getBytes(StandardCharsets.UTF_8));
+    risk.pipeInput("#progress|0", new byte[3]);
     send("after", NOW);
 
-    TestRecord<String, byte[]> dead = deadLetters.readRecord();
-    assertEquals("deserialization", header(dead, DeadLetterHeaders.STAGE));
-    assertEquals("garbage", new String(dead.value(), StandardCharsets.UTF_8));
-    assertEquals(repartition, header(dead, DeadLetterHeaders.TOPIC));
-    assertEquals("0", header(dead, DeadLetterHeaders.PARTITION));
-    assertEquals("0", header(dead, DeadLetterHeaders.OFFSET));
-    assertTrue(header(dead, DeadLetterHeaders.REASON).startsWith("cannot read the record: SerializationException"));
     assertEquals(List.of("after"), decidedIds());
+    assertTrue(deadLetters.isEmpty());
+    assertEquals(2.0, metrics.registry().counter("fraudstream.skipped.records", "reason", "unreadable-entity-event").count());
+    assertEquals(1.0, metrics.registry().counter("fraudstream.skipped.records", "reason", "unreadable-outcome").count());
+    assertEquals(2.0, metrics.registry().counter("fraudstream.skipped.records", "reason", "unreadable-entity-risk").count());
+  }
+
+  @Test
+  void shouldDeadLetterARecordThatCannotBeDeserializedThroughKafkaStreamsHandlers() {
+    // Every serde of the engine's own topology reads anything; this one refuses, to prove the
+    // handler's path: the record goes to the dead-letter topic and the next passes.
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream("in", Consumed.with(Serdes.String(), Serdes.serdeFrom(new StringSerializer(), (topic, bytes) -> {
+          if (new String(bytes, StandardCharsets.UTF_8).equals("garbage")) {
+            throw new org.apache.kafka.common.errors.SerializationException("not readable");
+          }
+          return new String(bytes, StandardCharsets.UTF_8);
+        })))
+        .to("out", Produced.with(Serdes.String(), Serdes.String()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "handler-test");
+    DeadLetterHandler.install(props, topics, metrics);
+    try (TopologyTestDriver refusing = new TopologyTestDriver(builder.build(), props)) {
+      TestInputTopic<String, String> in = refusing.createInputTopic("in", new StringSerializer(), new StringSerializer());
+      in.pipeInput("k", "garbage");
+      in.pipeInput("k", "fine");
+      assertEquals(List.of("fine"), refusing.createOutputTopic("out", new StringDeserializer(), new StringDeserializer()).readValuesToList());
+      TestRecord<String, byte[]> dead = refusing.createOutputTopic(topics.deadLetters(), new StringDeserializer(),
+          Topics.DEAD_LETTER_SERDE.deserializer()).readRecord();
+      assertEquals("deserialization", header(dead, DeadLetterHeaders.STAGE));
+      assertEquals("garbage", new String(dead.value(), StandardCharsets.UTF_8));
+      assertEquals("in", header(dead, DeadLetterHeaders.TOPIC));
+      assertEquals("0", header(dead, DeadLetterHeaders.OFFSET));
+      assertTrue(header(dead, DeadLetterHeaders.REASON).startsWith("cannot read the record: SerializationException"));
+    }
     assertEquals(1.0, metrics.registry().counter("fraudstream.record.errors", "stage", "deserialization").count());
   }
 

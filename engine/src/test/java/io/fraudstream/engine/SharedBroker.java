@@ -36,7 +36,8 @@ public final class SharedBroker implements BeforeAllCallback {
   static Topics topics(String prefix) {
     Topics defaults = Topics.defaults();
     return new Topics(prefix + defaults.transactions(), prefix + defaults.decisions(), prefix + defaults.alerts(),
-        prefix + defaults.blocks(), prefix + defaults.deadLetters(), prefix + defaults.labels(), prefix + defaults.erasures());
+        prefix + defaults.blocks(), prefix + defaults.deadLetters(), prefix + defaults.labels(), prefix + defaults.erasures(),
+        prefix + defaults.entityRisk());
   }
 
   private record Closing(EmbeddedKafkaBroker broker) implements AutoCloseable {

@@ -36,19 +36,32 @@ public final class EntityFeatureExtractor {
       return;
     }
     long now = tx.timestamp().toEpochMilli();
+    record(state, now, tx.amount(), hasher.hash(tx.user()));
+    readInto(kind, state, now, v);
+  }
+
+  /**
+   * Adds a payment to an entity's state: the one step the entity sub-topology and the payment
+   * path both take, so that the two agree. State idle for longer than {@link EntityState#RETENTION}
+   * is forgotten first.
+   */
+  public static void record(EntityState state, long now, double amount, long userHash) {
     if (state.expiredAt(now)) {
       state.clear();
     }
-    long today = Math.floorDiv(now, EntityState.DAY_MILLIS);
-    int slot = state.daySlot(today);
+    int slot = state.daySlot(Math.floorDiv(now, EntityState.DAY_MILLIS));
     if (slot >= 0) {
       state.dayPayments[slot]++;
     }
-    state.lastDay.add(now, tx.amount());
-    state.lastWeek.add(now, tx.amount());
-    state.lastMonth.add(now, tx.amount());
-    state.users.touch(hasher.hash(tx.user()), now);
+    state.lastDay.add(now, amount);
+    state.lastWeek.add(now, amount);
+    state.lastMonth.add(now, amount);
+    state.users.touch(userHash, now);
+  }
 
+  /** Writes the {@code kind} features of a state that has just recorded a payment at {@code now}. */
+  private void readInto(EntityKind kind, EntityState state, long now, double[] v) {
+    long today = Math.floorDiv(now, EntityState.DAY_MILLIS);
     v[kind.txCount1d.ordinal()] = state.lastDay.count();
     v[kind.txCount7d.ordinal()] = state.lastWeek.count();
     v[kind.txCount30d.ordinal()] = state.lastMonth.count();

@@ -23,6 +23,8 @@ public enum EntityKind {
 
   private final Function<Transaction, String> ofPayment;
   private final Function<PaymentLabel, String> ofLabel;
+  private final String keyPrefix;
+  private final List<Feature> features;
   final Feature txCount1d;
   final Feature txCount7d;
   final Feature txCount30d;
@@ -37,6 +39,8 @@ public enum EntityKind {
   EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel, List<Feature> features) {
     this.ofPayment = ofPayment;
     this.ofLabel = ofLabel;
+    this.keyPrefix = name().toLowerCase(java.util.Locale.ROOT) + "|";
+    this.features = List.copyOf(features);
     this.txCount1d = features.get(0);
     this.txCount7d = features.get(1);
     this.txCount30d = features.get(2);
@@ -49,6 +53,11 @@ public enum EntityKind {
     this.fraudRate7d = features.get(9);
   }
 
+  /** The features this kind's risk gives a payment. */
+  public List<Feature> features() {
+    return features;
+  }
+
   /** The entity a payment involves, or null if the payment does not name one. */
   public String of(Transaction tx) {
     return ofPayment.apply(tx);
@@ -57,5 +66,23 @@ public enum EntityKind {
   /** The entity a label's payment involved, or null if the label does not name one. */
   public String of(PaymentLabel label) {
     return ofLabel.apply(label);
+  }
+
+  /**
+   * The key of an entity's risk on the entity topics and stores: the kind, a bar, the entity
+   * ({@code device|hmac:…}, {@code merchant|m-42}), so that one sub-topology serves every kind.
+   */
+  public String riskKey(String entity) {
+    return keyPrefix + entity;
+  }
+
+  /** The kind a {@link #riskKey} names, or null if it names none. */
+  public static EntityKind ofRiskKey(String key) {
+    for (EntityKind kind : values()) {
+      if (key != null && key.length() > kind.keyPrefix.length() && key.startsWith(kind.keyPrefix)) {
+        return kind;
+      }
+    }
+    return null;
   }
 }

@@ -22,6 +22,12 @@ public final class StoreRetention {
   private StoreRetention() {}
 
   public static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt) {
+    schedule(context, store, expiredAt, key -> { });
+  }
+
+  /** As {@link #schedule(ProcessingContext, KeyValueStore, BiPredicate)}, telling {@code onExpired} of each key it forgets. */
+  public static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt,
+      java.util.function.Consumer<String> onExpired) {
     context.schedule(EVICTION_INTERVAL, PunctuationType.STREAM_TIME, streamTime -> {
       List<String> expired = new ArrayList<>();
       try (KeyValueIterator<String, S> all = store.all()) {
@@ -32,7 +38,10 @@ public final class StoreRetention {
           }
         }
       }
-      expired.forEach(store::delete);
+      for (String key : expired) {
+        store.delete(key);
+        onExpired.accept(key);
+      }
     });
   }
 }

@@ -26,7 +26,7 @@ public final class TopicAdmin {
    * replication factor; the blocks topic is compacted, since only the latest block per entity matters.
    */
   public static void ensureTopics(Properties clientProps, Topics topics, int partitions) {
-    ensureTopics(clientProps, topics.all(), partitions, Set.of(topics.blocks()));
+    ensureTopics(clientProps, topics.all(), partitions, topics.compacted());
   }
 
   /** Creates those of {@code names} that are missing, {@code compacted} ones compacted; returns the ones it created. */
