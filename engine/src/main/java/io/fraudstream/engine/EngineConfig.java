@@ -160,7 +160,7 @@ public record EngineConfig(
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        KafkaProfile.THROUGHPUT, KafkaProfile.THROUGHPUT.commitInterval(), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
+        KafkaProfile.LATENCY, KafkaProfile.LATENCY.commitInterval(), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
   }
 
   @Override

@@ -16,13 +16,11 @@ import org.apache.kafka.streams.StreamsConfig;
 public enum KafkaProfile {
 
   /**
-   * For a payment path: small batches sent at once, fetches answered at once, frequent commits.
-   * Not the default yet: after a broker was killed with -9 and restarted, the engine stayed in
-   * REBALANCING for over a minute in two runs of three with it (once, under load, with
-   * {@link #THROUGHPUT} too); see the README.
+   * The default, for a payment path: small batches sent at once, fetches answered at once,
+   * frequent commits.
    */
   LATENCY(Duration.ofMillis(50), 1, 16 * 1024, 500, 1, 5),
-  /** The default: the batching measured in DESIGN.md to be worth 2.6x under exactly-once. */
+  /** For replays and backfills: the batching measured in DESIGN.md to be worth 2.6x under exactly-once. */
   THROUGHPUT(Duration.ofMillis(200), 20, 512 * 1024, 5_000, 64 * 1024, 100);
 
   private final Duration commitInterval;

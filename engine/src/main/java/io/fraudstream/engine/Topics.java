@@ -37,6 +37,11 @@ public record Topics(String transactions, String decisions, String alerts, Strin
     return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);
   }
 
+  /** The same topics publishing entity risk on {@code name}: an application of its own on a shared cluster needs its own. */
+  public Topics withEntityRisk(String name) {
+    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, name);
+  }
+
   /** Every topic the engine reads or writes. */
   public List<String> all() {
     return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
@@ -21,6 +22,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -165,6 +168,57 @@ class EngineFaultsIntegrationTest {
       System.out.printf("failover (%s): instance killed, %d payments sent after it, worst send-to-readable %.2f s, %d decision records%n",
           extra.isEmpty() ? "defaults" : extra, sentAfterKill, failoverSeconds, reader.records());
       assertTrue(failoverSeconds < 30, "the survivor took " + failoverSeconds + " s to decide the killed instance's payments");
+    }
+  }
+
+  @Test
+  void shouldDecideTenThousandPaymentsOnceOnTwoInstancesSharingEntityRisk() throws Exception {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 23)).subList(0, 10_000);
+    engine("state-a");
+    engine("state-b");
+    try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions");
+         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      Thread feeder = feed(payments, 1_000, new ConcurrentHashMap<>());
+      reader.awaitCount(2_000, Duration.ofSeconds(90));
+      // Both instances hold payment tasks: the entity risk each decides on was published by either.
+      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("fraudstream")).all().get().get("fraudstream");
+      long membersWithPayments = group.members().stream().filter(member -> member.assignment().topicPartitions().stream()
+          .anyMatch(partition -> partition.topic().equals("transactions"))).count();
+      assertEquals(2, membersWithPayments, "members reading payments: " + group.members());
+      feeder.join();
+      reader.awaitAll(ids(payments), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      Map<String, DecisionReader.Seen> seen = reader.seen();
+      assertExactlyOnce(payments, seen);
+
+      // User features are the offline replay's bit for bit. Entity features are as last
+      // published: never more than the replay's counts (a stale state misses events, it cannot
+      // invent them), and equal to them for most payments at this rate.
+      List<Feature> counts = new ArrayList<>();
+      for (EntityKind kind : EntityKind.values()) {
+        counts.addAll(kind.features().subList(0, 6));
+      }
+      int equalEntityRisk = 0;
+      int sharedEntities = 0;
+      for (FeatureRow row : OfflineReplay.replay(payments, TestModels.SECRET)) {
+        Map<String, Double> live = seen.get(row.transaction().id()).first().features();
+        boolean equal = true;
+        for (Feature feature : Feature.values()) {
+          double offline = row.features().get(feature);
+          double online = live.get(feature.featureName());
+          if (counts.contains(feature)) {
+            assertTrue(online <= offline, row.transaction().id() + " " + feature.featureName() + ": " + online + " > " + offline);
+            equal &= online == offline;
+          } else if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
+            assertEquals(offline, online, row.transaction().id() + " " + feature.featureName());
+          }
+        }
+        equalEntityRisk += equal ? 1 : 0;
+        sharedEntities += live.get(Feature.MERCHANT_USERS_1D.featureName()) > 1 ? 1 : 0;
+      }
+      assertTrue(sharedEntities > 1_000, sharedEntities + " decisions saw a merchant paid by other users that day");
+      assertTrue(equalEntityRisk > payments.size() / 2, equalEntityRisk + " of " + payments.size() + " with the replay's entity counts");
+      System.out.printf("two instances: %d payments, each decided once; entity counts equal to the offline replay's for %d (%.2f %%)%n",
+          payments.size(), equalEntityRisk, 100.0 * equalEntityRisk / payments.size());
     }
   }
 

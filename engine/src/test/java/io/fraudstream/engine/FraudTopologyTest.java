@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.features.EntityRiskProcessor;
 import io.fraudstream.features.EntityState;
+import io.fraudstream.features.StoreRetention;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureProcessor;
 import io.fraudstream.features.PaymentLabel;
@@ -91,6 +93,9 @@ class FraudTopologyTest {
 
   private void send(Transaction tx) {
     input.pipeInput(tx.user(), TransactionJson.write(tx));
+    // The entity sub-topology publishes changed states every 50 ms of wall-clock time: let it,
+    // so that each payment is decided on every earlier one, as in the offline replay.
+    driver.advanceWallClockTime(EntityRiskProcessor.PUBLISH_INTERVAL);
   }
 
   @Test
@@ -411,6 +416,9 @@ class FraudTopologyTest {
         .merchant("m2").device("bobs-phone").build();
     send(bob);
     send(new Transaction.Builder("b2", bob.timestamp().plus(Duration.ofHours(7)), "bob", 5).merchant("m2").device("bobs-phone").build());
+    // Sweeps come at most once a minute of wall-clock time, whatever the stream time.
+    driver.advanceWallClockTime(StoreRetention.CHECK_INTERVAL);
+    driver.advanceWallClockTime(EntityRiskProcessor.PUBLISH_INTERVAL);
     KeyValueStore<String, UserState> store = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
     assertNull(store.get("alice"), "alice has been idle for longer than the retention");
     assertEquals(2, store.get("bob").payments());

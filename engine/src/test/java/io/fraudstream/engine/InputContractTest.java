@@ -91,6 +91,7 @@ class InputContractTest {
     send("before", NOW.minus(Duration.ofDays(1)));
     send("a-year-ahead", NOW.plus(Duration.ofDays(365)));
     send("after", NOW);
+    driver.advanceWallClockTime(io.fraudstream.features.StoreRetention.CHECK_INTERVAL);
     KeyValueStore<String, UserState> users = driver.getKeyValueStore(FraudTopology.USER_STATE_STORE);
     assertEquals(2, users.get("alice").payments(), "the state of alice survives: retention ran on the payments' own times");
     assertEquals(List.of("before", "after"), decidedIds());

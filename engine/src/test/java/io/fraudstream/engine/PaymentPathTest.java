@@ -65,6 +65,7 @@ class PaymentPathTest {
 
   private void send(Transaction tx) {
     input.pipeInput(tx.user(), TransactionJson.write(tx), tx.timestamp());
+    driver.advanceWallClockTime(EntityRiskProcessor.PUBLISH_INTERVAL);
   }
 
   private static Transaction payment(String id, String user, Instant at, double amount, String merchant, String device) {

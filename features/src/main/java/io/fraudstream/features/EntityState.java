@@ -3,8 +3,6 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serde;
 
 /**
  * What fraudstream remembers about one merchant, terminal or device, in fixed size: its payments over
@@ -104,15 +102,6 @@ public final class EntityState {
     return slot;
   }
 
-  /**
-   * The store's serde, in the form of {@link #toBytes()}. A stored form this version cannot read
-   * reads as absent, so the entity starts afresh instead of stopping the stream thread, and
-   * {@code onUnreadable} hears of it.
-   */
-  public static Serde<EntityState> tolerantSerde(Consumer<IllegalArgumentException> onUnreadable) {
-    return StateSerde.tolerant(EntityState::toBytes, EntityState::fromBytes, onUnreadable);
-  }
-
   public byte[] toBytes() {
     int size = 1 + lastDay.serializedSize() + lastWeek.serializedSize() + lastMonth.serializedSize()
         + users.serializedSize() + LABEL_DAYS * (Long.BYTES + 2 * Integer.BYTES);
@@ -128,6 +117,20 @@ public final class EntityState {
       out.putInt(dayFrauds[i]);
     }
     return out.array();
+  }
+
+  /**
+   * Whether {@code data} has the version and a size of {@link #toBytes}: a check in constant time,
+   * for where a full read of every state would cost more than the reading it guards.
+   */
+  public static boolean hasStoredForm(byte[] data) {
+    int users = data == null ? -1 : data.length - EmptySize.BYTES;
+    return users >= 0 && data[0] == FORMAT_VERSION && users % (2 * Long.BYTES) == 0 && users / (2 * Long.BYTES) <= RECENT_USERS;
+  }
+
+  /** The stored size of a state without users, computed once, after the fields it depends on. */
+  private static final class EmptySize {
+    static final int BYTES = new EntityState().toBytes().length;
   }
 
   public static EntityState fromBytes(byte[] data) {

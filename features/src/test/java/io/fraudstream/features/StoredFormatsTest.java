@@ -2,7 +2,9 @@ package io.fraudstream.features;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,8 +98,19 @@ class StoredFormatsTest {
     byte[] fromTheFuture = Arrays.copyOf(UserState.empty().toBytes(), 10);
     fromTheFuture[0] = 99;
     assertNull(UserState.tolerantSerde(e -> heard.add(e.getMessage())).deserializer().deserialize("t", fromTheFuture));
-    assertNull(EntityState.tolerantSerde(e -> heard.add(e.getMessage())).deserializer().deserialize("t", new byte[] {1, 2}));
-    assertEquals(List.of("unsupported user state format 99, expected 4", "corrupt entity state: 2 bytes is too short"), heard);
+    assertEquals(List.of("unsupported user state format 99, expected 4"), heard);
+  }
+
+  @Test
+  void shouldTellTheStoredFormOfAnEntityStateInConstantTime() throws IOException {
+    assertTrue(EntityState.hasStoredForm(read("entity-state-v1.bin")));
+    assertTrue(EntityState.hasStoredForm(EntityState.empty().toBytes()));
+    assertFalse(EntityState.hasStoredForm(new byte[] {1, 2}));
+    assertFalse(EntityState.hasStoredForm(Arrays.copyOf(read("entity-state-v1.bin"), read("entity-state-v1.bin").length + 3)));
+    byte[] otherVersion = read("entity-state-v1.bin");
+    otherVersion[0] = 2;
+    assertFalse(EntityState.hasStoredForm(otherVersion));
+    assertFalse(EntityState.hasStoredForm(null));
   }
 
   private static void golden(String name, byte[] bytes) throws IOException {

@@ -48,9 +48,9 @@ final class EngineOptions {
       description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE})")
   String processingGuarantee;
 
-  @Option(names = "--profile", defaultValue = "${env:FRAUDSTREAM_PROFILE:-throughput}",
-      description = "throughput (batching, 200 ms commits) or latency (small batches sent at once, 50 ms commits; "
-          + "not yet the default, see the README) (default ${DEFAULT-VALUE})")
+  @Option(names = "--profile", defaultValue = "${env:FRAUDSTREAM_PROFILE:-latency}",
+      description = "latency (small batches sent at once, 50 ms commits: a payment path) or throughput (batching, "
+          + "200 ms commits: replays and backfills) (default ${DEFAULT-VALUE})")
   String profile;
 
   @Option(names = "--commit-interval-ms", defaultValue = "${env:FRAUDSTREAM_COMMIT_INTERVAL_MS}",

@@ -66,14 +66,16 @@ class ConfigurationTest {
   @Test
   void shouldSetTheKafkaClientsByProfileWithTheCommitIntervalOverridable() {
     String secret = "0123456789abcdef0";
-    EngineConfig throughput = runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret);
-    assertEquals(KafkaProfile.THROUGHPUT, throughput.profile(), "throughput is the default");
+    EngineConfig throughput = runConfig(Map.of("FRAUDSTREAM_PROFILE", "throughput"), "run", "--bootstrap-servers", "broker:9092",
+        "--hash-secret", secret);
+    assertEquals(KafkaProfile.THROUGHPUT, throughput.profile());
     assertEquals(Duration.ofMillis(200), throughput.commitInterval());
     assertEquals("20", throughput.streamsProperties().get("producer.linger.ms"));
     assertEquals(Integer.toString(64 * 1024), throughput.streamsProperties().get("consumer.fetch.min.bytes"));
     assertEquals("200", throughput.streamsProperties().get("commit.interval.ms"));
 
-    EngineConfig latency = runConfig(Map.of("FRAUDSTREAM_PROFILE", "latency"), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret);
+    EngineConfig latency = runConfig(Map.of(), "run", "--bootstrap-servers", "broker:9092", "--hash-secret", secret);
+    assertEquals(KafkaProfile.LATENCY, latency.profile(), "latency is the default, for a payment path");
     assertEquals(Duration.ofMillis(50), latency.commitInterval());
     assertEquals("1", latency.streamsProperties().get("producer.linger.ms"));
     assertEquals("5", latency.streamsProperties().get("consumer.fetch.max.wait.ms"));
