@@ -102,6 +102,12 @@ public final class EntityConsistencyBenchmark {
             }
           }
           differing += differs ? 1 : 0;
+          if (differs && differing <= 5) {
+            System.out.printf(Locale.ROOT, "  e.g. %s at %s: merchant_tx_count_1d %.0f served, %.0f offline; merchant_tx_count_30d %.0f served, %.0f offline%n",
+                entry.getKey(), row.transaction().timestamp(), entry.getValue().features().get(Feature.MERCHANT_TX_COUNT_1D.featureName()),
+                row.features().get(Feature.MERCHANT_TX_COUNT_1D), entry.getValue().features().get(Feature.MERCHANT_TX_COUNT_30D.featureName()),
+                row.features().get(Feature.MERCHANT_TX_COUNT_30D));
+          }
         }
         double stale = 0;
         for (EntityKind kind : EntityKind.values()) {

@@ -90,7 +90,8 @@ class EngineIntegrationTest {
     }
     Set<String> expectedInternal = new TreeSet<>();
     for (String store : List.of(FraudTopology.USER_STATE_STORE, FraudTopology.REORDER_BUFFER_STORE,
-        FraudTopology.ENTITY_STATE_STORE, FraudTopology.PENDING_USER_BLOCKS_STORE, FraudTopology.DECISION_OUTCOMES_STORE)) {
+        FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE, FraudTopology.PENDING_USER_BLOCKS_STORE,
+        FraudTopology.DECISION_OUTCOMES_STORE)) {
       expectedInternal.add(config.applicationId() + "-" + store + "-changelog");
     }
     for (String repartition : List.of(FraudTopology.ENTITY_EVENTS, FraudTopology.ENTITY_LABELS, FraudTopology.OUTCOMES_BY_PAYMENT)) {

@@ -107,6 +107,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // A fresh demo's internal topics do not exist until Kafka Streams creates them, and the
+    // clients' first metadata requests warn of each. A newcomer can do nothing about it; an
+    // operator of "run" on a real cluster keeps these warnings, which also tell of a broker not there.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
     validate();
     String secret = randomSecret();
     long started = System.nanoTime();
