@@ -75,7 +75,9 @@ final class DecisionOutcomes {
 
     @Override
     public void process(Record<String, byte[]> record) {
-      if (record.key() == null || InputLimits.checkKey(record.key()) != null || !isOutcome(record.value())) {
+      // As sent: a suspicious tier, no label yet.
+      if (record.key() == null || InputLimits.checkKey(record.key()) != null || !isOutcome(record.value())
+          || record.value()[0] == Tier.ALLOW.ordinal() || record.value()[1] != NO_LABEL) {
         metrics.skipped("unreadable-outcome");
         LOG.warn("Skipping a record on the outcomes topic that is not an outcome (key {})", DeadLetters.boundedKey(record.key()));
         return;

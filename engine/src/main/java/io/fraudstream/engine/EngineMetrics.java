@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class EngineMetrics {
     for (EntityKind kind : EntityKind.values()) {
       staleEntityDecisions.put(kind, Counter.builder("fraudstream.entity.stale.decisions")
           .description("decisions made on entity risk older than the consistency model allows, by entity kind")
-          .tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+          .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry));
     }
   }
 

@@ -17,6 +17,7 @@ import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionTimestampExtractor;
 import io.fraudstream.features.UserState;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -217,7 +221,7 @@ public final class FraudTopology {
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
         .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"))
         .flatMap((paymentId, label) -> {
-          List<KeyValue<String, byte[]>> events = new java.util.ArrayList<>(EntityKind.values().length);
+          List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
           for (EntityKind kind : EntityKind.values()) {
             if (kind.of(label) != null) {
               events.add(KeyValue.pair(kind.riskKey(kind.of(label)), EntityEvent.confirmedFraud(label.paymentTime().toEpochMilli()).toBytes()));
@@ -267,7 +271,7 @@ public final class FraudTopology {
    * publishes: entities' states and its progress. Anything else (only a hostile writer could put
    * it there) is counted and skipped, so no record on the topic can stop the global thread.
    */
-  private static final class PublishedRiskLoader implements org.apache.kafka.streams.processor.api.Processor<String, byte[], Void, Void> {
+  private static final class PublishedRiskLoader implements Processor<String, byte[], Void, Void> {
     private final EngineMetrics metrics;
     private KeyValueStore<String, byte[]> store;
 
@@ -276,12 +280,12 @@ public final class FraudTopology {
     }
 
     @Override
-    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+    public void init(ProcessorContext<Void, Void> context) {
       store = context.getStateStore(ENTITY_RISK_STORE);
     }
 
     @Override
-    public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
+    public void process(Record<String, byte[]> record) {
       if (!isPublishedRisk(record.key(), record.value())) {
         metrics.skipped("unreadable-entity-risk");
         return;

@@ -1,6 +1,7 @@
 package io.fraudstream.features;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -39,7 +40,7 @@ public enum EntityKind {
   EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel, List<Feature> features) {
     this.ofPayment = ofPayment;
     this.ofLabel = ofLabel;
-    this.keyPrefix = name().toLowerCase(java.util.Locale.ROOT) + "|";
+    this.keyPrefix = name().toLowerCase(Locale.ROOT) + "|";
     this.features = List.copyOf(features);
     this.txCount1d = features.get(0);
     this.txCount7d = features.get(1);

@@ -76,7 +76,10 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     this.context = context;
     this.store = context.getStateStore(storeName);
     this.unpublished = context.getStateStore(unpublishedStoreName);
-    StoreRetention.schedule(context, store, (bytes, streamTime) -> readable(bytes) == null || readable(bytes).expiredAt(streamTime), key -> {
+    StoreRetention.schedule(context, store, (bytes, streamTime) -> {
+      EntityState state = readable(bytes);
+      return state == null || state.expiredAt(streamTime);
+    }, key -> {
       unpublished.delete(key);
       context.forward(new Record<>(key, null, context.currentStreamTimeMs()));
     });
@@ -104,7 +107,6 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     unpublished.put(record.key(), UNPUBLISHED);
   }
 
-  /** Publishes every state changed since the last time, then the progress they make up. */
   /** A stored state, or null for none or one this version cannot read (it starts afresh, counted). */
   private EntityState readable(byte[] bytes) {
     if (bytes == null) {
@@ -118,6 +120,7 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     }
   }
 
+  /** Publishes every state changed since the last time, then the progress they make up. */
   private void publish() {
     List<String> published = new ArrayList<>();
     long streamTime = context.currentStreamTimeMs();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
@@ -32,7 +33,7 @@ public final class StoreRetention {
 
   /** As {@link #schedule(ProcessingContext, KeyValueStore, BiPredicate)}, telling {@code onExpired} of each key it forgets. */
   public static <S> void schedule(ProcessingContext context, KeyValueStore<String, S> store, BiPredicate<S, Long> expiredAt,
-      java.util.function.Consumer<String> onExpired) {
+      Consumer<String> onExpired) {
     long[] lastSwept = {Long.MIN_VALUE};
     context.schedule(CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
       long streamTime = context.currentStreamTimeMs();
