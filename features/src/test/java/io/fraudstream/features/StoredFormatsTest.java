@@ -93,6 +93,25 @@ class StoredFormatsTest {
   }
 
   @Test
+  void shouldReadTheEntityEventsAndTheirKeysAsWritten() throws IOException {
+    // The entity events cross an internal topic between versions during a rolling upgrade.
+    EntityEvent payment = EntityEvent.payment(T0.toEpochMilli(), 12.5, new IdentifierHasher(SECRET).hash("golden-user"));
+    EntityEvent fraud = EntityEvent.confirmedFraud(T0.plus(Duration.ofDays(2)).toEpochMilli());
+    golden("entity-event-payment-v1.bin", payment.toBytes());
+    golden("entity-event-fraud-v1.bin", fraud.toBytes());
+    golden("entity-risk-keys-v1.txt", String.join("\n", EntityKind.DEVICE.riskKey("hmac:00000000000000ff"),
+        EntityKind.MERCHANT.riskKey("m-42"), EntityRiskProcessor.progressKey(3)).getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(payment, EntityEvent.fromBytes(read("entity-event-payment-v1.bin")));
+    assertEquals(fraud, EntityEvent.fromBytes(read("entity-event-fraud-v1.bin")));
+    String[] keys = new String(read("entity-risk-keys-v1.txt"), StandardCharsets.UTF_8).split("\n");
+    assertEquals(EntityKind.DEVICE, EntityKind.ofRiskKey(keys[0]));
+    assertEquals(EntityKind.MERCHANT, EntityKind.ofRiskKey(keys[1]));
+    assertTrue(EntityRiskProcessor.isProgressKey(keys[2]));
+    assertNull(EntityKind.ofRiskKey(keys[2]));
+  }
+
+  @Test
   void shouldReadAStateThisVersionCannotReadAsAbsentAndSaySo() {
     List<String> heard = new ArrayList<>();
     byte[] fromTheFuture = Arrays.copyOf(UserState.empty().toBytes(), 10);
