@@ -1,7 +1,13 @@
 package io.fraudstream.benchmarks;
 
+import io.fraudstream.engine.Decision;
 import io.fraudstream.engine.DecisionPolicy;
 import io.fraudstream.engine.Rules;
+import io.fraudstream.engine.Topics;
+import io.fraudstream.features.EntityFeatureExtractor;
+import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.EntityState;
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
@@ -18,6 +24,7 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +63,9 @@ public class PerPaymentBenchmark {
   private DecisionPolicy policy;
   private DecisionPolicy policyWithRules;
   private UserState typicalState;
+  private Decision[] decisions;
+  private byte[] busyMerchant;
+  private EntityFeatureExtractor entityExtractor;
   private int next;
 
   @Setup(Level.Trial)
@@ -88,6 +98,33 @@ public class PerPaymentBenchmark {
     }
     typicalState = states.get(payments.get(payments.size() - 1).user());
     records = payments.stream().map(TransactionJson::write).toArray(byte[][]::new);
+    decisions = new Decision[1_000];
+    for (int i = 0; i < decisions.length; i++) {
+      decisions[i] = policy.decide(featured[i], Instant.EPOCH);
+    }
+    // A merchant's state as the payment path reads it from the global store: the first 3,000
+    // payments of the data set, of many users, all made there.
+    entityExtractor = new EntityFeatureExtractor(new IdentifierHasher(SECRET), EntityState.DEFAULT_LABEL_DELAY);
+    EntityState merchant = EntityState.empty();
+    double[] scratch = new double[Feature.count()];
+    payments.stream().limit(3_000).sorted(Comparator.comparing(Transaction::timestamp)).forEach(tx ->
+        entityExtractor.extractInto(EntityKind.MERCHANT, merchant, tx.toBuilder().merchant("m1").build(), scratch));
+    busyMerchant = merchant.toBytes();
+  }
+
+  /** Writing a decision to its topic: JSON with the 60 features by name. */
+  @Benchmark
+  public byte[] writeDecision() {
+    return Topics.DECISION_SERDE.serializer().serialize("decisions", decisions[nextIndex() % decisions.length]);
+  }
+
+  /** The payment path's work per entity: read the published state and take the payment's features from a copy of it. */
+  @Benchmark
+  public double[] joinEntityRisk() {
+    double[] values = featured[nextIndex()].features().toArray();
+    Transaction tx = payments.get(next).toBuilder().merchant("m1").build();
+    entityExtractor.extractInto(EntityKind.MERCHANT, EntityState.fromBytes(busyMerchant), tx, values);
+    return values;
   }
 
   private int nextIndex() {
