@@ -125,6 +125,11 @@ public final class EngineMetrics {
     registry.counter("fraudstream.state.unreadable", "store", store).increment();
   }
 
+  /** A transaction left open for good on one of the engine's partitions, aborted (see {@code HangingTransactions}). */
+  void abortedHangingTransaction() {
+    registry.counter("fraudstream.hanging.transactions.aborted").increment();
+  }
+
   /** A stream thread died of an error that was not about one record and was replaced by a new one. */
   void streamThreadReplaced() {
     registry.counter("fraudstream.stream.threads.replaced").increment();

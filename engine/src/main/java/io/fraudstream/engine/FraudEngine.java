@@ -1,6 +1,7 @@
 package io.fraudstream.engine;
 
 import io.fraudstream.engine.kafka.ClusterProbe;
+import io.fraudstream.engine.kafka.HangingTransactions;
 import io.fraudstream.engine.kafka.TopicAdmin;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.ModelBundle;
@@ -32,11 +33,13 @@ public final class FraudEngine implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final ServingFiles files;
   private final ClusterProbe probe;
+  private final HangingTransactions hangingTransactions;
   private final OperationsServer server;
 
   private FraudEngine(KafkaStreams streams, CountDownLatch stopped, AtomicReference<Throwable> fatal, DecisionPolicy policy,
       PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, ServingFiles files, ClusterProbe probe,
-      OperationsServer server) {
+      HangingTransactions hangingTransactions, OperationsServer server) {
+    this.hangingTransactions = hangingTransactions;
     this.streams = streams;
     this.stopped = stopped;
     this.fatal = fatal;
@@ -110,9 +113,16 @@ public final class FraudEngine implements AutoCloseable {
       throw e;
     }
     streams.start();
+    // After a broker killed with -9 a partition can keep a transaction open for good (README,
+    // "Fatal errors, start-up and the cluster going away"); only the engine's own topics are touched.
+    HangingTransactions hangingTransactions = HangingTransactions.watch(config.clientProperties(),
+        () -> streams.state() == KafkaStreams.State.REBALANCING,
+        topic -> topic.startsWith(config.applicationId() + "-") || config.topics().all().contains(topic),
+        metrics::abortedHangingTransaction);
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         config.hashSecret(), serving.reloadInterval());
-    FraudEngine engine = new FraudEngine(streams, stopped, fatal, policy, registry, streamsMetrics, files, probe, server);
+    FraudEngine engine = new FraudEngine(streams, stopped, fatal, policy, registry, streamsMetrics, files, probe,
+        hangingTransactions, server);
     try {
       engine.awaitRunning(startupTimeout);
     } catch (RuntimeException e) {
@@ -179,6 +189,7 @@ public final class FraudEngine implements AutoCloseable {
     files.close();
     boolean closed = streams.close(Duration.ofSeconds(30));
     streamsMetrics.close();
+    hangingTransactions.close();
     probe.close();
     if (server != null) {
       server.close();
