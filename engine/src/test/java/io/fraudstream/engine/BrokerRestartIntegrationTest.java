@@ -77,6 +77,11 @@ class BrokerRestartIntegrationTest {
       Map<String, DecisionReader.Seen> seen = reader.seen();
       assertEquals(List.of(), payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).limit(20).toList(),
           "payments decided more than once");
+      // A rebalance may still be under way (a thread fenced by the restart rejoins late): it must end.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (engine.streams().state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
       assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
       assertFalse(engine.failed());
       System.out.printf("broker killed with -9 (" + profile + " profile): not ready %.1f s after, ready %.1f s after the restart, "
