@@ -154,6 +154,25 @@ class InputContractTest {
   }
 
   @Test
+  void shouldDecideEveryPaymentAtAMerchantWhosePublishedStateIsGarbageOfTheRightForm() {
+    // Passes the loader's check of version and size, so it is stored; what a payment then reads
+    // must neither stop the thread nor send the payment to the dead-letter topic.
+    TestInputTopic<String, byte[]> risk = driver.createInputTopic(topics.entityRisk(), new StringSerializer(), new ByteArraySerializer());
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 50; i++) {
+      byte[] garbage = io.fraudstream.features.EntityState.empty().toBytes();
+      random.nextBytes(garbage);
+      garbage[0] = 1;   // the stored form's version
+      assertTrue(io.fraudstream.features.EntityState.hasStoredForm(garbage));
+      risk.pipeInput("merchant|m-garbage", garbage);
+      transactions.pipeInput("alice", TransactionJson.write(Transaction.of("g" + i, NOW.plusSeconds(i), "alice", 10).toBuilder()
+          .merchant("m-garbage").build()));
+    }
+    assertEquals(50, decidedIds().size());
+    assertTrue(deadLetters.isEmpty());
+  }
+
+  @Test
   void shouldDeadLetterARecordThatCannotBeDeserializedThroughKafkaStreamsHandlers() {
     // Every serde of the engine's own topology reads anything; this one refuses, to prove the
     // handler's path: the record goes to the dead-letter topic and the next passes.
