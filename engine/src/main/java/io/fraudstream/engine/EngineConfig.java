@@ -173,6 +173,12 @@ public record EngineConfig(
         processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving);
   }
 
+  /** The same settings for another application on the same cluster, with topics and state of its own. */
+  public EngineConfig withApplication(String newApplicationId, Topics newTopics, Path newStateDir) {
+    return new EngineConfig(bootstrapServers, newApplicationId, newTopics, newStateDir, hashSecret, blockDuration, partitions,
+        streamThreads, processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving);
+  }
+
   public EngineConfig withServing(Serving newServing) {
     return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
         processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing);

@@ -42,6 +42,12 @@ public record Topics(String transactions, String decisions, String alerts, Strin
     return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, name);
   }
 
+  /** The same topics with {@code prefix} before every name, for a run that must not touch these. */
+  public Topics prefixed(String prefix) {
+    return new Topics(prefix + transactions, prefix + decisions, prefix + alerts, prefix + blocks, prefix + deadLetters,
+        prefix + labels, prefix + erasures, prefix + entityRisk);
+  }
+
   /** Every topic the engine reads or writes. */
   public List<String> all() {
     return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);

@@ -19,6 +19,7 @@ import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.SyntheticGenerator;
+import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -88,8 +91,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--feed-days", defaultValue = "7", description = "with --dataset, the last days fed to the engine (default ${DEFAULT-VALUE})")
   int feedDays;
 
-  @Option(names = "--rate", defaultValue = "1500", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
+  @Option(names = "--rate", defaultValue = "1000", description = "payments per second fed to the engine, 0 for as fast as possible (default ${DEFAULT-VALUE})")
   int rate;
+
+  @Option(names = "--warm-up", defaultValue = "20000",
+      description = "training payments run first through a scratch engine on topics of its own, not counted, so that the"
+          + " timed feed meets compiled code, as a long-running engine does; 0 to skip (default ${DEFAULT-VALUE})")
+  int warmUp;
 
   @Option(names = "--show-alerts", defaultValue = "6",
       description = "alerts to print as they happen, half of them BLOCKs when there are (default ${DEFAULT-VALUE})")
@@ -156,10 +164,14 @@ final class DemoCommand implements Callable<Integer> {
         broker = EmbeddedKafkaBroker.startTemporary();
         config = config.withBootstrapServers(broker.bootstrapServers());
         out.println("   embedded KRaft broker at " + broker.bootstrapServers());
+        warmUp(config, bundle, training);
+      } else if (warmUp > 0) {
+        out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
       }
       try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
            OutputReader reader = new OutputReader(config, showAlerts, out)) {
         out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
+        reader.awaitReady(Duration.ofSeconds(30));
         out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
         Feed result = feed(config, feed, reader);
         reader.awaitDecisions(result.valid(), result.malformed(), Duration.ofMinutes(2));
@@ -179,6 +191,9 @@ final class DemoCommand implements Callable<Integer> {
     if (rate < 0) {
       throw new IllegalArgumentException("--rate must be 0 (unlimited) or more, got " + rate);
     }
+    if (warmUp < 0) {
+      throw new IllegalArgumentException("--warm-up must be 0 (none) or more payments, got " + warmUp);
+    }
     if (feedDays < 1 || trainDays < 2) {
       throw new IllegalArgumentException("--feed-days must be at least 1 and --train-days at least 2");
     }
@@ -194,6 +209,45 @@ final class DemoCommand implements Callable<Integer> {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * Runs the last {@code --warm-up} training payments through a scratch engine, with its own
+   * application id, topics and state, and waits for their decisions. A new JVM runs the payment
+   * path interpreted at first and compiles it while it runs; on two cores, with the broker and
+   * the feed in the same JVM, that takes tens of seconds, and a feed started cold falls behind and
+   * never shows how the engine runs. Nothing of the scratch run reaches the demo's engine.
+   */
+  private void warmUp(EngineConfig config, ModelBundle bundle, List<Transaction> training) throws Exception {
+    if (warmUp == 0) {
+      return;
+    }
+    List<Transaction> payments = training.subList(Math.max(0, training.size() - warmUp), training.size());
+    EngineConfig scratch = config.withApplication(config.applicationId() + "-warm-up", config.topics().prefixed("warm-up-"),
+        Files.createTempDirectory("fraudstream-demo-warm-up-"));
+    long started = System.nanoTime();
+    try (FraudEngine warm = FraudEngine.start(scratch, bundle, Duration.ofMinutes(2));
+         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(scratch.clientProperties(), new StringSerializer(),
+             new ByteArraySerializer())) {
+      for (Transaction tx : payments) {
+        producer.send(new ProducerRecord<>(scratch.topics().transactions(), tx.user(), TransactionJson.write(tx)));
+      }
+      producer.flush();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (decided(warm) < payments.size()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the warm-up engine decided only " + (long) decided(warm) + " of " + payments.size()
+              + " payments in 2 minutes");
+        }
+        Thread.sleep(50);
+      }
+    }
+    out.printf(Locale.ROOT, "   warmed up: %,d training payments through a scratch engine on 'warm-up-*' topics in %.1f s (not counted)%n",
+        payments.size(), (System.nanoTime() - started) / 1e9);
+  }
+
+  private static double decided(FraudEngine engine) {
+    return engine.registry().find("fraudstream.decisions").counters().stream().mapToDouble(Counter::count).sum();
   }
 
   /** The start of the feed whose latencies are shown apart, as the JIT and the first fetches warm up. */
@@ -304,6 +358,7 @@ final class DemoCommand implements Callable<Integer> {
     final java.util.concurrent.atomic.DoubleAdder scoringMicros = new java.util.concurrent.atomic.DoubleAdder();
     final List<String> deadLetterReasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RuntimeException failure;
+    private final CountDownLatch ready = new CountDownLatch(1);
 
     OutputReader(EngineConfig config, int alertsToShow, PrintStream out) {
       this.topics = config.topics();
@@ -327,15 +382,33 @@ final class DemoCommand implements Callable<Integer> {
 
     private void run() {
       try {
+        while (running.get() && consumer.assignment().isEmpty()) {
+          handleAll(consumer.poll(Duration.ofMillis(100)));
+        }
+        // Resolves every start offset now, so the first decisions are not timed with the reader's own start-up.
+        consumer.assignment().forEach(consumer::position);
+        ready.countDown();
         while (running.get()) {
-          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            handle(record);
-          }
+          handleAll(consumer.poll(Duration.ofMillis(100)));
         }
       } catch (RuntimeException e) {
         failure = e;
       } finally {
         consumer.close(Duration.ofSeconds(5));
+      }
+    }
+
+    private void handleAll(Iterable<ConsumerRecord<String, byte[]>> records) {
+      for (ConsumerRecord<String, byte[]> record : records) {
+        handle(record);
+      }
+    }
+
+    /** Waits until the reader has its partitions and knows where to start reading them. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+      if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("the output reader got no partitions within " + timeout
+            + (failure == null ? "" : ": " + failure.getMessage()));
       }
     }
 
