@@ -1,11 +1,11 @@
 package io.fraudstream.benchmarks;
 
-import io.fraudstream.engine.Decision;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.kafka.TopicAdmin;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;

@@ -1,9 +1,9 @@
 package io.fraudstream.benchmarks;
 
-import io.fraudstream.engine.Decision;
-import io.fraudstream.engine.DecisionPolicy;
-import io.fraudstream.engine.Rules;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityFeatureExtractor;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityState;

@@ -1,20 +1,23 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.topology.InputWindow;
+import io.fraudstream.engine.topology.Topics;
+import io.fraudstream.features.Spelling;
+import io.fraudstream.features.streams.TransactionTimestampExtractor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import io.fraudstream.features.TransactionTimestampExtractor;
-import java.util.Objects;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**

@@ -1,8 +1,15 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.kafka.ClusterProbe;
 import io.fraudstream.engine.kafka.HangingTransactions;
 import io.fraudstream.engine.kafka.TopicAdmin;
+import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.serving.EngineMetrics;
+import io.fraudstream.engine.serving.OperationsServer;
+import io.fraudstream.engine.serving.ServingFiles;
+import io.fraudstream.engine.topology.DeadLetterHandler;
+import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.ModelBundle;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;

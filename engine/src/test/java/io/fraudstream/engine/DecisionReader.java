@@ -1,5 +1,7 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.topology.Topics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

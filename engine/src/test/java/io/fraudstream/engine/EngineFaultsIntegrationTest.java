@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.Feature;

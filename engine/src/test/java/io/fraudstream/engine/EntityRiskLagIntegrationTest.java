@@ -3,6 +3,8 @@ package io.fraudstream.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.engine.cli.Pacing;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.engine.topology.FraudTopology;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.features.streams.DeadLetterHeaders;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.BufferedReader;
 import java.io.IOException;

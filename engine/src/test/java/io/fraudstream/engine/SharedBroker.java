@@ -1,6 +1,7 @@
 package io.fraudstream.engine;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.engine.topology.Topics;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

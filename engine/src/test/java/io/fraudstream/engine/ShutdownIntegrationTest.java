@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;

@@ -9,15 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** A model trained once per test JVM on synthetic data, shared by the engine's tests. */
-final class TestModels {
+public final class TestModels {
 
-  static final byte[] SECRET = "engine-test-secret-0123".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] SECRET = "engine-test-secret-0123".getBytes(StandardCharsets.UTF_8);
   private static ModelBundle bundle;
   private static ModelBundle other;
 
   private TestModels() {}
 
-  static synchronized ModelBundle bundle() {
+  public static synchronized ModelBundle bundle() {
     if (bundle == null) {
       List<Transaction> history = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(800, 30, 1));
       bundle = ModelTrainer.train(OfflineReplay.replay(history, SECRET), ModelTrainer.Settings.defaults("synthetic seed 1"));
@@ -29,7 +29,7 @@ final class TestModels {
    * A second model, trained on other users: its scores differ from {@link #bundle()}'s, so a test
    * can tell which of the two scored a payment (the same model with other thresholds could not).
    */
-  static synchronized ModelBundle other() {
+  public static synchronized ModelBundle other() {
     if (other == null) {
       List<Transaction> history = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(500, 30, 2));
       other = ModelTrainer.train(OfflineReplay.replay(history, SECRET), ModelTrainer.Settings.defaults("synthetic seed 2"));

@@ -3,8 +3,6 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Everything fraudstream remembers about one user, in fixed-size structures so that its size does
@@ -86,15 +84,6 @@ public final class UserState {
   /** Payments seen for this user since the state was created (or last erased). */
   public long payments() {
     return payments;
-  }
-
-  /**
-   * The store's serde, in the form of {@link #toBytes()}. A stored form this version cannot read
-   * reads as absent, so the user starts afresh instead of stopping the stream thread, and
-   * {@code onUnreadable} hears of it.
-   */
-  public static Serde<UserState> tolerantSerde(Consumer<IllegalArgumentException> onUnreadable) {
-    return StateSerde.tolerant(UserState::toBytes, UserState::fromBytes, onUnreadable);
   }
 
   /** Serialized form, as kept in the state store and its changelog. */

@@ -6,17 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.features.streams.EntityRiskProcessor;
+import io.fraudstream.features.streams.StateSerde;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,14 +23,13 @@ import org.junit.jupiter.api.Test;
  * really changes, bump its version, teach {@code fromBytes} to read the old one, and add the new
  * golden file beside the old (write them with {@code -Dfraudstream.golden.write=src/test/resources/golden}).
  */
-class StoredFormatsTest {
+public class StoredFormatsTest {
 
-  private static final byte[] SECRET = "golden-secret-0123456789".getBytes(StandardCharsets.UTF_8);
-  private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
-  private static final String WRITE = System.getProperty("fraudstream.golden.write");
+  public static final byte[] SECRET = "golden-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+  public static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
 
   /** A user's history that touches every part of the state: windows, habits, sets and location. */
-  private static List<Transaction> history() {
+  public static List<Transaction> history() {
     List<Transaction> payments = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       payments.add(Transaction.of("g" + i, T0.plus(Duration.ofHours(7L * i)), "golden-user", 10 + i % 7).toBuilder()
@@ -83,16 +80,6 @@ class StoredFormatsTest {
   }
 
   @Test
-  void shouldReadTheReorderBuffersEntriesAndKeys() throws IOException {
-    Transaction buffered = new IdentifierHasher(SECRET).pseudonymise(history().get(3));
-    golden("reorder-buffer-entry.json", TransactionJson.write(buffered));
-    golden("reorder-buffer-key.bin", FeatureProcessor.bufferKey(T0.toEpochMilli(), 3, 12_345L).get());
-
-    assertEquals(buffered, TransactionJson.parseOrThrow(read("reorder-buffer-entry.json")));
-    assertEquals(T0.toEpochMilli(), FeatureProcessor.timeOf(Bytes.wrap(read("reorder-buffer-key.bin"))));
-  }
-
-  @Test
   void shouldReadTheEntityEventsAndTheirKeysAsWritten() throws IOException {
     // The entity events cross an internal topic between versions during a rolling upgrade.
     EntityEvent payment = EntityEvent.payment(T0.toEpochMilli(), 12.5, new IdentifierHasher(SECRET).hash("golden-user"));
@@ -116,7 +103,7 @@ class StoredFormatsTest {
     List<String> heard = new ArrayList<>();
     byte[] fromTheFuture = Arrays.copyOf(UserState.empty().toBytes(), 10);
     fromTheFuture[0] = 99;
-    assertNull(UserState.tolerantSerde(e -> heard.add(e.getMessage())).deserializer().deserialize("t", fromTheFuture));
+    assertNull(StateSerde.users(e -> heard.add(e.getMessage())).deserializer().deserialize("t", fromTheFuture));
     assertEquals(List.of("unsupported user state format 99, expected 4"), heard);
   }
 
@@ -133,18 +120,11 @@ class StoredFormatsTest {
   }
 
   private static void golden(String name, byte[] bytes) throws IOException {
-    if (WRITE != null) {
-      Files.write(Path.of(WRITE).resolve(name), bytes);
-    }
+    GoldenFiles.write(name, bytes);
   }
 
   private static byte[] read(String name) throws IOException {
-    try (InputStream in = StoredFormatsTest.class.getResourceAsStream("/golden/" + name)) {
-      if (in == null) {
-        throw new AssertionError("golden file " + name + " is missing: write it with -Dfraudstream.golden.write=src/test/resources/golden");
-      }
-      return in.readAllBytes();
-    }
+    return GoldenFiles.read(name);
   }
 
   private static byte[] doubles(double[] values) {

@@ -1,6 +1,6 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.engine.Spelling;
+import io.fraudstream.features.Spelling;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

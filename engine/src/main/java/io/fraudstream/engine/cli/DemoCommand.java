@@ -1,18 +1,17 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.engine.Alert;
-import io.fraudstream.engine.Decision;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
-import io.fraudstream.engine.Pacing;
-import io.fraudstream.engine.Tier;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.decision.Alert;
+import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
-import io.fraudstream.features.DeadLetterHeaders;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.features.streams.DeadLetterHeaders;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelTrainer;

@@ -1,9 +1,9 @@
 package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
-import io.fraudstream.engine.InputWindow;
 import io.fraudstream.engine.KafkaProfile;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.topology.InputWindow;
+import io.fraudstream.engine.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,7 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.engine.Pacing;
-import io.fraudstream.engine.Topics;
 import io.fraudstream.engine.kafka.TopicAdmin;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;

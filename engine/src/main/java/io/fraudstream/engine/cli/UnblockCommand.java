@@ -1,7 +1,7 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.engine.Rules;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.IdentifierHasher;
 import java.util.ArrayList;
 import java.util.List;

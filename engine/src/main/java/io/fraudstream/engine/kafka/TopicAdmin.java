@@ -1,5 +1,6 @@
 package io.fraudstream.engine.kafka;
 
+import io.fraudstream.engine.topology.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
-import io.fraudstream.engine.Topics;
 
 /** Creates the engine's topics when they do not exist yet. */
 public final class TopicAdmin {

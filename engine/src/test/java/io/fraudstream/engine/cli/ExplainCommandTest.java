@@ -3,11 +3,11 @@ package io.fraudstream.engine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fraudstream.engine.Decision;
-import io.fraudstream.engine.DecisionPolicy;
-import io.fraudstream.engine.Rules;
-import io.fraudstream.engine.Tier;
-import io.fraudstream.engine.Topics;
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.FeatureRow;

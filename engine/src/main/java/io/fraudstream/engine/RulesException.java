@@ -1,8 +1,0 @@
-package io.fraudstream.engine;
-
-/** A rules file that cannot be used, with every bad line named. */
-public final class RulesException extends IllegalArgumentException {
-  public RulesException(String message) {
-    super(message);
-  }
-}

@@ -1,0 +1,196 @@
+package io.fraudstream.engine.serving;
+
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.EntityKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The engine's own meters, all named {@code fraudstream.*} (Prometheus: {@code fraudstream_*}):
+ * decisions per tier, latency, scores, dead letters, the models in service, reloads, shadow
+ * agreement, and the live precision and recall that labels give. Kafka Streams' own metrics are
+ * bound beside these by {@link io.fraudstream.engine.FraudEngine}. Thread-safe: every stream thread records here.
+ */
+public final class EngineMetrics {
+
+  private static final double[] SCORE_BUCKETS = {0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
+  private static final int LEGIT = 0;
+  private static final int FRAUD = 1;
+
+  private final MeterRegistry registry;
+  private final Map<Tier, Counter> decisions = new EnumMap<>(Tier.class);
+  private final Timer processing;
+  private final Timer endToEnd;
+  private final DistributionSummary scores;
+  private final DistributionSummary shadowScores;
+  private final Counter unmatchedLabels;
+  private final Map<EntityKind, Counter> staleEntityDecisions = new EnumMap<>(EntityKind.class);
+  /** Labelled decisions by tier and label; gauges rather than counters, as a corrected label moves one. */
+  private final AtomicLongArray labelled = new AtomicLongArray(Tier.values().length * 2);
+  private final Map<String, Gauge> modelGauges = new ConcurrentHashMap<>();
+
+  public EngineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (Tier tier : Tier.values()) {
+      decisions.put(tier, Counter.builder("fraudstream.decisions").description("decisions written, by tier")
+          .tag("tier", tier.name()).register(registry));
+      for (int label : new int[] {LEGIT, FRAUD}) {
+        int slot = slot(tier, label);
+        Gauge.builder("fraudstream.labelled.decisions", labelled, counts -> counts.get(slot))
+            .description("decisions with a fraud/legit label so far, by tier and label")
+            .tag("tier", tier.name()).tag("label", label == FRAUD ? "fraud" : "legit").register(registry);
+      }
+      Gauge.builder("fraudstream.live.precision", this, metrics -> metrics.precision(tier))
+          .description("share of labelled decisions of this tier that were fraud").tag("tier", tier.name()).register(registry);
+      Gauge.builder("fraudstream.live.recall", this, metrics -> metrics.recall(tier))
+          .description("share of labelled frauds decided at this tier or a stricter one").tag("tier", tier.name()).register(registry);
+    }
+    processing = Timer.builder("fraudstream.decision.processing").description("feature extraction, scoring and deciding, per payment")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1))
+        .register(registry);
+    endToEnd = Timer.builder("fraudstream.decision.end.to.end")
+        .description("from the payment's own timestamp to its decision; meaningful for live payments, not for replays of old data")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
+    scores = DistributionSummary.builder("fraudstream.score").description("the live model's fraud scores")
+        .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    shadowScores = DistributionSummary.builder("fraudstream.shadow.score").description("the shadow model's fraud scores")
+        .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
+        .description("labels for payments older than the retention of decision outcomes")
+        .register(registry);
+    for (EntityKind kind : EntityKind.values()) {
+      staleEntityDecisions.put(kind, Counter.builder("fraudstream.entity.stale.decisions")
+          .description("decisions made on entity risk older than the consistency model allows, by entity kind")
+          .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry));
+    }
+  }
+
+  /** Meters kept in memory only, for tests and tools that do not serve them. */
+  public static EngineMetrics inMemory() {
+    return new EngineMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void decided(Decision decision) {
+    decisions.get(decision.tier()).increment();
+    processing.record((long) ((decision.extractionMicros() + decision.scoringMicros()) * 1000), TimeUnit.NANOSECONDS);
+    long lagMillis = decision.decidedAt().toEpochMilli() - decision.timestamp().toEpochMilli();
+    if (lagMillis >= 0) {
+      endToEnd.record(lagMillis, TimeUnit.MILLISECONDS);
+    }
+    if (!Double.isNaN(decision.score())) {
+      scores.record(decision.score());
+    }
+    Decision.Shadow shadow = decision.shadow();
+    if (shadow != null) {
+      if (!Double.isNaN(shadow.score())) {
+        shadowScores.record(shadow.score());
+      }
+      registry.counter("fraudstream.shadow.decisions", "live_tier", decision.tier().name(),
+          "shadow_tier", shadow.tier() == null ? "NONE" : shadow.tier().name()).increment();
+    }
+  }
+
+  public void deadLetter(String sourceTopic) {
+    registry.counter("fraudstream.dead.letters", "source", sourceTopic == null ? "unknown" : sourceTopic).increment();
+  }
+
+  /** A record diverted by one of Kafka Streams' exception handlers, by stage (deserialization, processing, production). */
+  public void recordError(String stage) {
+    registry.counter("fraudstream.record.errors", "stage", stage).increment();
+  }
+
+  /** A record read and deliberately not used, by why (each reason is documented in the README's input contract). */
+  public void skipped(String reason) {
+    registry.counter("fraudstream.skipped.records", "reason", reason).increment();
+  }
+
+  /** A stored state this version cannot read, read as absent: its user or entity starts afresh. */
+  public void unreadableState(String store) {
+    registry.counter("fraudstream.state.unreadable", "store", store).increment();
+  }
+
+  /** A transaction left open for good on one of the engine's partitions, aborted (see {@code HangingTransactions}). */
+  public void abortedHangingTransaction() {
+    registry.counter("fraudstream.hanging.transactions.aborted").increment();
+  }
+
+  /** A stream thread died of an error that was not about one record and was replaced by a new one. */
+  public void streamThreadReplaced() {
+    registry.counter("fraudstream.stream.threads.replaced").increment();
+  }
+
+  /** A label met its decision; {@code previous} is the label it had before, or null. */
+  public void labelled(Tier tier, boolean fraud, Boolean previous) {
+    if (previous != null) {
+      int old = slot(tier, previous ? FRAUD : LEGIT);
+      labelled.getAndUpdate(old, count -> Math.max(0, count - 1));
+    }
+    labelled.incrementAndGet(slot(tier, fraud ? FRAUD : LEGIT));
+  }
+
+  /** A decision made before the entity sub-topology had applied its entity's events up to the staleness bound. */
+  public void staleEntityValues(EntityKind kind) {
+    staleEntityDecisions.get(kind).increment();
+  }
+
+  public void unmatchedLabel() {
+    unmatchedLabels.increment();
+  }
+
+  public double precision(Tier tier) {
+    long fraud = labelled.get(slot(tier, FRAUD));
+    long all = fraud + labelled.get(slot(tier, LEGIT));
+    return all == 0 ? Double.NaN : (double) fraud / all;
+  }
+
+  public double recall(Tier tier) {
+    long caught = 0;
+    long frauds = 0;
+    for (Tier each : Tier.values()) {
+      long count = labelled.get(slot(each, FRAUD));
+      frauds += count;
+      if (each.ordinal() >= tier.ordinal()) {
+        caught += count;
+      }
+    }
+    return frauds == 0 ? Double.NaN : (double) caught / frauds;
+  }
+
+  /** The model serving in {@code role} (live or shadow), as an info gauge of 1 tagged with its version. */
+  public void modelInService(String role, String version, String provenance) {
+    Gauge previous = modelGauges.remove(role);
+    if (previous != null) {
+      registry.remove(previous);
+    }
+    if (version != null) {
+      modelGauges.put(role, Gauge.builder("fraudstream.model.info", () -> 1).description("the model in service, by role")
+          .tag("role", role).tag("version", version).tag("provenance", provenance).register(registry));
+    }
+  }
+
+  /** A reload of a model or rules file was tried: {@code outcome} is loaded or refused. */
+  public void reload(String kind, String outcome) {
+    registry.counter("fraudstream.reloads", "kind", kind, "outcome", outcome).increment();
+  }
+
+  private static int slot(Tier tier, int label) {
+    return tier.ordinal() * 2 + label;
+  }
+}

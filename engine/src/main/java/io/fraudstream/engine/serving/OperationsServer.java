@@ -1,0 +1,93 @@
+package io.fraudstream.engine.serving;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fraudstream.engine.decision.DecisionPolicy;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The engine's HTTP endpoints for operators and orchestrators:
+ *
+ * <ul>
+ *   <li>{@code /metrics}: every meter in Prometheus' text format;
+ *   <li>{@code /health/live}: 200 unless Kafka Streams has failed or stopped (restart me);
+ *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING and the cluster answers
+ *       (send me traffic, count me as up); 503 while starting, rebalancing, shutting down, or
+ *       cut off from the brokers.
+ * </ul>
+ *
+ * Health answers carry the Kafka Streams state and the model and rules in service as JSON.
+ */
+public final class OperationsServer implements AutoCloseable {
+
+  private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
+      KafkaStreams.State.NOT_RUNNING);
+
+  private final HttpServer server;
+
+  private OperationsServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Serves on {@code host:port}; port 0 picks a free one. */
+  public static OperationsServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
+      BooleanSupplier clusterReachable, DecisionPolicy policy) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve metrics and health on " + host + ":" + port + " (" + e.getMessage()
+          + "); choose another --http-port, or -1 for none", e);
+    }
+    server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.createContext("/health/live", exchange -> {
+      KafkaStreams.State now = state.get();
+      respond(exchange, DEAD.contains(now) ? 503 : 200, "application/json",
+          health(DEAD.contains(now) ? "DOWN" : "UP", now, clusterReachable.getAsBoolean(), policy));
+    });
+    server.createContext("/health/ready", exchange -> {
+      KafkaStreams.State now = state.get();
+      boolean reachable = clusterReachable.getAsBoolean();
+      boolean ready = now == KafkaStreams.State.RUNNING && reachable;
+      respond(exchange, ready ? 200 : 503, "application/json", health(ready ? "UP" : "DOWN", now, reachable, policy));
+    });
+    server.start();
+    return new OperationsServer(server);
+  }
+
+  private static String health(String status, KafkaStreams.State state, boolean clusterReachable, DecisionPolicy policy) {
+    DecisionPolicy.ServingModel shadow = policy.shadowModel();
+    return "{\"status\":\"" + status + "\",\"streams\":\"" + state + "\",\"cluster\":\""
+        + (clusterReachable ? "reachable" : "unreachable") + "\",\"model\":\"" + policy.model().version()
+        + "\",\"provenance\":\"" + policy.model().provenanceId() + "\",\"shadow\":"
+        + (shadow == null ? "null" : "\"" + shadow.version() + "\"") + ",\"rules\":\"" + policy.rules().version() + "\"}\n";
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** The port actually served, useful when started on port 0. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

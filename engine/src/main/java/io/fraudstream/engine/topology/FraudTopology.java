@@ -1,0 +1,408 @@
+package io.fraudstream.engine.topology;
+
+import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.engine.serving.EngineMetrics;
+import io.fraudstream.features.EntityEvent;
+import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.EntityState;
+import io.fraudstream.features.FeaturedTransaction;
+import io.fraudstream.features.InputLimits;
+import io.fraudstream.features.ParsedTransaction;
+import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.Unreadable;
+import io.fraudstream.features.streams.EntityEventSource;
+import io.fraudstream.features.streams.EntityRiskJoin;
+import io.fraudstream.features.streams.EntityRiskProcessor;
+import io.fraudstream.features.streams.ErasureProcessor;
+import io.fraudstream.features.streams.FeatureProcessor;
+import io.fraudstream.features.streams.LabelPseudonymiser;
+import io.fraudstream.features.streams.StateSerde;
+import io.fraudstream.features.streams.TransactionTimestampExtractor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the engine's topology, a pure function of its inputs. The payment path is one task and
+ * one commit: nothing on it waits for another task.
+ *
+ * <pre>
+ * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
+ *                                                  └─ valid ─ pseudonymise, reorder within the grace,
+ *                                                             extract user features (user-state store)
+ * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
+ *   ─ join entity risk (entity-risk global store: device and merchant, as last published)
+ *   ─ decide (model, rules; blocks: the global table, and this task's own user blocks at once)
+ *       ─┬─ decisions (by payment id)
+ *        ├─ alerts (CHALLENGE, BLOCK; by user)
+ *        ├─ blocks (new user blocks; by entity)
+ *        ├─ entity events (25 bytes per entity: time, amount, user hash) ─ repartition entity-events ─┐
+ *        └─ CHALLENGE and BLOCK outcomes (10 bytes) ─ repartition outcomes-by-payment ─┐            │
+ * labels (by payment id) ─ parse ─┬─ judge against the outcome (decision-outcomes store) ┘            │
+ *   (bad labels to the DLQ)       └─ frauds ─ entity events ─ repartition entity-labels ─┐            │
+ *                         entity risk (entity-state store, keyed by kind|entity) ────────┴────────────┘
+ *                           ─ entity-risk (compacted) ─ global store, on every instance
+ * blocks (compacted) ─ global table, on every instance
+ * </pre>
+ *
+ * Every processor and store is named, so {@code describe()} is stable across versions.
+ */
+public final class FraudTopology {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FraudTopology.class);
+
+  /** The store of per-user behavioural state. */
+  public static final String USER_STATE_STORE = "user-state";
+  static final Duration CHANGELOG_MAX_COMPACTION_LAG = Duration.ofDays(1);
+
+  private FraudTopology() {}
+
+  /** The reorder buffer of payments waiting out the grace period, and the task's watermark. */
+  public static final String REORDER_BUFFER_STORE = "reorder-buffer";
+  /** The entity sub-topology's store of every entity's state, keyed by {@link EntityKind#riskKey}. */
+  public static final String ENTITY_STATE_STORE = "entity-state";
+  /** The entities changed since the entity sub-topology last published (see {@link EntityRiskProcessor}). */
+  public static final String UNPUBLISHED_ENTITIES_STORE = "unpublished-entities";
+  /** Every instance's copy of the entity-risk topic: the entities' states as last published. */
+  public static final String ENTITY_RISK_STORE = "entity-risk";
+  /** Blocks a payment task has placed on its users and the global table may not show yet. */
+  public static final String PENDING_USER_BLOCKS_STORE = "pending-user-blocks";
+  /**
+   * A decision is counted stale ({@code fraudstream_entity_stale_decisions_total}) when the entity
+   * sub-topology had not yet applied events up to this long before the payment's time.
+   */
+  public static final Duration ENTITY_STALENESS_BOUND = Duration.ofSeconds(2);
+  /** The decisions of the last {@link DecisionOutcomes#RETENTION}, waiting for labels. */
+  public static final String DECISION_OUTCOMES_STORE = "decision-outcomes";
+  /** The blocks topic read back on every instance. */
+  public static final String BLOCKS_STORE = "active-blocks";
+  /** Names of the repartitions off the payment path (the topics get the application id as prefix). */
+  public static final String ENTITY_EVENTS = "entity-events";
+  public static final String ENTITY_LABELS = "entity-labels";
+  public static final String OUTCOMES_BY_PAYMENT = "outcomes-by-payment";
+
+  /** A label or erasure request that could not be used, for the dead-letter topic. */
+  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable {}
+
+  /**
+   * @param partitions partitions of the repartition topics off the payment path: entity events
+   *     from payments and from labels (which must match, for an entity's to meet in one task) and outcomes
+   * @param grace how far out of time order payments may arrive and still be decided in order
+   *     (see {@link FeatureProcessor}); zero decides each payment on arrival
+   * @param window the payment and label times accepted, against the engine's clock
+   */
+  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, byte[] hashSecret, int partitions,
+      Duration grace, InputWindow window) {
+    StreamsBuilder builder = new StreamsBuilder();
+    // Erased and expired users and entities leave tombstones; the lag bounds how long their old
+    // values can stay in a compacted changelog before the log cleaner must remove them.
+    Map<String, String> compactPromptly = Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(),
+            StateSerde.users(unreadableState(USER_STATE_STORE, metrics)))
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
+    Serde<Block> readableBlocks = readableBlocks(metrics);
+    builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, readableBlocks).withName("read-blocks"),
+        // In memory: blocks are few, every payment looks up to three of them, and the table is
+        // rebuilt from the compacted topic at start anyway.
+        Materialized.<String, Block>as(Stores.inMemoryKeyValueStore(BLOCKS_STORE))
+            .withKeySerde(Topics.KEY_SERDE).withValueSerde(readableBlocks));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ENTITY_STATE_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+    // In memory, with a changelog: the keys come and go every 50 ms, and RocksDB would scan the
+    // tombstones of every key ever published on each pass (measured: a quarter of the thread's time).
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(UNPUBLISHED_ENTITIES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PENDING_USER_BLOCKS_STORE), Serdes.String(), readableBlocks)
+        .withLoggingEnabled(compactPromptly));
+    // Persistent: at scale the entities outgrow the heap (see the README's sizing), and a restart
+    // then reads only what it missed. Rebuilt from the compacted topic like any global store.
+    builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITY_RISK_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled(),
+        topics.entityRisk(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-entity-risk"),
+        () -> new PublishedRiskLoader(metrics));
+
+    KStream<String, ParsedTransaction> input = builder
+        .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
+            .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-transactions"))
+        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"));
+
+    Map<String, KStream<String, ParsedTransaction>> routes = input.split(Named.as("route-"))
+        .branch((key, parsed) -> parsed instanceof ParsedTransaction.Invalid, Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+
+    deadLetter(routes.get("route-invalid").mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction")),
+        topics, metrics, "dead-letter", "write-dead-letters");
+
+    Map<String, KStream<String, byte[]>> erasures = builder
+        .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
+        .split(Named.as("erasure-"))
+        .branch((user, request) -> user == null || user.isBlank() || InputLimits.checkKey(user) != null, Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+    deadLetter(erasures.get("erasure-invalid")
+            .mapValues((user, request) -> new UnreadableRecord(request, user == null || user.isBlank()
+                ? "erasure request without a user: key it by the user id to erase" : InputLimits.checkKey(user)),
+                Named.as("unusable-erasure")),
+        topics, metrics, "erasure-dead-letter", "write-bad-erasures");
+    erasures.get("erasure-valid")
+        .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
+
+    byte[] secret = hashSecret.clone();
+    Duration labelDelay = policy.labelDelay();
+    // User features first, where identifiers become tokens; then entity risk as published and the
+    // decision, all in this task.
+    KStream<String, FeaturedTransaction> featured = routes.get("route-valid")
+        .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
+        .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, secret, grace), Named.as("extract-features"),
+            USER_STATE_STORE, REORDER_BUFFER_STORE)
+        .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, secret, labelDelay, partitions, ENTITY_STALENESS_BOUND,
+            metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
+    KStream<String, Decision> decisions = featured
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
+            PENDING_USER_BLOCKS_STORE);
+
+    KStream<String, byte[]> paymentEvents = featured
+        .process(() -> new EntityEventSource(secret), Named.as("entity-events"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_EVENTS).withNumberOfPartitions(partitions));
+
+    Map<String, KStream<String, Object>> labels = builder
+        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
+        .mapValues((paymentId, value) -> readLabel(paymentId, value, window), Named.as("parse-label"))
+        .split(Named.as("label-"))
+        .branch((paymentId, label) -> label instanceof UnreadableRecord, Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+    deadLetter(labels.get("label-invalid").mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label")),
+        topics, metrics, "label-dead-letter", "write-bad-labels");
+    KStream<String, PaymentLabel> validLabels = labels.get("label-valid")
+        .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"));
+    // Only CHALLENGE and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW.
+    decisions
+        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious-outcomes"))
+        .map((user, decision) -> KeyValue.pair(decision.paymentId(), DecisionOutcomes.suspicious(decision)), Named.as("key-outcome-by-payment"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(OUTCOMES_BY_PAYMENT).withNumberOfPartitions(partitions))
+        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
+    validLabels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
+        DECISION_OUTCOMES_STORE);
+    KStream<String, byte[]> fraudEvents = validLabels
+        .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
+        .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"))
+        .flatMap((paymentId, label) -> {
+          List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
+          for (EntityKind kind : EntityKind.values()) {
+            if (kind.of(label) != null) {
+              events.add(KeyValue.pair(kind.riskKey(kind.of(label)), EntityEvent.confirmedFraud(label.paymentTime().toEpochMilli()).toBytes()));
+            }
+          }
+          return events;
+        }, Named.as("fraud-entity-events"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_LABELS).withNumberOfPartitions(partitions));
+    // Off the payment path: every entity's state, the changed ones published every 50 ms for every payment task.
+    paymentEvents.merge(fraudEvents, Named.as("entity-events-and-frauds"))
+        .process(() -> new EntityRiskProcessor(ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE, metrics::skipped,
+            unreadableState(ENTITY_STATE_STORE, metrics)), Named.as("entity-risk"),
+            ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE)
+        .to(topics.entityRisk(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-entity-risk"));
+
+    decisions
+        .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
+        .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
+    decisions
+        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
+        .map((user, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
+        .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
+    decisions
+        .filter((user, decision) -> decision.placesBlock(), Named.as("blocked"))
+        // A block's record time is when it was decided, so the global table sees each entity's
+        // blocks in the order they were placed, whatever the payments' event times.
+        .processValues(() -> new FixedKeyProcessor<String, Decision, Block>() {
+          private FixedKeyProcessorContext<String, Block> context;
+
+          @Override
+          public void init(FixedKeyProcessorContext<String, Block> context) {
+            this.context = context;
+          }
+
+          @Override
+          public void process(FixedKeyRecord<String, Decision> record) {
+            context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
+          }
+        }, Named.as("block"))
+        .selectKey((user, block) -> block.entity(), Named.as("key-by-entity"))
+        .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
+    return builder.build();
+  }
+
+  /**
+   * Fills every instance's copy of the entity-risk topic with what the entity sub-topology
+   * publishes: entities' states and its progress. Anything else (only a hostile writer could put
+   * it there) is counted and skipped, so no record on the topic can stop the global thread.
+   */
+  private static final class PublishedRiskLoader implements Processor<String, byte[], Void, Void> {
+    private final EngineMetrics metrics;
+    private KeyValueStore<String, byte[]> store;
+
+    PublishedRiskLoader(EngineMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(ENTITY_RISK_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      if (!isPublishedRisk(record.key(), record.value())) {
+        metrics.skipped("unreadable-entity-risk");
+        return;
+      }
+      if (record.value() == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), record.value());
+      }
+    }
+
+    private static boolean isPublishedRisk(String key, byte[] value) {
+      // A risk key is an entity, itself within the field limit, behind its kind.
+      if (key == null || key.length() > 2 * InputLimits.MAX_FIELD_CHARS) {
+        return false;
+      }
+      if (EntityRiskProcessor.isProgressKey(key)) {
+        return value != null && EntityRiskProcessor.readProgress(value) != Long.MIN_VALUE;
+      }
+      if (EntityKind.ofRiskKey(key) == null) {
+        return false;
+      }
+      // The form, not every field: a full read of each state here would double the cost of
+      // publishing, and one that passes but cannot be read counts as unreadable where it is used.
+      return value == null || EntityState.hasStoredForm(value);
+    }
+  }
+
+  /**
+   * Blocks as the global table reads them. A record that is not a block (or is larger than the
+   * input limit) is logged, counted and read as a tombstone: it lifts any block on its key, as
+   * compaction would make it do at the next restart anyway; a global table cannot send it to the
+   * dead-letter topic, and one unreadable record must not stop every instance.
+   */
+  private static Serde<Block> readableBlocks(EngineMetrics metrics) {
+    return Serdes.serdeFrom(Topics.BLOCK_SERDE.serializer(), (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        String tooLarge = InputLimits.checkRecordSize(bytes.length);
+        if (tooLarge != null) {
+          throw new IllegalArgumentException(tooLarge);
+        }
+        return Topics.BLOCK_SERDE.deserializer().deserialize(topic, bytes);
+      } catch (RuntimeException e) {
+        metrics.skipped("unreadable-block");
+        LOG.warn("Reading an unreadable record on the blocks topic {} as the lifting of its key's block: {}", topic, e.getMessage());
+        return null;
+      }
+    });
+  }
+
+  /** Counts every stored state that cannot be read, and logs the first of each store once. */
+  private static Consumer<IllegalArgumentException> unreadableState(String store, EngineMetrics metrics) {
+    AtomicBoolean logged = new AtomicBoolean();
+    return error -> {
+      metrics.unreadableState(store);
+      if (logged.compareAndSet(false, true)) {
+        LOG.warn("A state in the {} store cannot be read by this version ({}); it is read as absent, so its user or entity "
+            + "starts afresh. Further ones are counted in fraudstream_state_unreadable_total, not logged", store, error.getMessage());
+      }
+    };
+  }
+
+  private static Object readLabel(String paymentId, byte[] value, InputWindow window) {
+    String badKey = InputLimits.checkKey(paymentId);
+    if (badKey != null) {
+      return new UnreadableRecord(value, badKey);
+    }
+    try {
+      PaymentLabel label = PaymentLabel.parse(paymentId, value);
+      String badTime = window.check(label.paymentTime(), "label timestamp");
+      return badTime == null ? label : new UnreadableRecord(value, badTime);
+    } catch (IllegalArgumentException e) {
+      return new UnreadableRecord(value, e.getMessage());
+    }
+  }
+
+  /** Sends unreadable records to the dead-letter topic, through one processor and sink per input. */
+  private static <V extends Unreadable> void deadLetter(KStream<String, V> unreadable, Topics topics, EngineMetrics metrics,
+      String processorName, String sinkName) {
+    unreadable
+        .process(() -> new DeadLetterProcessor<V>(metrics), Named.as(processorName))
+        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName(sinkName));
+  }
+
+  /**
+   * A user's payments must share a partition for their state to be right, so the record key must
+   * be the payment's user; anything else is refused rather than scored against the wrong state.
+   * The payment's time must lie in the accepted window, or its outputs could be refused by the brokers.
+   */
+  static ParsedTransaction checkRecord(String key, ParsedTransaction parsed, InputWindow window) {
+    if (!(parsed instanceof ParsedTransaction.Valid valid)) {
+      return parsed;
+    }
+    String user = valid.transaction().user();
+    String badTime = window.check(valid.transaction().timestamp(), "timestamp");
+    if (badTime != null) {
+      return new ParsedTransaction.Invalid(parsed.raw(), badTime);
+    }
+    String badKey = InputLimits.checkKey(key);
+    if (badKey != null) {
+      return new ParsedTransaction.Invalid(parsed.raw(), badKey);
+    }
+    if (key == null) {
+      return new ParsedTransaction.Invalid(parsed.raw(), "record key is missing; key each transaction by its user ('" + user + "')");
+    }
+    if (!key.equals(user)) {
+      return new ParsedTransaction.Invalid(parsed.raw(),
+          "record key '" + key + "' is not the transaction's user '" + user + "'; key each transaction by its user");
+    }
+    return parsed;
+  }
+}

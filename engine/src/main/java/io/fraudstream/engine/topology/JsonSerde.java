@@ -1,0 +1,55 @@
+package io.fraudstream.engine.topology;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** One JSON serde for every output record type (decisions, alerts, blocks). */
+public final class JsonSerde<T> implements Serde<T> {
+
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+
+  private final Class<T> type;
+
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return (topic, value) -> {
+      if (value == null) {
+        return null;
+      }
+      try {
+        return MAPPER.writeValueAsBytes(value);
+      } catch (IOException e) {
+        throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON for topic " + topic, e);
+      }
+    };
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        return MAPPER.readValue(bytes, type);
+      } catch (IOException e) {
+        throw new SerializationException("cannot read " + type.getSimpleName() + " from topic " + topic + ": " + e.getMessage(), e);
+      }
+    };
+  }
+}

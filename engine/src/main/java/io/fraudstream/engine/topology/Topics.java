@@ -1,0 +1,63 @@
+package io.fraudstream.engine.topology;
+
+import io.fraudstream.engine.decision.Alert;
+import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.features.ParsedTransaction;
+import io.fraudstream.features.streams.TransactionSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The engine's topic names, with the serdes of their keys and values defined beside them.
+ * Names are configurable; {@link #defaults()} gives the ones in DESIGN.md.
+ */
+public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels,
+                     String erasures, String entityRisk) {
+
+  public static final Serde<String> KEY_SERDE = Serdes.String();
+  public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
+  public static final Serde<byte[]> DEAD_LETTER_SERDE = Serdes.ByteArray();
+  public static final JsonSerde<Decision> DECISION_SERDE = new JsonSerde<>(Decision.class);
+  public static final JsonSerde<Alert> ALERT_SERDE = new JsonSerde<>(Alert.class);
+  public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);
+
+  public Topics {
+    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk}) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("topic names must not be blank");
+      }
+    }
+  }
+
+  public static Topics defaults() {
+    return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels", "erasures", "entity-risk");
+  }
+
+  /** The same topics reading payments from {@code name}. */
+  public Topics withTransactions(String name) {
+    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);
+  }
+
+  /** The same topics publishing entity risk on {@code name}: an application of its own on a shared cluster needs its own. */
+  public Topics withEntityRisk(String name) {
+    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, name);
+  }
+
+  /** The same topics with {@code prefix} before every name, for a run that must not touch these. */
+  public Topics prefixed(String prefix) {
+    return new Topics(prefix + transactions, prefix + decisions, prefix + alerts, prefix + blocks, prefix + deadLetters,
+        prefix + labels, prefix + erasures, prefix + entityRisk);
+  }
+
+  /** Every topic the engine reads or writes. */
+  public List<String> all() {
+    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk);
+  }
+
+  /** The topics only the latest record per key matters on, compacted: the blocks and the entities' published risk. */
+  public java.util.Set<String> compacted() {
+    return java.util.Set.of(blocks, entityRisk);
+  }
+}
