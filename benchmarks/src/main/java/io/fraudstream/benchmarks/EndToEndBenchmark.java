@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -210,7 +211,7 @@ public final class EndToEndBenchmark {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
     long start = System.nanoTime();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      List<Integer> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Integer> failed = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < payments.size(); i++) {
         Pacing.awaitTurn(start, i, rate);
         send(producer, config, payments.get(i), sentNanos, failed, i);

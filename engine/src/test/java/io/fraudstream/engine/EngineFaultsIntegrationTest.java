@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,7 +179,7 @@ class EngineFaultsIntegrationTest {
     // In time order, as payments come: the generator lists them user by user, and entity risk
     // fed out of time order is not what a payment path sees.
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 23)).stream()
-        .sorted(java.util.Comparator.comparing(Transaction::timestamp)).limit(10_000).toList();
+        .sorted(Comparator.comparing(Transaction::timestamp)).limit(10_000).toList();
     engine("state-a");
     engine("state-b");
     try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions");

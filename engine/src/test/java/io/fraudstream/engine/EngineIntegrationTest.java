@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +116,7 @@ class EngineIntegrationTest {
   }
 
   private static List<String> concat(Set<String> topics, String more) {
-    List<String> all = new java.util.ArrayList<>(topics);
+    List<String> all = new ArrayList<>(topics);
     all.add(more);
     return all;
   }

@@ -28,12 +28,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -155,7 +157,7 @@ class ServingIntegrationTest {
       assertEquals(rulesServed, engine.policy().rules().version(), "the rules in service are the previous file's");
 
       // Blocks read back from the topic: the rules' banned merchant, then a block placed by hand and lifted.
-      Instant t0 = payments.get(payments.size() - 1).timestamp().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+      Instant t0 = payments.get(payments.size() - 1).timestamp().truncatedTo(ChronoUnit.MINUTES);
       Block onUser = new Block("user:mallory", "user", null, "account takeover reported", t0, t0.plus(Duration.ofDays(1)));
       producer.send(new ProducerRecord<>(config.topics().blocks(), onUser.entity(), Topics.BLOCK_SERDE.serializer().serialize(null, onUser)));
       producer.flush();
@@ -268,7 +270,7 @@ class ServingIntegrationTest {
     await(condition, () -> what);
   }
 
-  private static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) {
+  private static void await(BooleanSupplier condition, Supplier<String> what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -1,6 +1,7 @@
 package io.fraudstream.features;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * How a user's payments spread over a cycle (hours of the day, days of the week), with older
@@ -51,7 +52,7 @@ final class DecayedHistogram {
   }
 
   void clear() {
-    java.util.Arrays.fill(bins, 0);
+    Arrays.fill(bins, 0);
     total = 0;
     referenceMillis = 0;
     lastMillis = 0;

@@ -3,6 +3,7 @@ package io.fraudstream.features;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * What fraudstream remembers about one merchant, terminal or device, in fixed size: its payments over
@@ -39,7 +40,7 @@ public final class EntityState {
   final int[] dayFrauds = new int[LABEL_DAYS];
 
   private EntityState() {
-    java.util.Arrays.fill(labelDay, Long.MIN_VALUE);
+    Arrays.fill(labelDay, Long.MIN_VALUE);
   }
 
   /** The state of a merchant never seen before. */
@@ -82,9 +83,9 @@ public final class EntityState {
     lastWeek.clear();
     lastMonth.clear();
     users.clear();
-    java.util.Arrays.fill(labelDay, Long.MIN_VALUE);
-    java.util.Arrays.fill(dayPayments, 0);
-    java.util.Arrays.fill(dayFrauds, 0);
+    Arrays.fill(labelDay, Long.MIN_VALUE);
+    Arrays.fill(dayPayments, 0);
+    Arrays.fill(dayFrauds, 0);
   }
 
   /** The slot of a payment day, reset if it held an older day; -1 if the day is too old to keep. */

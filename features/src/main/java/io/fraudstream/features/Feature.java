@@ -1,8 +1,10 @@
 package io.fraudstream.features;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.DoublePredicate;
 
 /**
@@ -184,8 +186,8 @@ public enum Feature {
    * which fields it lacks. A model on these alone is the baseline that shows what the
    * behavioural features add.
    */
-  public static java.util.Set<Feature> raw() {
-    return java.util.EnumSet.of(AMOUNT, HOUR_OF_DAY, DAY_OF_WEEK, NIGHT, WEEKEND, MERCHANT_MISSING, DEVICE_MISSING,
+  public static Set<Feature> raw() {
+    return EnumSet.of(AMOUNT, HOUR_OF_DAY, DAY_OF_WEEK, NIGHT, WEEKEND, MERCHANT_MISSING, DEVICE_MISSING,
         IP_MISSING, COUNTRY_MISSING, COUNTERPARTY_MISSING, LOCATION_MISSING);
   }
 

@@ -1,6 +1,7 @@
 package io.fraudstream.features;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Count and sum of events over a sliding event-time window, in fixed memory.
@@ -83,8 +84,8 @@ final class SlidingWindowCounter {
   void clear() {
     // Amounts are only ever added with a count, so no count means every bucket is already zero.
     if (totalCount != 0) {
-      java.util.Arrays.fill(counts, 0);
-      java.util.Arrays.fill(sums, 0);
+      Arrays.fill(counts, 0);
+      Arrays.fill(sums, 0);
     }
     totalCount = 0;
     totalSum = 0;

@@ -2,12 +2,13 @@ package io.fraudstream.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class IdentifierHasherTest {
@@ -45,7 +46,7 @@ class IdentifierHasherTest {
   @Test
   void shouldPseudonymiseEveryIdentifierThatOnlyFeedsNoveltyButKeepWhatEntityRiskNeeds() {
     IdentifierHasher hasher = new IdentifierHasher("secret-number-one-16");
-    Transaction raw = Transaction.of("p1", java.time.Instant.EPOCH, "alice", 10).toBuilder()
+    Transaction raw = Transaction.of("p1", Instant.EPOCH, "alice", 10).toBuilder()
         .merchant("shop").device("dev-1").ip("10.0.0.1").counterparty("bob").country("NL").location(52.0, 4.0).build();
     Transaction pseudonymous = hasher.pseudonymise(raw);
     assertEquals(hasher.token("dev-1"), pseudonymous.device());

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.tribuo.Model;
@@ -233,7 +236,7 @@ public final class CompiledTrees {
       // Multi-class boosting grows one tree per class per round, in class order.
       (t % classes == fraudId ? fraudRoots : legitRoots).add(root);
     }
-    int[] roots = java.util.stream.Stream.concat(fraudRoots.stream(), legitRoots.stream()).mapToInt(Integer::intValue).toArray();
+    int[] roots = Stream.concat(fraudRoots.stream(), legitRoots.stream()).mapToInt(Integer::intValue).toArray();
     return new CompiledTrees(Kind.XGBOOST_SOFTMAX, nodes, roots, fraudRoots.size());
   }
 
@@ -252,7 +255,7 @@ public final class CompiledTrees {
     // Every input always has a value (a missing field is an indicator and a 0), so the
     // "missing" branch is never taken and is not kept.
     int yesId = node.get("yes").asInt();
-    Map<Integer, JsonNode> children = new java.util.HashMap<>();
+    Map<Integer, JsonNode> children = new HashMap<>();
     for (JsonNode child : node.get("children")) {
       children.put(child.get("nodeid").asInt(), child);
     }
@@ -269,7 +272,7 @@ public final class CompiledTrees {
   /** Tribuo's feature id of each input, turned round: for each id, the input's position. */
   private static int[] inputOfFeatureId(Model<Label> model, List<String> inputs) {
     int[] inputOfId = new int[model.getFeatureIDMap().size()];
-    java.util.Arrays.fill(inputOfId, -1);
+    Arrays.fill(inputOfId, -1);
     for (int i = 0; i < inputs.size(); i++) {
       int id = model.getFeatureIDMap().getID(inputs.get(i));
       if (id >= 0) {

@@ -1,6 +1,12 @@
 package io.fraudstream.models;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Ranking and threshold metrics for fraud scores against labels. Higher score means more likely
@@ -106,25 +112,25 @@ public final class Evaluation {
    * Users found fraudulent on an earlier day are left out of later days, as an investigator
    * would already have blocked their card. Days are UTC calendar days.
    */
-  public static double cardPrecisionAtK(java.util.List<io.fraudstream.features.Transaction> payments, double[] scores, int k) {
-    java.util.TreeMap<Long, java.util.Map<String, double[]>> days = new java.util.TreeMap<>();
+  public static double cardPrecisionAtK(List<io.fraudstream.features.Transaction> payments, double[] scores, int k) {
+    TreeMap<Long, Map<String, double[]>> days = new TreeMap<>();
     for (int i = 0; i < scores.length; i++) {
       io.fraudstream.features.Transaction tx = payments.get(i);
       long day = Math.floorDiv(tx.timestamp().toEpochMilli(), 86_400_000L);
-      double[] card = days.computeIfAbsent(day, d -> new java.util.HashMap<>())
+      double[] card = days.computeIfAbsent(day, d -> new HashMap<>())
           .computeIfAbsent(tx.user(), u -> new double[] {Double.NEGATIVE_INFINITY, 0});
       card[0] = Math.max(card[0], scores[i]);
       card[1] = Math.max(card[1], Boolean.TRUE.equals(tx.label()) ? 1 : 0);
     }
-    java.util.Set<String> detected = new java.util.HashSet<>();
+    Set<String> detected = new HashSet<>();
     double sum = 0;
-    for (java.util.Map<String, double[]> cards : days.values()) {
-      java.util.List<java.util.Map.Entry<String, double[]>> ranked = cards.entrySet().stream()
+    for (Map<String, double[]> cards : days.values()) {
+      List<Map.Entry<String, double[]>> ranked = cards.entrySet().stream()
           .filter(card -> !detected.contains(card.getKey()))
           .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]))
           .limit(k).toList();
       long frauds = 0;
-      for (java.util.Map.Entry<String, double[]> card : ranked) {
+      for (Map.Entry<String, double[]> card : ranked) {
         if (card.getValue()[1] > 0) {
           frauds++;
           detected.add(card.getKey());
@@ -165,7 +171,7 @@ public final class Evaluation {
                         double recallAt1PercentFpr, Confusion challenge, Confusion block) {
 
     /** Measures {@code scores} of {@code rows} (in the same order) at {@code thresholds}. */
-    public static Metrics of(java.util.List<FeatureRow> rows, double[] scores, Thresholds thresholds) {
+    public static Metrics of(List<FeatureRow> rows, double[] scores, Thresholds thresholds) {
       boolean[] fraud = new boolean[rows.size()];
       long frauds = 0;
       for (int i = 0; i < fraud.length; i++) {

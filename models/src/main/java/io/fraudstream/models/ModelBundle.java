@@ -12,12 +12,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -81,9 +83,9 @@ public final class ModelBundle {
 
   private static String provenanceOf(Manifest manifest) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(manifest));
-      return "bundle-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
-    } catch (java.security.NoSuchAlgorithmException | IOException e) {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(manifest));
+      return "bundle-" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException | IOException e) {
       throw new IllegalStateException("cannot hash a bundle manifest", e);
     }
   }
@@ -128,7 +130,7 @@ public final class ModelBundle {
   ModelBundle withMetrics(Map<String, Double> metrics) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
-        m.features(), m.means(), m.stds(), m.thresholds(), java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)), m.dataset(),
+        m.features(), m.means(), m.stds(), m.thresholds(), Collections.unmodifiableMap(new LinkedHashMap<>(metrics)), m.dataset(),
         m.labelDelayDays()));
   }
 

@@ -1,7 +1,10 @@
 package io.fraudstream.models;
 
 import io.fraudstream.features.FeatureVector;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.VariableInfo;
@@ -45,9 +48,9 @@ public final class ModelScorer {
     this.model = bundle.model();
     ModelBundle.Manifest manifest = bundle.manifest();
     List<String> features = manifest.features();
-    this.sortedPositions = java.util.stream.IntStream.range(0, features.size()).boxed()
-        .sorted(java.util.Comparator.comparing(features::get)).mapToInt(Integer::intValue).toArray();
-    this.sortedNames = java.util.Arrays.stream(sortedPositions).mapToObj(features::get).toArray(String[]::new);
+    this.sortedPositions = IntStream.range(0, features.size()).boxed()
+        .sorted(Comparator.comparing(features::get)).mapToInt(Integer::intValue).toArray();
+    this.sortedNames = Arrays.stream(sortedPositions).mapToObj(features::get).toArray(String[]::new);
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
     this.logOddsWeights = logOddsWeights(model, manifest.features());

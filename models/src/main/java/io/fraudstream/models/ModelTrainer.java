@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -68,7 +70,7 @@ public final class ModelTrainer {
       if (!(blockPrecision > 0 && blockPrecision <= 1)) {
         throw new IllegalArgumentException("block precision must be within (0, 1], got " + blockPrecision);
       }
-      java.util.Objects.requireNonNull(trainer, "trainer");
+      Objects.requireNonNull(trainer, "trainer");
       if (reviewsPerDay < 0) {
         throw new IllegalArgumentException("reviews per day must not be negative, got " + reviewsPerDay);
       }
@@ -117,7 +119,7 @@ public final class ModelTrainer {
    */
   public static ModelBundle train(List<FeatureRow> training, List<FeatureRow> validation, Set<Feature> inputs,
       Settings settings) {
-    List<FeatureRow> rows = new java.util.ArrayList<>(training);
+    List<FeatureRow> rows = new ArrayList<>(training);
     rows.addAll(validation);
     long trainingFrauds = training.stream().filter(FeatureRow::fraud).count();
     if (trainingFrauds == 0 || trainingFrauds == training.size()) {

@@ -11,10 +11,12 @@ import io.fraudstream.features.Transaction;
 import io.fraudstream.features.UserState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -94,7 +96,7 @@ public final class OfflineReplay {
    * time order, and runs {@code work} on every share in parallel. Payments without a key are left out.
    */
   private static void stage(List<Transaction> ordered, Function<Transaction, String> key, int threads,
-      java.util.function.Consumer<int[]> work) {
+      Consumer<int[]> work) {
     IntList[] shares = new IntList[threads];
     for (int s = 0; s < threads; s++) {
       shares[s] = new IntList(ordered.size() / threads + 16);
@@ -119,13 +121,13 @@ public final class OfflineReplay {
 
     void add(int value) {
       if (size == values.length) {
-        values = java.util.Arrays.copyOf(values, size * 2);
+        values = Arrays.copyOf(values, size * 2);
       }
       values[size++] = value;
     }
 
     int[] toArray() {
-      return java.util.Arrays.copyOf(values, size);
+      return Arrays.copyOf(values, size);
     }
   }
 }

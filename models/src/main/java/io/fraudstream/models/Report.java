@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -298,7 +299,7 @@ public final class Report {
 
   private static Integer[] descending(double[] scores) {
     Integer[] order = Evaluation.ascending(scores);
-    java.util.Collections.reverse(Arrays.asList(order));
+    Collections.reverse(Arrays.asList(order));
     return order;
   }
 

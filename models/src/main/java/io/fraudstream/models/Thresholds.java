@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * The two score thresholds of the decision tiers: at or above {@code challenge} a payment needs
@@ -77,7 +78,7 @@ public record Thresholds(double challenge, double block) {
 
   /** The scores of the legitimate payments, ascending; there must be some. */
   private static double[] legitimateScores(double[] scores, boolean[] fraud) {
-    double[] legit = java.util.stream.IntStream.range(0, scores.length).filter(i -> !fraud[i])
+    double[] legit = IntStream.range(0, scores.length).filter(i -> !fraud[i])
         .mapToDouble(i -> scores[i]).sorted().toArray();
     if (legit.length == 0) {
       throw new IllegalArgumentException("cannot tune thresholds without legitimate payments");

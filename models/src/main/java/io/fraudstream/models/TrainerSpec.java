@@ -1,6 +1,9 @@
 package io.fraudstream.models;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,7 +67,7 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
       }
       all.put(param.getKey(), param.getValue());
     }
-    params = java.util.Collections.unmodifiableMap(all);
+    params = Collections.unmodifiableMap(all);
   }
 
   public static TrainerSpec logistic() {
@@ -105,14 +108,14 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
    * learning rate (0.03, 0.1, 0.3); for random forests the depth (6, 10); for XGBoost the depth
    * (4, 6) and the learning rate eta (0.05, 0.1, 0.3). Other parameters stay as given.
    */
-  public java.util.List<TrainerSpec> grid() {
-    java.util.List<Map<String, Double>> variations = switch (algorithm) {
-      case LOGISTIC -> java.util.List.of(Map.of("rate", 0.03), Map.of("rate", 0.1), Map.of("rate", 0.3));
-      case RANDOM_FOREST -> java.util.List.of(Map.of("depth", 6.0), Map.of("depth", 10.0));
-      case XGBOOST -> java.util.List.of(Map.of("depth", 4.0, "eta", 0.05), Map.of("depth", 4.0, "eta", 0.1), Map.of("depth", 4.0, "eta", 0.3),
+  public List<TrainerSpec> grid() {
+    List<Map<String, Double>> variations = switch (algorithm) {
+      case LOGISTIC -> List.of(Map.of("rate", 0.03), Map.of("rate", 0.1), Map.of("rate", 0.3));
+      case RANDOM_FOREST -> List.of(Map.of("depth", 6.0), Map.of("depth", 10.0));
+      case XGBOOST -> List.of(Map.of("depth", 4.0, "eta", 0.05), Map.of("depth", 4.0, "eta", 0.1), Map.of("depth", 4.0, "eta", 0.3),
           Map.of("depth", 6.0, "eta", 0.05), Map.of("depth", 6.0, "eta", 0.1), Map.of("depth", 6.0, "eta", 0.3));
     };
-    java.util.List<TrainerSpec> grid = new java.util.ArrayList<>();
+    List<TrainerSpec> grid = new ArrayList<>();
     for (Map<String, Double> variation : variations) {
       Map<String, Double> variant = new TreeMap<>(params);
       variant.putAll(variation);

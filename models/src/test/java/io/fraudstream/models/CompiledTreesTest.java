@@ -9,6 +9,7 @@ import io.fraudstream.features.Feature;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,14 +79,14 @@ class CompiledTreesTest {
     for (FeatureRow row : scored.subList(0, 2_000)) {
       ModelScorer.Score score = scorer.score(row.features());
       double logOdds = Math.log(score.probability() / (1 - score.probability()));
-      double rest = logOdds - java.util.Arrays.stream(score.contributions()).sum();
+      double rest = logOdds - Arrays.stream(score.contributions()).sum();
       if (Double.isNaN(bias)) {
         bias = rest;
       }
       // XGBoost keeps leaf values in single precision, so the sum agrees to about 6e-7 here; an
       // attribution that lost or doubled a split's share would be off by its size, 1e-2 or more.
       assertEquals(bias, rest, 1e-5, "the part of the log-odds no input explains must be the same for every payment");
-      withReasons += java.util.Arrays.stream(score.contributions()).anyMatch(c -> c > 0) ? 1 : 0;
+      withReasons += Arrays.stream(score.contributions()).anyMatch(c -> c > 0) ? 1 : 0;
     }
     assertTrue(withReasons > 1_000, withReasons + " payments with a positive contribution");
   }

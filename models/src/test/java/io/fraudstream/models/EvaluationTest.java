@@ -10,7 +10,9 @@ import io.fraudstream.features.Transaction;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EvaluationTest {
@@ -66,7 +68,7 @@ class EvaluationTest {
     double[] scores = new double[days * perDay];
     boolean[] fraud = new boolean[scores.length];
     long[] day = new long[scores.length];
-    java.util.Random random = new java.util.Random(3);
+    Random random = new Random(3);
     for (int i = 0; i < scores.length; i++) {
       day[i] = 17_000 + i / perDay;
       fraud[i] = i % 50 == 0;
@@ -82,9 +84,9 @@ class EvaluationTest {
       }
     }
     for (int d = 0; d < days; d++) {
-      assertTrue(flagged[d] <= 10, "day " + d + " flagged " + flagged[d] + " of 10 reviews: " + java.util.Arrays.toString(flagged));
+      assertTrue(flagged[d] <= 10, "day " + d + " flagged " + flagged[d] + " of 10 reviews: " + Arrays.toString(flagged));
     }
-    assertEquals(10, flagged[2], "the busiest day uses its whole capacity: " + java.util.Arrays.toString(flagged));
+    assertEquals(10, flagged[2], "the busiest day uses its whole capacity: " + Arrays.toString(flagged));
     assertThrows(IllegalArgumentException.class, () -> Thresholds.tuneForCapacity(scores, fraud, day, 0, 0.9, 5));
   }
 

@@ -9,10 +9,10 @@ import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +66,7 @@ class ModelBundleTest {
     assertEquals(bundle.version(), loaded.version());
     assertEquals(bundle.thresholds(), loaded.thresholds());
     assertEquals(bundle.manifest().dataset(), loaded.manifest().dataset());
-    assertEquals(java.time.Duration.ofDays(7), loaded.labelDelay());
+    assertEquals(Duration.ofDays(7), loaded.labelDelay());
     assertEquals(bundle.provenanceId(), loaded.provenanceId(), "the provenance id must survive a round trip");
     ModelBundle retuned = loaded.withThresholds(new Thresholds(0.2, 0.9));
     assertEquals(bundle.version(), retuned.version());
@@ -80,14 +80,14 @@ class ModelBundleTest {
 
   @Test
   void shouldCarryTheLabelDelayItWasTrainedWith(@TempDir Path dir) throws Exception {
-    java.time.Duration threeDays = java.time.Duration.ofDays(3);
+    Duration threeDays = Duration.ofDays(3);
     List<FeatureRow> replayed = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 8)), SECRET, threeDays);
     ModelBundle trained = ModelTrainer.train(replayed, ModelTrainer.Settings.defaults("synthetic seed 8").withLabelDelay(threeDays));
     Path file = dir.resolve("three-days.bundle");
     trained.save(file);
     assertEquals(threeDays, ModelBundle.load(file).labelDelay());
     assertThrows(IllegalArgumentException.class,
-        () -> ModelTrainer.Settings.defaults("x").withLabelDelay(java.time.Duration.ofDays(30)));
+        () -> ModelTrainer.Settings.defaults("x").withLabelDelay(Duration.ofDays(30)));
   }
 
   @Test

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
-import io.fraudstream.models.data.SyntheticGenerator;
 import io.fraudstream.features.Transaction;
+import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +64,7 @@ final class ConfigSources implements IDefaultValueProvider {
     if (file != null) {
       try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         sources.fileValues.load(in);
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         throw new IllegalArgumentException("cannot read the config file " + file + ": it does not exist (given by --config or FRAUDSTREAM_CONFIG)");
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());

@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -36,10 +37,12 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -128,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
     String datasetName;
     if (data.dataset != null) {
       List<Transaction> all = DatasetReader.read(data.dataset, data.mapping()).stream()
-          .sorted(java.util.Comparator.comparing(Transaction::timestamp)).toList();
+          .sorted(Comparator.comparing(Transaction::timestamp)).toList();
       Instant end = all.get(all.size() - 1).timestamp();
       Instant feedFrom = end.minus(Duration.ofDays(feedDays));
       Instant trainFrom = feedFrom.minus(Duration.ofDays(trainDays));
@@ -353,9 +356,9 @@ final class DemoCommand implements Callable<Integer> {
     final AtomicLong refusedByBlock = new AtomicLong();
     final AtomicLong refusedFraud = new AtomicLong();
     final AtomicLong lastDecisionNanos = new AtomicLong();
-    final java.util.concurrent.atomic.DoubleAdder extractionMicros = new java.util.concurrent.atomic.DoubleAdder();
-    final java.util.concurrent.atomic.DoubleAdder scoringMicros = new java.util.concurrent.atomic.DoubleAdder();
-    final List<String> deadLetterReasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final DoubleAdder extractionMicros = new DoubleAdder();
+    final DoubleAdder scoringMicros = new DoubleAdder();
+    final List<String> deadLetterReasons = new CopyOnWriteArrayList<>();
     private volatile RuntimeException failure;
     private final CountDownLatch ready = new CountDownLatch(1);
 

@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Measures an existing bundle on a window of a dataset, at the bundle's own thresholds. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,

@@ -19,9 +19,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Trains a model bundle from a dataset by time, with thresholds to the user's targets, and reports on it. */
 @Command(name = "train", mixinStandardHelpOptions = true,

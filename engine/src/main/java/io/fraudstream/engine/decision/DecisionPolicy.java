@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -298,7 +299,7 @@ public final class DecisionPolicy {
   }
 
   /** What a user would recognise as unusual about their payment, at most three things. */
-  static List<String> unusualForTheUser(java.util.Map<String, Double> features) {
+  static List<String> unusualForTheUser(Map<String, Double> features) {
     List<String> phrases = new ArrayList<>(3);
     if (on(features, Feature.NEW_MERCHANT)) {
       phrases.add("at a merchant you have not used before");
@@ -318,11 +319,11 @@ public final class DecisionPolicy {
     return phrases;
   }
 
-  private static boolean on(java.util.Map<String, Double> features, Feature feature) {
+  private static boolean on(Map<String, Double> features, Feature feature) {
     return value(features, feature) > 0;
   }
 
-  private static double value(java.util.Map<String, Double> features, Feature feature) {
+  private static double value(Map<String, Double> features, Feature feature) {
     Double value = features == null ? null : features.get(feature.featureName());
     return value == null ? 0 : value;
   }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -191,11 +192,11 @@ final class RulesParser {
     return values -> values[index];
   }
 
-  private static java.util.OptionalDouble number(String word) {
+  private static OptionalDouble number(String word) {
     try {
-      return java.util.OptionalDouble.of(Double.parseDouble(word.replace("_", "")));
+      return OptionalDouble.of(Double.parseDouble(word.replace("_", "")));
     } catch (NumberFormatException e) {
-      return java.util.OptionalDouble.empty();
+      return OptionalDouble.empty();
     }
   }
 

@@ -6,6 +6,7 @@ import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.streams.TransactionSerde;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -57,7 +58,7 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   }
 
   /** The topics only the latest record per key matters on, compacted: the blocks and the entities' published risk. */
-  public java.util.Set<String> compacted() {
-    return java.util.Set.of(blocks, entityRisk);
+  public Set<String> compacted() {
+    return Set.of(blocks, entityRisk);
   }
 }

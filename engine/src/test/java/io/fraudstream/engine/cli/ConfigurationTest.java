@@ -9,20 +9,22 @@ import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.KafkaProfile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** One configuration from a file, the environment and flags, validated before anything starts. */
 class ConfigurationTest {
@@ -106,9 +108,9 @@ class ConfigurationTest {
     assertTrue(badValue.getMessage().startsWith("bad Kafka setting: Invalid value TLS for configuration security.protocol"),
         badValue.getMessage());
 
-    java.io.PrintStream original = System.err;
+    PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     int code;
     try {
       code = FraudstreamCli.execute(Map.of(), "run", "--config", dir.resolve("missing.properties").toString());
@@ -134,7 +136,7 @@ class ConfigurationTest {
     }
     known.add("FRAUDSTREAM_CONFIG");
     Set<String> passed = new TreeSet<>();
-    Map<String, String> kafka = new java.util.HashMap<>();
+    Map<String, String> kafka = new HashMap<>();
     while (variables.find()) {
       String name = variables.group(1);
       passed.add(name);

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -104,7 +105,7 @@ class DatasetCommandsTest {
     // Every column of every row, the label-dependent ones included: with the default delay of 7
     // days the confirmed-fraud features differ, so a replay that ignored --label-delay-days shows.
     List<FeatureRow> withDefaultDelay = OfflineReplay.replay(payments, "any-secret-will-do-16".getBytes(StandardCharsets.UTF_8));
-    assertTrue(java.util.stream.IntStream.range(0, expected.size()).anyMatch(i ->
+    assertTrue(IntStream.range(0, expected.size()).anyMatch(i ->
         !expected.get(i).features().equals(withDefaultDelay.get(i).features())),
         "the label delay must matter on this data for the comparison to mean anything");
     for (int i = 0; i < expected.size(); i++) {

@@ -14,7 +14,10 @@ import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.data.SyntheticGenerator;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DecisionPolicyTest {
@@ -55,9 +58,9 @@ class DecisionPolicyTest {
         SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 30, 8)), TestModels.SECRET);
     ModelBundle xgboost = ModelTrainer.train(rows,
         ModelTrainer.Settings.defaults("synthetic seed 8").withTrainer(TrainerSpec.parse("xgboost:trees=30,depth=4")));
-    DecisionPolicy policy = new DecisionPolicy(xgboost, java.time.Duration.ofHours(24));
+    DecisionPolicy policy = new DecisionPolicy(xgboost, Duration.ofHours(24));
     List<Decision> flagged = rows.stream().filter(FeatureRow::fraud)
-        .map(row -> policy.decide(new FeaturedTransaction(row.transaction(), row.features(), 0), java.time.Instant.EPOCH))
+        .map(row -> policy.decide(new FeaturedTransaction(row.transaction(), row.features(), 0), Instant.EPOCH))
         .filter(decision -> decision.tier() != Tier.ALLOW).toList();
     assertTrue(flagged.size() > 50, flagged.size() + " frauds flagged");
     long explained = flagged.stream().filter(decision -> !decision.reasons().isEmpty()).count();
@@ -71,12 +74,12 @@ class DecisionPolicyTest {
 
   @Test
   void shouldTellTheUserWhatWasUnusualWithoutNamingDevicesOrPayees() {
-    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), java.time.Duration.ofHours(24));
-    java.util.Map<String, Double> features = vector(Feature.NEW_MERCHANT, 1, Feature.NEW_DEVICE, 1).toMap();
+    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
+    Map<String, Double> features = vector(Feature.NEW_MERCHANT, 1, Feature.NEW_DEVICE, 1).toMap();
     Decision blocked = decision(Tier.BLOCK, true, features);
     assertEquals("We stopped a payment of 950.00 EUR at a merchant you have not used before, from a new device."
         + " To protect you, we paused your account. If it was you, contact us.", policy.alertFor(blocked).message());
-    java.util.Map<String, Double> abroad = vector(Feature.NEW_COUNTRY, 1, Feature.AMOUNT_TO_MEAN_RATIO, 4).toMap();
+    Map<String, Double> abroad = vector(Feature.NEW_COUNTRY, 1, Feature.AMOUNT_TO_MEAN_RATIO, 4).toMap();
     assertEquals("Please confirm with a one-time code: a payment of 950.00 EUR from a country you have not paid from before,"
         + " well above your usual amount.", policy.alertFor(decision(Tier.CHALLENGE, false, abroad)).message());
     Alert alert = policy.alertFor(blocked);
@@ -84,8 +87,8 @@ class DecisionPolicyTest {
     assertEquals(blocked.reasons(), alert.reasons());
   }
 
-  private static Decision decision(Tier tier, boolean placesBlock, java.util.Map<String, Double> features) {
-    return new Decision("p1", "alice", java.time.Instant.EPOCH, 950, "EUR", "m1", "hmac:00000000000000aa", null, tier, 0.97, tier,
-        List.of("a new device"), "lr-x", "bundle-x", "none", null, placesBlock, null, features, 1, 1, java.time.Instant.EPOCH);
+  private static Decision decision(Tier tier, boolean placesBlock, Map<String, Double> features) {
+    return new Decision("p1", "alice", Instant.EPOCH, 950, "EUR", "m1", "hmac:00000000000000aa", null, tier, 0.97, tier,
+        List.of("a new device"), "lr-x", "bundle-x", "none", null, placesBlock, null, features, 1, 1, Instant.EPOCH);
   }
 }

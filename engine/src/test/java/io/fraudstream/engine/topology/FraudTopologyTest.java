@@ -37,11 +37,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -179,7 +187,7 @@ class FraudTopologyTest {
   }
 
   private static String firstBlockTime(Decision decision) {
-    return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneOffset.UTC).format(decision.timestamp());
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(decision.timestamp());
   }
 
   @Test
@@ -246,7 +254,7 @@ class FraudTopologyTest {
     payments.forEach(this::send);
     Map<String, Decision> byId = decisions.readKeyValuesToMap();
     TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
-    Map<Tier, long[]> expected = new java.util.EnumMap<>(Tier.class);
+    Map<Tier, long[]> expected = new EnumMap<>(Tier.class);
     for (Tier tier : Tier.values()) {
       expected.put(tier, new long[2]);
     }
@@ -338,7 +346,7 @@ class FraudTopologyTest {
       FeatureVector live = FeatureVector.fromMap(online.get(row.transaction().id()).features());
       for (Feature feature : compared) {
         if (Double.compare(live.get(feature), row.features().get(feature)) != 0) {
-          mismatches.computeIfAbsent(row.transaction().id(), id -> new java.util.TreeMap<>()).put(feature.featureName(), live.get(feature));
+          mismatches.computeIfAbsent(row.transaction().id(), id -> new TreeMap<>()).put(feature.featureName(), live.get(feature));
         }
       }
     }
@@ -376,7 +384,7 @@ class FraudTopologyTest {
     Assumptions.assumeTrue(Files.isRegularFile(file), missing);
     // Every fourth payment of the first 200,000 (about 20 days), so that fraud labels pass the 7-day delay.
     List<Transaction> all = DatasetReader.read(file, DatasetMapping.preset("handbook"), 200_000);
-    List<Transaction> payments = java.util.stream.IntStream.range(0, all.size()).filter(i -> i % 4 == 0).mapToObj(all::get).toList();
+    List<Transaction> payments = IntStream.range(0, all.size()).filter(i -> i % 4 == 0).mapToObj(all::get).toList();
     assertEquals(50_000, payments.size());
     assertSameFeatures(payments, sendWithLabels(payments));
     List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
@@ -431,7 +439,7 @@ class FraudTopologyTest {
     assertNull(store.get("alice"), "alice has been idle for longer than the retention");
     assertEquals(2, store.get("bob").payments());
     KeyValueStore<String, ?> entities = driver.getKeyValueStore(FraudTopology.ENTITY_STATE_STORE);
-    List<String> left = new java.util.ArrayList<>();
+    List<String> left = new ArrayList<>();
     try (var all = entities.all()) {
       all.forEachRemaining(entry -> left.add(entry.key));
     }
@@ -458,7 +466,7 @@ class FraudTopologyTest {
     // User features only: payments released together by one arrival are all decided before any
     // of them reaches the entity sub-topology, so their entity risk is stale by design (bounded
     // staleness, counted); the entity-parity tests decide one payment per arrival.
-    List<Feature> userFeatures = new java.util.ArrayList<>(Feature.all());
+    List<Feature> userFeatures = new ArrayList<>(Feature.all());
     for (io.fraudstream.features.EntityKind kind : io.fraudstream.features.EntityKind.values()) {
       userFeatures.removeAll(kind.features());
     }
@@ -510,7 +518,7 @@ class FraudTopologyTest {
     assertEquals(1.0, third.features().get(Feature.MERCHANT_TX_COUNT_1D.featureName()), "merchants stay apart");
     KeyValueStore<String, ?> entities = driver.getKeyValueStore(FraudTopology.ENTITY_STATE_STORE);
     try (var all = entities.all()) {
-      List<String> devices = new java.util.ArrayList<>();
+      List<String> devices = new ArrayList<>();
       all.forEachRemaining(entry -> {
         if (entry.key.startsWith("device|")) {
           devices.add(entry.key);
@@ -551,12 +559,12 @@ class FraudTopologyTest {
 
   /** The payments in an arrival order where each may come up to half the grace after later ones. */
   private static List<Transaction> shuffledWithin(List<Transaction> payments, Duration grace, long seed) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     Map<Transaction, Long> arrival = new HashMap<>();
     for (Transaction tx : payments) {
       arrival.put(tx, tx.timestamp().toEpochMilli() + (long) (random.nextDouble() * grace.toMillis() / 2));
     }
-    return payments.stream().sorted(java.util.Comparator.comparing(arrival::get)).toList();
+    return payments.stream().sorted(Comparator.comparing(arrival::get)).toList();
   }
 
   private static String header(TestRecord<String, byte[]> record, String name) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
+import java.util.Random;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -164,7 +165,7 @@ class InputContractTest {
     // Passes the loader's check of version and size, so it is stored; what a payment then reads
     // must neither stop the thread nor send the payment to the dead-letter topic.
     TestInputTopic<String, byte[]> risk = driver.createInputTopic(topics.entityRisk(), new StringSerializer(), new ByteArraySerializer());
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     for (int i = 0; i < 50; i++) {
       byte[] garbage = io.fraudstream.features.EntityState.empty().toBytes();
       random.nextBytes(garbage);

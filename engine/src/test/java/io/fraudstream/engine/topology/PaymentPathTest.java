@@ -23,8 +23,10 @@ import io.fraudstream.features.streams.EntityRiskProcessor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -80,7 +82,7 @@ class PaymentPathTest {
   }
 
   private double stale(EntityKind kind) {
-    return metrics.registry().counter("fraudstream.entity.stale.decisions", "kind", kind.name().toLowerCase(java.util.Locale.ROOT)).count();
+    return metrics.registry().counter("fraudstream.entity.stale.decisions", "kind", kind.name().toLowerCase(Locale.ROOT)).count();
   }
 
   @Test
@@ -158,7 +160,7 @@ class PaymentPathTest {
       driver.advanceWallClockTime(Duration.ofSeconds(10));
     }
     Map<String, Decision> after = decisions.readKeyValuesToMap();
-    assertEquals(java.util.Set.of("other", "later"), after.keySet());
+    assertEquals(Set.of("other", "later"), after.keySet());
     assertEquals(Tier.BLOCK, after.get("later").tier());
     assertNull(after.get("other").activeBlock(), "other users are not touched");
   }

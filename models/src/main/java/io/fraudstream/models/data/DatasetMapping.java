@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -105,13 +107,13 @@ public record DatasetMapping(
    * The presets name different columns, so at most one fits.
    */
   public static DatasetMapping detect(Path file) throws IOException {
-    List<String> fitting = new java.util.ArrayList<>();
+    List<String> fitting = new ArrayList<>();
     for (String name : PRESETS) {
       try {
         DatasetReader.read(file, preset(name), 1);
         fitting.add(name);
       } catch (IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
           throw e;
         }
       }

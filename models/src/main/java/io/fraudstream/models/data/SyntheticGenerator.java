@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * A seeded, labelled payment generator, so that the demo and the tests run without any file.
@@ -41,7 +42,7 @@ public final class SyntheticGenerator {
    */
   public record Settings(int users, int days, long seed, double fraudUserShare, Instant start, List<FraudPattern> patterns) {
     public Settings {
-      patterns = List.copyOf(new java.util.TreeSet<>(patterns));
+      patterns = List.copyOf(new TreeSet<>(patterns));
       if (patterns.isEmpty()) {
         throw new IllegalArgumentException("at least one fraud pattern is needed; with no fraud, set the fraud share to 0");
       }
