@@ -1,0 +1,41 @@
+package io.fraudstream.engine.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fraudstream.engine.TestModels;
+import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.serving.EngineMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The topology's description, checked in: a running application's internal topics and stores
+ * are named after its processors and stores, so a rename that slips into a refactoring would
+ * strand their state on upgrade. A deliberate change rewrites the file with
+ * {@code -Dfraudstream.golden.write=src/test/resources/golden} and says so in its commit.
+ */
+class TopologyDescriptionTest {
+
+  @Test
+  void shouldDescribeTheTopologyAsCheckedIn() throws IOException {
+    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
+    EngineMetrics metrics = EngineMetrics.inMemory();
+    String described = FraudTopology.build(Topics.defaults(), policy, metrics, TestModels.SECRET, 4, Duration.ZERO,
+        InputWindow.defaults()).describe().toString();
+    String write = System.getProperty("fraudstream.golden.write");
+    if (write != null) {
+      Files.writeString(Path.of(write).resolve("topology.txt"), described);
+    }
+    try (InputStream in = TopologyDescriptionTest.class.getResourceAsStream("/golden/topology.txt")) {
+      if (in == null) {
+        throw new AssertionError("golden/topology.txt is missing: write it with -Dfraudstream.golden.write=src/test/resources/golden");
+      }
+      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), described);
+    }
+  }
+}
