@@ -55,7 +55,7 @@ final class UnblockCommand implements Callable<Integer> {
       throw new IllegalArgumentException("nothing to unblock: name at least one --user, --device or --merchant");
     }
     Properties props = cluster.producerProperties("unblock");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), Topics.DEAD_LETTER_SERDE.serializer())) {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), Topics.RAW_SERDE.serializer())) {
       for (String key : keys) {
         producer.send(new ProducerRecord<>(blocksTopic, key, null)).get(30, TimeUnit.SECONDS);
         System.out.println("lifted the block on " + key + " (tombstone on " + blocksTopic + ")");

@@ -110,8 +110,13 @@ public final class FraudTopology {
   public static final String ENTITY_LABELS = "entity-labels";
   public static final String OUTCOMES_BY_PAYMENT = "outcomes-by-payment";
 
+  /** A label as read: usable, or not (with the reason) for the dead-letter topic. */
+  private sealed interface ReadLabel permits UsableLabel, UnreadableRecord {}
+
+  private record UsableLabel(PaymentLabel label) implements ReadLabel {}
+
   /** A label or erasure request that could not be used, for the dead-letter topic. */
-  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable {}
+  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable, ReadLabel {}
 
   /**
    * @param partitions partitions of the repartition topics off the payment path: entity events
@@ -123,6 +128,27 @@ public final class FraudTopology {
   public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, byte[] hashSecret, int partitions,
       Duration grace, InputWindow window) {
     StreamsBuilder builder = new StreamsBuilder();
+    addStores(builder, topics, metrics);
+    Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
+    eraseUsers(builder, topics, metrics);
+    byte[] secret = hashSecret.clone();
+    // User features first, where identifiers become tokens; then entity risk as published and the
+    // decision, all in this task.
+    KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, secret, partitions, grace);
+    KStream<String, Decision> decisions = featured
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
+            PENDING_USER_BLOCKS_STORE);
+    KStream<String, byte[]> paymentEvents = featured
+        .process(() -> new EntityEventSource(secret), Named.as("entity-events"))
+        .repartition(internal(ENTITY_EVENTS, partitions));
+    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window);
+    judgeLabels(decisions, labels, metrics, partitions);
+    updateEntityRisk(paymentEvents, fraudEvents(labels, secret, partitions), topics, metrics);
+    writeOutputs(decisions, topics, policy);
+    return builder.build();
+  }
+
+  private static void addStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
     // Erased and expired users and entities leave tombstones; the lag bounds how long their old
     // values can stay in a compacted changelog before the log cleaner must remove them.
     Map<String, String> compactPromptly = Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
@@ -160,21 +186,26 @@ public final class FraudTopology {
             .withLoggingDisabled(),
         topics.entityRisk(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-entity-risk"),
         () -> new PublishedRiskLoader(metrics));
+  }
 
-    KStream<String, ParsedTransaction> input = builder
+  /** The payments read and checked, split into the valid ({@code route-valid}) and the rest, sent to the dead-letter topic. */
+  private static Map<String, KStream<String, ParsedTransaction>> routePayments(StreamsBuilder builder, Topics topics,
+      EngineMetrics metrics, InputWindow window) {
+    Map<String, KStream<String, ParsedTransaction>> routes = builder
         .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
             .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-transactions"))
-        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"));
-
-    Map<String, KStream<String, ParsedTransaction>> routes = input.split(Named.as("route-"))
+        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"))
+        .split(Named.as("route-"))
         .branch((key, parsed) -> parsed instanceof ParsedTransaction.Invalid, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
-
     deadLetter(routes.get("route-invalid").mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction")),
         topics, metrics, "dead-letter", "write-dead-letters");
+    return routes;
+  }
 
+  private static void eraseUsers(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
     Map<String, KStream<String, byte[]>> erasures = builder
-        .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-erasures"))
+        .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-erasures"))
         .split(Named.as("erasure-"))
         .branch((user, request) -> user == null || user.isBlank() || InputLimits.checkKey(user) != null, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
@@ -185,44 +216,51 @@ public final class FraudTopology {
         topics, metrics, "erasure-dead-letter", "write-bad-erasures");
     erasures.get("erasure-valid")
         .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
+  }
 
-    byte[] secret = hashSecret.clone();
+  private static KStream<String, FeaturedTransaction> feature(KStream<String, ParsedTransaction> valid, DecisionPolicy policy,
+      EngineMetrics metrics, byte[] secret, int partitions, Duration grace) {
     Duration labelDelay = policy.labelDelay();
-    // User features first, where identifiers become tokens; then entity risk as published and the
-    // decision, all in this task.
-    KStream<String, FeaturedTransaction> featured = routes.get("route-valid")
+    return valid
         .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
         .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, secret, grace), Named.as("extract-features"),
             USER_STATE_STORE, REORDER_BUFFER_STORE)
         .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, secret, labelDelay, partitions, ENTITY_STALENESS_BOUND,
             metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
-    KStream<String, Decision> decisions = featured
-        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
-            PENDING_USER_BLOCKS_STORE);
+  }
 
-    KStream<String, byte[]> paymentEvents = featured
-        .process(() -> new EntityEventSource(secret), Named.as("entity-events"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_EVENTS).withNumberOfPartitions(partitions));
-
-    Map<String, KStream<String, Object>> labels = builder
-        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName("read-labels"))
+  /** The usable labels; the others go to the dead-letter topic. */
+  private static KStream<String, PaymentLabel> readLabels(StreamsBuilder builder, Topics topics, EngineMetrics metrics,
+      InputWindow window) {
+    Map<String, KStream<String, ReadLabel>> labels = builder
+        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-labels"))
         .mapValues((paymentId, value) -> readLabel(paymentId, value, window), Named.as("parse-label"))
         .split(Named.as("label-"))
         .branch((paymentId, label) -> label instanceof UnreadableRecord, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
     deadLetter(labels.get("label-invalid").mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label")),
         topics, metrics, "label-dead-letter", "write-bad-labels");
-    KStream<String, PaymentLabel> validLabels = labels.get("label-valid")
-        .mapValues(label -> (PaymentLabel) label, Named.as("unwrap-label"));
-    // Only CHALLENGE and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW.
+    return labels.get("label-valid").mapValues(label -> ((UsableLabel) label).label(), Named.as("unwrap-label"));
+  }
+
+  /**
+   * Meets each label with its payment's outcome, for live precision and recall. Only CHALLENGE
+   * and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW.
+   */
+  private static void judgeLabels(KStream<String, Decision> decisions, KStream<String, PaymentLabel> labels, EngineMetrics metrics,
+      int partitions) {
     decisions
         .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious-outcomes"))
         .map((user, decision) -> KeyValue.pair(decision.paymentId(), DecisionOutcomes.suspicious(decision)), Named.as("key-outcome-by-payment"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(OUTCOMES_BY_PAYMENT).withNumberOfPartitions(partitions))
+        .repartition(internal(OUTCOMES_BY_PAYMENT, partitions))
         .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
-    validLabels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
+    labels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
         DECISION_OUTCOMES_STORE);
-    KStream<String, byte[]> fraudEvents = validLabels
+  }
+
+  /** One entity event per entity of each confirmed fraud, keyed by entity. */
+  private static KStream<String, byte[]> fraudEvents(KStream<String, PaymentLabel> labels, byte[] secret, int partitions) {
+    return labels
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
         .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"))
         .flatMap((paymentId, label) -> {
@@ -234,14 +272,20 @@ public final class FraudTopology {
           }
           return events;
         }, Named.as("fraud-entity-events"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(ENTITY_LABELS).withNumberOfPartitions(partitions));
-    // Off the payment path: every entity's state, the changed ones published every 50 ms for every payment task.
+        .repartition(internal(ENTITY_LABELS, partitions));
+  }
+
+  /** Off the payment path: every entity's state, the changed ones published every 50 ms for every payment task. */
+  private static void updateEntityRisk(KStream<String, byte[]> paymentEvents, KStream<String, byte[]> fraudEvents, Topics topics,
+      EngineMetrics metrics) {
     paymentEvents.merge(fraudEvents, Named.as("entity-events-and-frauds"))
         .process(() -> new EntityRiskProcessor(ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE, metrics::skipped,
             unreadableState(ENTITY_STATE_STORE, metrics)), Named.as("entity-risk"),
             ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE)
         .to(topics.entityRisk(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-entity-risk"));
+  }
 
+  private static void writeOutputs(KStream<String, Decision> decisions, Topics topics, DecisionPolicy policy) {
     decisions
         .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
         .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
@@ -251,24 +295,37 @@ public final class FraudTopology {
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
         .filter((user, decision) -> decision.placesBlock(), Named.as("blocked"))
-        // A block's record time is when it was decided, so the global table sees each entity's
-        // blocks in the order they were placed, whatever the payments' event times.
-        .processValues(() -> new FixedKeyProcessor<String, Decision, Block>() {
-          private FixedKeyProcessorContext<String, Block> context;
-
-          @Override
-          public void init(FixedKeyProcessorContext<String, Block> context) {
-            this.context = context;
-          }
-
-          @Override
-          public void process(FixedKeyRecord<String, Decision> record) {
-            context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
-          }
-        }, Named.as("block"))
+        .processValues(() -> new PlaceBlock(policy), Named.as("block"))
         .selectKey((user, block) -> block.entity(), Named.as("key-by-entity"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
-    return builder.build();
+  }
+
+  /** An internal topic off the payment path, of compact binary records. */
+  private static Repartitioned<String, byte[]> internal(String name, int partitions) {
+    return Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(name).withNumberOfPartitions(partitions);
+  }
+
+  /**
+   * The block a decision places. Its record time is when it was decided, so the global table sees
+   * each entity's blocks in the order they were placed, whatever the payments' event times.
+   */
+  private static final class PlaceBlock implements FixedKeyProcessor<String, Decision, Block> {
+    private final DecisionPolicy policy;
+    private FixedKeyProcessorContext<String, Block> context;
+
+    PlaceBlock(DecisionPolicy policy) {
+      this.policy = policy;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, Block> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, Decision> record) {
+      context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
+    }
   }
 
   /**
@@ -356,7 +413,7 @@ public final class FraudTopology {
     };
   }
 
-  private static Object readLabel(String paymentId, byte[] value, InputWindow window) {
+  private static ReadLabel readLabel(String paymentId, byte[] value, InputWindow window) {
     String badKey = InputLimits.checkKey(paymentId);
     if (badKey != null) {
       return new UnreadableRecord(value, badKey);
@@ -364,7 +421,7 @@ public final class FraudTopology {
     try {
       PaymentLabel label = PaymentLabel.parse(paymentId, value);
       String badTime = window.check(label.paymentTime(), "label timestamp");
-      return badTime == null ? label : new UnreadableRecord(value, badTime);
+      return badTime == null ? new UsableLabel(label) : new UnreadableRecord(value, badTime);
     } catch (IllegalArgumentException e) {
       return new UnreadableRecord(value, e.getMessage());
     }
@@ -375,7 +432,7 @@ public final class FraudTopology {
       String processorName, String sinkName) {
     unreadable
         .process(() -> new DeadLetterProcessor<V>(metrics), Named.as(processorName))
-        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.DEAD_LETTER_SERDE).withName(sinkName));
+        .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName(sinkName));
   }
 
   /**

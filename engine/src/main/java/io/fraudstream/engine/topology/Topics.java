@@ -19,7 +19,8 @@ public record Topics(String transactions, String decisions, String alerts, Strin
 
   public static final Serde<String> KEY_SERDE = Serdes.String();
   public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
-  public static final Serde<byte[]> DEAD_LETTER_SERDE = Serdes.ByteArray();
+  /** Bytes as they are: dead letters, and the inputs (labels, erasures) parsed after they are read. */
+  public static final Serde<byte[]> RAW_SERDE = Serdes.ByteArray();
   public static final JsonSerde<Decision> DECISION_SERDE = new JsonSerde<>(Decision.class);
   public static final JsonSerde<Alert> ALERT_SERDE = new JsonSerde<>(Alert.class);
   public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);

@@ -99,7 +99,7 @@ class FraudTopologyTest {
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
     blocks = driver.createOutputTopic(topics.blocks(), new StringDeserializer(), Topics.BLOCK_SERDE.deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.DEAD_LETTER_SERDE.deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());
   }
 
   @AfterEach

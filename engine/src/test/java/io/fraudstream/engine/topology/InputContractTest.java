@@ -67,7 +67,7 @@ class InputContractTest {
         metrics, TestModels.SECRET, 4, Duration.ZERO, window), props);
     transactions = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.DEAD_LETTER_SERDE.deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());
   }
 
   @AfterEach
@@ -200,7 +200,7 @@ class InputContractTest {
       in.pipeInput("k", "fine");
       assertEquals(List.of("fine"), refusing.createOutputTopic("out", new StringDeserializer(), new StringDeserializer()).readValuesToList());
       TestRecord<String, byte[]> dead = refusing.createOutputTopic(topics.deadLetters(), new StringDeserializer(),
-          Topics.DEAD_LETTER_SERDE.deserializer()).readRecord();
+          Topics.RAW_SERDE.deserializer()).readRecord();
       assertEquals("deserialization", header(dead, DeadLetterHeaders.STAGE));
       assertEquals("garbage", new String(dead.value(), StandardCharsets.UTF_8));
       assertEquals("in", header(dead, DeadLetterHeaders.TOPIC));
@@ -232,7 +232,7 @@ class InputContractTest {
       in.pipeInput("k", "fine");
       assertEquals(List.of("fine"), throwing.createOutputTopic("out", new StringDeserializer(), new StringDeserializer()).readValuesToList());
       TestRecord<String, byte[]> dead = throwing.createOutputTopic(topics.deadLetters(), new StringDeserializer(),
-          Topics.DEAD_LETTER_SERDE.deserializer()).readRecord();
+          Topics.RAW_SERDE.deserializer()).readRecord();
       assertEquals("boom", new String(dead.value(), StandardCharsets.UTF_8));
       assertEquals("processing", header(dead, DeadLetterHeaders.STAGE));
       assertEquals("processing failed in may-throw: IllegalStateException: a bug met this record", header(dead, DeadLetterHeaders.REASON));
