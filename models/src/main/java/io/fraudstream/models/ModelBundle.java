@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
+import io.fraudstream.features.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,12 +14,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,9 +81,8 @@ public final class ModelBundle {
 
   private static String provenanceOf(Manifest manifest) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(manifest));
-      return "bundle-" + HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException | IOException e) {
+      return "bundle-" + Sha256.shortHex(JSON.writeValueAsBytes(manifest), 12);
+    } catch (IOException e) {
       throw new IllegalStateException("cannot hash a bundle manifest", e);
     }
   }
@@ -239,10 +236,6 @@ public final class ModelBundle {
   }
 
   static String contentHash(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.shortHex(bytes, 12);
   }
 }

@@ -2,11 +2,11 @@ package io.fraudstream.models;
 
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
+import io.fraudstream.features.Sha256;
 import io.fraudstream.features.TransactionJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -240,12 +240,7 @@ public final class ModelTrainer {
   }
 
   private static ModelBundle.DatasetInfo datasetInfo(String name, List<FeatureRow> rows) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest digest = Sha256.newDigest();
     long frauds = 0;
     for (FeatureRow row : rows) {
       digest.update(TransactionJson.write(row.transaction()));

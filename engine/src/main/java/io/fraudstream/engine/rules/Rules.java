@@ -3,15 +3,13 @@ package io.fraudstream.engine.rules;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.Sha256;
 import io.fraudstream.features.Transaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,12 +130,7 @@ public final class Rules {
   }
 
   static String versionOf(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return "rules-" + HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return "rules-" + Sha256.shortHex(text.getBytes(StandardCharsets.UTF_8), 12);
   }
 
   /** Number of list entries and rules, for logs. */
