@@ -10,7 +10,7 @@ import io.fraudstream.engine.serving.OperationsServer;
 import io.fraudstream.engine.serving.ServingFiles;
 import io.fraudstream.engine.topology.DeadLetterHandler;
 import io.fraudstream.engine.topology.FraudTopology;
-import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.models.ModelBundle;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,7 +66,9 @@ public final class FraudEngine implements AutoCloseable {
    */
   public static FraudEngine start(EngineConfig config, ModelBundle bundle, Duration startupTimeout) {
     EngineConfig.Serving serving = config.serving();
-    Rules rules = serving.rules() == null ? Rules.none() : Rules.load(serving.rules(), new IdentifierHasher(config.hashSecret()));
+    // The secret goes no further than this: everything that pseudonymises gets the one pseudonymiser.
+    Pseudonymiser pseudonymiser = new Pseudonymiser(config.hashSecret());
+    Rules rules = serving.rules() == null ? Rules.none() : Rules.load(serving.rules(), pseudonymiser.newHasher());
     DecisionPolicy policy = new DecisionPolicy(bundle, rules, config.blockDuration());
     if (serving.shadowModel() != null) {
       policy.useShadow(ModelBundle.load(serving.shadowModel()));
@@ -82,7 +84,7 @@ public final class FraudEngine implements AutoCloseable {
     Properties streamsProperties = config.streamsProperties();
     DeadLetterHandler.install(streamsProperties, config.topics(), metrics);
     KafkaStreams streams = new KafkaStreams(
-        FraudTopology.build(config.topics(), policy, metrics, config.hashSecret(), config.partitions(), config.grace(),
+        FraudTopology.build(config.topics(), policy, metrics, pseudonymiser, config.partitions(), config.grace(),
             config.acceptedTimes()),
         streamsProperties);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -127,7 +129,7 @@ public final class FraudEngine implements AutoCloseable {
         topic -> topic.startsWith(config.applicationId() + "-") || config.topics().all().contains(topic),
         metrics::abortedHangingTransaction);
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
-        config.hashSecret(), serving.reloadInterval());
+        pseudonymiser, serving.reloadInterval());
     FraudEngine engine = new FraudEngine(streams, stopped, fatal, policy, registry, streamsMetrics, files, probe,
         hangingTransactions, server);
     try {

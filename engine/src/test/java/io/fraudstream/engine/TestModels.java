@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelTrainer;
@@ -12,6 +13,7 @@ import java.util.List;
 public final class TestModels {
 
   public static final byte[] SECRET = "engine-test-secret-0123".getBytes(StandardCharsets.UTF_8);
+  public static final Pseudonymiser PSEUDONYMISER = new Pseudonymiser(SECRET);
   private static ModelBundle bundle;
   private static ModelBundle other;
 

@@ -3,6 +3,7 @@ package io.fraudstream.engine.serving;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.models.ModelBundle;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ public final class ServingFiles implements AutoCloseable {
    * Starts watching whichever of the paths are set; they were loaded once already at start.
    */
   public static ServingFiles watch(DecisionPolicy policy, EngineMetrics metrics, Path model, Path shadowModel, Path rules,
-      byte[] hashSecret, Duration interval) {
+      Pseudonymiser pseudonymiser, Duration interval) {
     ServingFiles files = new ServingFiles(metrics);
     if (model != null) {
       files.watched.add(new Watched("model", model, path -> {
@@ -83,7 +84,7 @@ public final class ServingFiles implements AutoCloseable {
       }));
     }
     if (rules != null) {
-      IdentifierHasher hasher = new IdentifierHasher(hashSecret);
+      IdentifierHasher hasher = pseudonymiser.newHasher();
       files.watched.add(new Watched("rules", rules, path -> {
         Rules loaded = Rules.load(path, hasher);
         policy.useRules(loaded);

@@ -12,6 +12,7 @@ import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.streams.EntityEventSource;
 import io.fraudstream.features.streams.EntityRiskJoin;
@@ -125,25 +126,24 @@ public final class FraudTopology {
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
    * @param window the payment and label times accepted, against the engine's clock
    */
-  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, byte[] hashSecret, int partitions,
+  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, int partitions,
       Duration grace, InputWindow window) {
     StreamsBuilder builder = new StreamsBuilder();
     addStores(builder, topics, metrics);
     Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
     eraseUsers(builder, topics, metrics);
-    byte[] secret = hashSecret.clone();
     // User features first, where identifiers become tokens; then entity risk as published and the
     // decision, all in this task.
-    KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, secret, partitions, grace);
+    KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, pseudonymiser, partitions, grace);
     KStream<String, Decision> decisions = featured
         .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
             PENDING_USER_BLOCKS_STORE);
     KStream<String, byte[]> paymentEvents = featured
-        .process(() -> new EntityEventSource(secret), Named.as("entity-events"))
+        .process(() -> new EntityEventSource(pseudonymiser), Named.as("entity-events"))
         .repartition(internal(ENTITY_EVENTS, partitions));
     KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window);
     judgeLabels(decisions, labels, metrics, partitions);
-    updateEntityRisk(paymentEvents, fraudEvents(labels, secret, partitions), topics, metrics);
+    updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
     writeOutputs(decisions, topics, policy);
     return builder.build();
   }
@@ -219,13 +219,13 @@ public final class FraudTopology {
   }
 
   private static KStream<String, FeaturedTransaction> feature(KStream<String, ParsedTransaction> valid, DecisionPolicy policy,
-      EngineMetrics metrics, byte[] secret, int partitions, Duration grace) {
+      EngineMetrics metrics, Pseudonymiser pseudonymiser, int partitions, Duration grace) {
     Duration labelDelay = policy.labelDelay();
     return valid
         .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("unwrap"))
-        .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, secret, grace), Named.as("extract-features"),
+        .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, pseudonymiser, grace), Named.as("extract-features"),
             USER_STATE_STORE, REORDER_BUFFER_STORE)
-        .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, secret, labelDelay, partitions, ENTITY_STALENESS_BOUND,
+        .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, pseudonymiser, labelDelay, partitions, ENTITY_STALENESS_BOUND,
             metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
   }
 
@@ -259,10 +259,10 @@ public final class FraudTopology {
   }
 
   /** One entity event per entity of each confirmed fraud, keyed by entity. */
-  private static KStream<String, byte[]> fraudEvents(KStream<String, PaymentLabel> labels, byte[] secret, int partitions) {
+  private static KStream<String, byte[]> fraudEvents(KStream<String, PaymentLabel> labels, Pseudonymiser pseudonymiser, int partitions) {
     return labels
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
-        .processValues(() -> new LabelPseudonymiser(secret), Named.as("pseudonymise-label"))
+        .processValues(() -> new LabelPseudonymiser(pseudonymiser), Named.as("pseudonymise-label"))
         .flatMap((paymentId, label) -> {
           List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
           for (EntityKind kind : EntityKind.values()) {

@@ -93,7 +93,7 @@ class FraudTopologyTest {
     policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     metrics = EngineMetrics.inMemory();
     DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.SECRET, 4, grace, InputWindow.defaults()),
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, grace, InputWindow.defaults()),
         props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());

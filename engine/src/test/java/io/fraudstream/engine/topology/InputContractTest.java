@@ -64,7 +64,7 @@ class InputContractTest {
     DeadLetterHandler.install(props, topics, metrics);
     InputWindow window = new InputWindow(Duration.ofMinutes(5), Duration.ofDays(400), Clock.fixed(NOW, ZoneOffset.UTC));
     driver = new TopologyTestDriver(FraudTopology.build(topics, new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24)),
-        metrics, TestModels.SECRET, 4, Duration.ZERO, window), props);
+        metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO, window), props);
     transactions = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());

@@ -61,7 +61,7 @@ class PaymentPathTest {
     policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     metrics = EngineMetrics.inMemory();
     DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.SECRET, PARTITIONS, grace,
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, PARTITIONS, grace,
         InputWindow.defaults()), props, T0);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());

@@ -25,7 +25,7 @@ class TopologyDescriptionTest {
   void shouldDescribeTheTopologyAsCheckedIn() throws IOException {
     DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     EngineMetrics metrics = EngineMetrics.inMemory();
-    String described = FraudTopology.build(Topics.defaults(), policy, metrics, TestModels.SECRET, 4, Duration.ZERO,
+    String described = FraudTopology.build(Topics.defaults(), policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
         InputWindow.defaults()).describe().toString();
     String write = System.getProperty("fraudstream.golden.write");
     if (write != null) {

@@ -4,6 +4,7 @@ import io.fraudstream.features.EntityEvent;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Transaction;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,18 +17,18 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class EntityEventSource implements Processor<String, FeaturedTransaction, String, byte[]> {
 
-  private final byte[] hashSecret;
+  private final Pseudonymiser pseudonymiser;
   private ProcessorContext<String, byte[]> context;
   private IdentifierHasher hasher;
 
-  public EntityEventSource(byte[] hashSecret) {
-    this.hashSecret = hashSecret.clone();
+  public EntityEventSource(Pseudonymiser pseudonymiser) {
+    this.pseudonymiser = pseudonymiser;
   }
 
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
-    this.hasher = new IdentifierHasher(hashSecret);
+    this.hasher = pseudonymiser.newHasher();
   }
 
   @Override

@@ -6,7 +6,7 @@ import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
-import io.fraudstream.features.IdentifierHasher;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Transaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +33,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class EntityRiskJoin implements FixedKeyProcessor<String, FeaturedTransaction, FeaturedTransaction> {
 
   private final String riskStoreName;
-  private final byte[] hashSecret;
+  private final Pseudonymiser pseudonymiser;
   private final Duration labelDelay;
   private final int entityPartitions;
   private final long stalenessBoundMillis;
@@ -47,10 +47,10 @@ public final class EntityRiskJoin implements FixedKeyProcessor<String, FeaturedT
    * @param entityPartitions partitions of the entity-event topic, to find which task publishes an entity's progress
    * @param onUnreadable hears of a published state this version cannot read; it is read as a new entity
    */
-  public EntityRiskJoin(String riskStoreName, byte[] hashSecret, Duration labelDelay, int entityPartitions, Duration stalenessBound,
+  public EntityRiskJoin(String riskStoreName, Pseudonymiser pseudonymiser, Duration labelDelay, int entityPartitions, Duration stalenessBound,
       Consumer<EntityKind> onStale, Consumer<IllegalArgumentException> onUnreadable) {
     this.riskStoreName = riskStoreName;
-    this.hashSecret = hashSecret.clone();
+    this.pseudonymiser = pseudonymiser;
     this.labelDelay = EntityState.checkLabelDelay(labelDelay);
     this.entityPartitions = entityPartitions;
     this.stalenessBoundMillis = stalenessBound.toMillis();
@@ -67,7 +67,7 @@ public final class EntityRiskJoin implements FixedKeyProcessor<String, FeaturedT
   public void init(FixedKeyProcessorContext<String, FeaturedTransaction> context) {
     this.context = context;
     this.risk = context.getStateStore(riskStoreName);
-    this.extractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
+    this.extractor = new EntityFeatureExtractor(pseudonymiser.newHasher(), labelDelay);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.features.ParsedTransaction;
+import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.features.UserState;
@@ -54,7 +55,7 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
 
   private final String stateStoreName;
   private final String bufferStoreName;
-  private final byte[] hashSecret;
+  private final Pseudonymiser pseudonymiser;
   private final long graceMillis;
   private ProcessorContext<String, FeaturedTransaction> context;
   private KeyValueStore<String, UserState> store;
@@ -71,13 +72,13 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
    * @param bufferStoreName a store of {@code Bytes} to {@code byte[]}: the reorder buffer and the watermark
    * @param grace how far out of time order payments may arrive and still be decided in order
    */
-  public FeatureProcessor(String stateStoreName, String bufferStoreName, byte[] hashSecret, Duration grace) {
+  public FeatureProcessor(String stateStoreName, String bufferStoreName, Pseudonymiser pseudonymiser, Duration grace) {
     if (grace.isNegative()) {
       throw new IllegalArgumentException("the grace period must not be negative, got " + grace);
     }
     this.stateStoreName = stateStoreName;
     this.bufferStoreName = bufferStoreName;
-    this.hashSecret = hashSecret.clone();
+    this.pseudonymiser = pseudonymiser;
     this.graceMillis = grace.toMillis();
   }
 
@@ -86,7 +87,7 @@ public final class FeatureProcessor implements Processor<String, Transaction, St
     this.context = context;
     this.store = context.getStateStore(stateStoreName);
     this.buffer = context.getStateStore(bufferStoreName);
-    this.hasher = new IdentifierHasher(hashSecret);
+    this.hasher = pseudonymiser.newHasher();
     this.extractor = new FeatureExtractor(hasher);
     this.latePayments = context.metrics().addRateTotalSensor(METRIC_SCOPE, context.taskId().toString(), LATE_PAYMENTS,
         Sensor.RecordingLevel.INFO);
