@@ -2,16 +2,12 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
-import io.fraudstream.engine.decision.Alert;
-import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.rules.Tier;
-import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
-import io.fraudstream.features.streams.DeadLetterHeaders;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelTrainer;
@@ -26,33 +22,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.DoubleAdder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,14 +151,14 @@ final class DemoCommand implements Callable<Integer> {
         out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
       }
       try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
-           OutputReader reader = new OutputReader(config, showAlerts, out)) {
+           DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out)) {
         out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
         reader.awaitReady(Duration.ofSeconds(30));
         out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
         Feed result = feed(config, feed, reader);
         reader.awaitDecisions(result.valid(), result.malformed(), Duration.ofMinutes(2));
         out.println("== 4. Summary");
-        summarise(result, reader, feed);
+        summarise(result, reader.summary(), feed);
       }
     } finally {
       if (broker != null) {
@@ -257,7 +237,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private record Feed(long valid, long malformed, long firstSendNanos, long lastSendNanos) {}
 
-  private Feed feed(EngineConfig config, List<Transaction> payments, OutputReader reader) {
+  private Feed feed(EngineConfig config, List<Transaction> payments, DemoOutputReader reader) {
     Properties props = config.clientProperties();
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
@@ -288,36 +268,35 @@ final class DemoCommand implements Callable<Integer> {
     return new Feed(payments.size(), malformed.size(), start, System.nanoTime());
   }
 
-  private void summarise(Feed feed, OutputReader reader, List<Transaction> payments) {
-    Map<Tier, Long> tiers = reader.tierCounts();
+  private void summarise(Feed feed, DemoOutputReader.Summary read, List<Transaction> payments) {
     long fraud = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
     out.printf(Locale.ROOT, "   payments sent         %,d (+%d malformed on purpose)%n", feed.valid(), feed.malformed());
-    out.printf(Locale.ROOT, "   decisions             %,d  (ALLOW %,d, CHALLENGE %,d, BLOCK %,d)%n", reader.decisions.get(),
-        tiers.getOrDefault(Tier.ALLOW, 0L), tiers.getOrDefault(Tier.CHALLENGE, 0L), tiers.getOrDefault(Tier.BLOCK, 0L));
-    out.printf(Locale.ROOT, "   alerts                %,d%n", reader.alerts.get());
-    out.printf(Locale.ROOT, "   blocks                %,d%n", reader.blocks.get());
-    out.printf(Locale.ROOT, "   dead-letter records   %,d%s%n", reader.deadLetters.get(),
-        reader.deadLetterReasons.isEmpty() ? "" : "  (" + String.join("; ", reader.deadLetterReasons) + ")");
+    out.printf(Locale.ROOT, "   decisions             %,d  (ALLOW %,d, CHALLENGE %,d, BLOCK %,d)%n", read.decisions(),
+        read.tier(Tier.ALLOW), read.tier(Tier.CHALLENGE), read.tier(Tier.BLOCK));
+    out.printf(Locale.ROOT, "   alerts                %,d%n", read.alerts());
+    out.printf(Locale.ROOT, "   blocks                %,d%n", read.blocks());
+    out.printf(Locale.ROOT, "   dead-letter records   %,d%s%n", read.deadLetters(),
+        read.deadLetterReasons().isEmpty() ? "" : "  (" + String.join("; ", read.deadLetterReasons()) + ")");
     out.printf(Locale.ROOT, "   fraud in the feed     %,d of %,d payments (each fraud's label is published on '%s' after it;%n"
         + "                         entity risk counts labels only of payments older than %d days)%n", fraud, payments.size(), "labels",
         labelDelayDays);
     out.printf(Locale.ROOT, "   CHALLENGE or BLOCK    precision %s, recall %s%n",
-        ratio(reader.flaggedFraud.get(), reader.flagged.get()), ratio(reader.flaggedFraud.get(), fraud));
+        ratio(read.flaggedFraud(), read.flagged()), ratio(read.flaggedFraud(), fraud));
     out.printf(Locale.ROOT, "   BLOCK                 precision %s, recall %s%n",
-        ratio(reader.blockedFraud.get(), tiers.getOrDefault(Tier.BLOCK, 0L)), ratio(reader.blockedFraud.get(), fraud));
-    long refused = reader.refusedByBlock.get();
-    out.printf(Locale.ROOT, "     by model or rules   precision %s%n", ratio(reader.blockedFraud.get() - reader.refusedFraud.get(),
-        tiers.getOrDefault(Tier.BLOCK, 0L) - refused));
+        ratio(read.blockedFraud(), read.tier(Tier.BLOCK)), ratio(read.blockedFraud(), fraud));
+    long refused = read.refusedByBlock();
+    out.printf(Locale.ROOT, "     by model or rules   precision %s%n", ratio(read.blockedFraud() - read.refusedFraud(),
+        read.tier(Tier.BLOCK) - refused));
     out.printf(Locale.ROOT, "     by a block in force %,d payments of blocked users refused (%,d of them fraud)%n", refused,
-        reader.refusedFraud.get());
-    double seconds = (reader.lastDecisionNanos.get() - feed.firstSendNanos()) / 1e9;
-    out.printf(Locale.ROOT, "   throughput            %,.0f decisions/s over %.1f s (%s)%n", reader.decisions.get() / seconds, seconds,
+        read.refusedFraud());
+    double seconds = (read.lastDecisionNanos() - feed.firstSendNanos()) / 1e9;
+    out.printf(Locale.ROOT, "   throughput            %,.0f decisions/s over %.1f s (%s)%n", read.decisions() / seconds, seconds,
         rate > 0 ? "feed paced at " + String.format(Locale.ROOT, "%,d", rate) + "/s" : "feed unpaced");
     out.printf(Locale.ROOT, "   time per payment      features %.1f us (state read and write included), scoring %.1f us (means)%n",
-        reader.extractionMicros.sum() / reader.decisions.get(), reader.scoringMicros.sum() / reader.decisions.get());
+        read.extractionMicros() / read.decisions(), read.scoringMicros() / read.decisions());
     // The first seconds include the JIT warming up and the first fetches: shown apart, not hidden.
-    long[] all = reader.latenciesMicros(Long.MIN_VALUE);
-    long[] warm = reader.latenciesMicros(feed.firstSendNanos() + WARM_UP.toNanos());
+    long[] all = read.latenciesMicros(Long.MIN_VALUE);
+    long[] warm = read.latenciesMicros(feed.firstSendNanos() + WARM_UP.toNanos());
     out.printf(Locale.ROOT, "   end-to-end latency    p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (sent -> decision readable with read_committed)%n",
         Pacing.percentile(all, 0.50) / 1000.0, Pacing.percentile(all, 0.99) / 1000.0, Pacing.percentile(all, 0.999) / 1000.0);
     if (warm.length > 0) {
@@ -329,167 +308,5 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String ratio(long numerator, long denominator) {
     return denominator == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f (%,d/%,d)", (double) numerator / denominator, numerator, denominator);
-  }
-
-  /** Reads every output topic with read_committed, as a downstream service would. */
-  private static final class OutputReader implements AutoCloseable {
-    private final Topics topics;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread thread;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final PrintStream out;
-    private final int alertsToShow;
-    private final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> labels = new ConcurrentHashMap<>();
-    /** Each decision's send time and send-to-readable latency in microseconds. */
-    private final ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
-    private final Map<Tier, Long> tiers = new ConcurrentHashMap<>();
-    final AtomicLong decisions = new AtomicLong();
-    final AtomicLong alerts = new AtomicLong();
-    final AtomicLong blocks = new AtomicLong();
-    private final AtomicLong shownBlocks = new AtomicLong();
-    private final AtomicLong shownChallenges = new AtomicLong();
-    final AtomicLong deadLetters = new AtomicLong();
-    final AtomicLong flagged = new AtomicLong();
-    final AtomicLong flaggedFraud = new AtomicLong();
-    final AtomicLong blockedFraud = new AtomicLong();
-    final AtomicLong refusedByBlock = new AtomicLong();
-    final AtomicLong refusedFraud = new AtomicLong();
-    final AtomicLong lastDecisionNanos = new AtomicLong();
-    final DoubleAdder extractionMicros = new DoubleAdder();
-    final DoubleAdder scoringMicros = new DoubleAdder();
-    final List<String> deadLetterReasons = new CopyOnWriteArrayList<>();
-    private volatile RuntimeException failure;
-    private final CountDownLatch ready = new CountDownLatch(1);
-
-    OutputReader(EngineConfig config, int alertsToShow, PrintStream out) {
-      this.topics = config.topics();
-      this.out = out;
-      this.alertsToShow = alertsToShow;
-      Properties props = config.clientProperties();
-      props.put(ConsumerConfig.GROUP_ID_CONFIG, "fraudstream-demo-" + UUID.randomUUID());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of(topics.decisions(), topics.alerts(), topics.blocks(), topics.deadLetters()));
-      thread = new Thread(this::run, "fraudstream-demo-reader");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void sent(Transaction tx, long nanos) {
-      sentNanos.put(tx.id(), nanos);
-      labels.put(tx.id(), Boolean.TRUE.equals(tx.label()));
-    }
-
-    private void run() {
-      try {
-        while (running.get() && consumer.assignment().isEmpty()) {
-          handleAll(consumer.poll(Duration.ofMillis(100)));
-        }
-        // Resolves every start offset now, so the first decisions are not timed with the reader's own start-up.
-        consumer.assignment().forEach(consumer::position);
-        ready.countDown();
-        while (running.get()) {
-          handleAll(consumer.poll(Duration.ofMillis(100)));
-        }
-      } catch (RuntimeException e) {
-        failure = e;
-      } finally {
-        consumer.close(Duration.ofSeconds(5));
-      }
-    }
-
-    private void handleAll(Iterable<ConsumerRecord<String, byte[]>> records) {
-      for (ConsumerRecord<String, byte[]> record : records) {
-        handle(record);
-      }
-    }
-
-    /** Waits until the reader has its partitions and knows where to start reading them. */
-    void awaitReady(Duration timeout) throws InterruptedException {
-      if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("the output reader got no partitions within " + timeout
-            + (failure == null ? "" : ": " + failure.getMessage()));
-      }
-    }
-
-    private void handle(ConsumerRecord<String, byte[]> record) {
-      long now = System.nanoTime();
-      if (record.topic().equals(topics.decisions())) {
-        Decision decision = Topics.DECISION_SERDE.deserializer().deserialize(record.topic(), record.value());
-        Long sent = sentNanos.remove(decision.paymentId());
-        if (sent != null) {
-          latencies.add(new long[] {sent, (now - sent) / 1000});
-        }
-        tiers.merge(decision.tier(), 1L, Long::sum);
-        boolean fraud = Boolean.TRUE.equals(labels.get(decision.paymentId()));
-        if (decision.tier() != Tier.ALLOW) {
-          flagged.incrementAndGet();
-          flaggedFraud.addAndGet(fraud ? 1 : 0);
-        }
-        if (decision.tier() == Tier.BLOCK) {
-          blockedFraud.addAndGet(fraud ? 1 : 0);
-          if (decision.activeBlock() != null) {
-            refusedByBlock.incrementAndGet();
-            refusedFraud.addAndGet(fraud ? 1 : 0);
-          }
-        }
-        lastDecisionNanos.set(now);
-        extractionMicros.add(decision.extractionMicros());
-        scoringMicros.add(decision.scoringMicros());
-        decisions.incrementAndGet();
-      } else if (record.topic().equals(topics.alerts())) {
-        alerts.incrementAndGet();
-        Alert alert = Topics.ALERT_SERDE.deserializer().deserialize(record.topic(), record.value());
-        AtomicLong shown = alert.tier() == Tier.BLOCK ? shownBlocks : shownChallenges;
-        long quota = alert.tier() == Tier.BLOCK ? (alertsToShow + 1) / 2 : alertsToShow / 2;
-        if (shown.get() < quota) {
-          shown.incrementAndGet();
-          out.printf(Locale.ROOT, "%n   ALERT %-9s user %s, payment %s: %s%n", alert.tier(), alert.user(), alert.paymentId(), alert.message());
-        }
-      } else if (record.topic().equals(topics.blocks())) {
-        blocks.incrementAndGet();
-      } else {
-        deadLetters.incrementAndGet();
-        Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
-        if (reason != null) {
-          deadLetterReasons.add(new String(reason.value(), StandardCharsets.UTF_8));
-        }
-      }
-    }
-
-    void awaitDecisions(long expected, long expectedDeadLetters, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (decisions.get() < expected || deadLetters.get() < expectedDeadLetters) {
-        if (failure != null) {
-          throw new IllegalStateException("reading the output topics failed: " + failure.getMessage(), failure);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("only " + decisions.get() + " of " + expected + " decisions arrived within " + timeout);
-        }
-        Thread.sleep(50);
-      }
-      // Alerts and blocks of the last decisions commit in the same transaction; give the reader a beat.
-      Thread.sleep(500);
-    }
-
-    Map<Tier, Long> tierCounts() {
-      return Map.copyOf(tiers);
-    }
-
-    /** The sorted latencies of the payments sent from {@code sentFromNanos} on. */
-    long[] latenciesMicros(long sentFromNanos) {
-      long[] values = latencies.stream().filter(sentAndMicros -> sentAndMicros[0] >= sentFromNanos)
-          .mapToLong(sentAndMicros -> sentAndMicros[1]).toArray();
-      Arrays.sort(values);
-      return values;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      thread.join(10_000);
-    }
   }
 }
