@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
-import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.decision.Reasons;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.engine.topology.Topics;
@@ -168,8 +168,8 @@ class ServingIntegrationTest {
       Map<String, Decision> blocked = readDecisions(config, payments.size() + 3);
       assertFalse(blocked.get("dave-1").reasons().contains("the merchant is on the block list: merchant banned"),
           "the refused file's block list was applied: " + blocked.get("dave-1").reasons());
-      assertEquals(List.of(DecisionPolicy.blockedSince(onUser)), blocked.get("mallory-1").reasons());
-      assertTrue(DecisionPolicy.blockedSince(onUser).endsWith(" UTC (user): account takeover reported"));
+      assertEquals(List.of(Reasons.blockedSince(onUser)), blocked.get("mallory-1").reasons());
+      assertTrue(Reasons.blockedSince(onUser).endsWith(" UTC (user): account takeover reported"));
       assertEquals(List.of("the merchant is on the block list: merchant banned"), blocked.get("carol-1").reasons());
       assertEquals(0, io.fraudstream.engine.cli.FraudstreamCli.execute("unblock", "--user", "mallory",
           "--bootstrap-servers", broker.bootstrapServers()));

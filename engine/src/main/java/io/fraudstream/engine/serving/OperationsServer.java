@@ -3,6 +3,7 @@ package io.fraudstream.engine.serving;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.decision.ServingModel;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,7 +66,7 @@ public final class OperationsServer implements AutoCloseable {
   }
 
   private static String health(String status, KafkaStreams.State state, boolean clusterReachable, DecisionPolicy policy) {
-    DecisionPolicy.ServingModel shadow = policy.shadowModel();
+    ServingModel shadow = policy.shadowModel();
     return "{\"status\":\"" + status + "\",\"streams\":\"" + state + "\",\"cluster\":\""
         + (clusterReachable ? "reachable" : "unreachable") + "\",\"model\":\"" + policy.model().version()
         + "\",\"provenance\":\"" + policy.model().provenanceId() + "\",\"shadow\":"

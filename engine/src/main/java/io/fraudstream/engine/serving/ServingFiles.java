@@ -1,6 +1,7 @@
 package io.fraudstream.engine.serving;
 
 import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.decision.ServingModel;
 import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.features.Pseudonymiser;
@@ -71,14 +72,14 @@ public final class ServingFiles implements AutoCloseable {
     ServingFiles files = new ServingFiles(metrics);
     if (model != null) {
       files.watched.add(new Watched("model", model, path -> {
-        DecisionPolicy.ServingModel serving = policy.useModel(ModelBundle.load(path));
+        ServingModel serving = policy.useModel(ModelBundle.load(path));
         metrics.modelInService("live", serving.version(), serving.provenanceId());
         LOG.info("Model {} ({}) from {} is now live", serving.version(), serving.provenanceId(), path);
       }));
     }
     if (shadowModel != null) {
       files.watched.add(new Watched("shadow-model", shadowModel, path -> {
-        DecisionPolicy.ServingModel serving = policy.useShadow(ModelBundle.load(path));
+        ServingModel serving = policy.useShadow(ModelBundle.load(path));
         metrics.modelInService("shadow", serving.version(), serving.provenanceId());
         LOG.info("Model {} ({}) from {} is now the shadow", serving.version(), serving.provenanceId(), path);
       }));

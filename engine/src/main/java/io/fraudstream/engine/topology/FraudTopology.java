@@ -1,5 +1,6 @@
 package io.fraudstream.engine.topology;
 
+import io.fraudstream.engine.decision.AlertWording;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
@@ -291,7 +292,7 @@ public final class FraudTopology {
         .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
     decisions
         .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
-        .map((user, decision) -> KeyValue.pair(decision.user(), policy.alertFor(decision)), Named.as("alert"))
+        .map((user, decision) -> KeyValue.pair(decision.user(), AlertWording.alertFor(decision)), Named.as("alert"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
     decisions
         .filter((user, decision) -> decision.placesBlock(), Named.as("blocked"))

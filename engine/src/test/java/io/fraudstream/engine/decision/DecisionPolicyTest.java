@@ -49,7 +49,7 @@ class DecisionPolicyTest {
     contributions[Feature.AMOUNT.ordinal()] = 0.1;
     contributions[Feature.AMOUNT_SUM_1H.ordinal()] = -4.0;
     assertEquals(List.of("14 payments in the last hour", "at night", "amount 0.00"),
-        DecisionPolicy.reasons(features, contributions));
+        Reasons.fromContributions(features, contributions));
   }
 
   @Test
@@ -69,7 +69,7 @@ class DecisionPolicyTest {
 
   @Test
   void shouldGiveNoReasonsWhenNothingPushedTheScoreUp() {
-    assertEquals(List.of(), DecisionPolicy.reasons(vector(Feature.AMOUNT, 3, Feature.NEW_DEVICE, 1), new double[Feature.count()]));
+    assertEquals(List.of(), Reasons.fromContributions(vector(Feature.AMOUNT, 3, Feature.NEW_DEVICE, 1), new double[Feature.count()]));
   }
 
   @Test
@@ -78,17 +78,19 @@ class DecisionPolicyTest {
     Map<String, Double> features = vector(Feature.NEW_MERCHANT, 1, Feature.NEW_DEVICE, 1).toMap();
     Decision blocked = decision(Tier.BLOCK, true, features);
     assertEquals("We stopped a payment of 950.00 EUR at a merchant you have not used before, from a new device."
-        + " To protect you, we paused your account. If it was you, contact us.", policy.alertFor(blocked).message());
+        + " To protect you, we paused your account. If it was you, contact us.", AlertWording.alertFor(blocked).message());
     Map<String, Double> abroad = vector(Feature.NEW_COUNTRY, 1, Feature.AMOUNT_TO_MEAN_RATIO, 4).toMap();
     assertEquals("Please confirm with a one-time code: a payment of 950.00 EUR from a country you have not paid from before,"
-        + " well above your usual amount.", policy.alertFor(decision(Tier.CHALLENGE, false, abroad)).message());
-    Alert alert = policy.alertFor(blocked);
+        + " well above your usual amount.", AlertWording.alertFor(decision(Tier.CHALLENGE, false, abroad)).message());
+    Alert alert = AlertWording.alertFor(blocked);
     assertEquals("hmac:00000000000000aa", alert.device());
     assertEquals(blocked.reasons(), alert.reasons());
   }
 
   private static Decision decision(Tier tier, boolean placesBlock, Map<String, Double> features) {
-    return new Decision("p1", "alice", Instant.EPOCH, 950, "EUR", "m1", "hmac:00000000000000aa", null, tier, 0.97, tier,
-        List.of("a new device"), "lr-x", "bundle-x", "none", null, placesBlock, null, features, 1, 1, Instant.EPOCH);
+    return Decision.builder().paymentId("p1").user("alice").timestamp(Instant.EPOCH).amount(950).currency("EUR").merchant("m1")
+        .device("hmac:00000000000000aa").tier(tier).score(0.97).modelTier(tier).reasons(List.of("a new device"))
+        .modelVersion("lr-x").modelProvenance("bundle-x").rulesVersion("none").placesBlock(placesBlock).features(features)
+        .extractionMicros(1).scoringMicros(1).decidedAt(Instant.EPOCH).build();
   }
 }
