@@ -11,7 +11,7 @@ import java.util.Arrays;
  * instead of shrinking all bins at each payment, each new payment weighs {@code 2^(age of the
  * reference / half-life)} more, and the bins are rescaled only when weights grow large.
  */
-final class DecayedHistogram {
+final class DecayedHistogram implements StoredForm.Part {
 
   private static final double RESCALE_ABOVE = 1e100;
   private final double decayPerMilli;
@@ -51,18 +51,21 @@ final class DecayedHistogram {
     total += weight;
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     Arrays.fill(bins, 0);
     total = 0;
     referenceMillis = 0;
     lastMillis = 0;
   }
 
-  int serializedSize() {
+  @Override
+  public int serializedSize() {
     return (bins.length + 1) * Double.BYTES + 2 * Long.BYTES;
   }
 
-  void write(ByteBuffer out) {
+  @Override
+  public void write(ByteBuffer out) {
     for (double bin : bins) {
       out.putDouble(bin);
     }
@@ -71,7 +74,8 @@ final class DecayedHistogram {
     out.putLong(lastMillis);
   }
 
-  void read(ByteBuffer in) {
+  @Override
+  public void read(ByteBuffer in) {
     for (int i = 0; i < bins.length; i++) {
       bins[i] = in.getDouble();
     }

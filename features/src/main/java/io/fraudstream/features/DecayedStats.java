@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * so that the user's "usual" follows their habits as they change, in constant memory.
  * Decay is by event time with a fixed half-life.
  */
-final class DecayedStats {
+final class DecayedStats implements StoredForm.Part {
 
   private final double decayPerMilli;
   private double weight;
@@ -53,7 +53,8 @@ final class DecayedStats {
     return weight > 0 ? Math.sqrt(Math.max(0, squaredDeviations / weight)) : 0;
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     weight = 0;
     mean = 0;
     squaredDeviations = 0;
@@ -63,7 +64,13 @@ final class DecayedStats {
 
   static final int SERIALIZED_SIZE = 4 * Double.BYTES + Long.BYTES;
 
-  void write(ByteBuffer out) {
+  @Override
+  public int serializedSize() {
+    return SERIALIZED_SIZE;
+  }
+
+  @Override
+  public void write(ByteBuffer out) {
     out.putDouble(weight);
     out.putDouble(mean);
     out.putDouble(squaredDeviations);
@@ -71,7 +78,8 @@ final class DecayedStats {
     out.putLong(lastMillis);
   }
 
-  void read(ByteBuffer in) {
+  @Override
+  public void read(ByteBuffer in) {
     weight = in.getDouble();
     mean = in.getDouble();
     squaredDeviations = in.getDouble();

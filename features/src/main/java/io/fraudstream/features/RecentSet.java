@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * with when it was last seen. Bounded: when full, the least recently seen is forgotten, so "new"
  * means "not among the recent ones".
  */
-final class RecentSet {
+final class RecentSet implements StoredForm.Part {
 
   private final long[] hashes;
   private final long[] lastSeen;
@@ -70,7 +70,8 @@ final class RecentSet {
     v[atC.ordinal()] = countC;
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     size = 0;
   }
 
@@ -78,11 +79,13 @@ final class RecentSet {
     return size;
   }
 
-  int serializedSize() {
+  @Override
+  public int serializedSize() {
     return 1 + size * 2 * Long.BYTES;
   }
 
-  void write(ByteBuffer out) {
+  @Override
+  public void write(ByteBuffer out) {
     out.put((byte) size);
     for (int i = 0; i < size; i++) {
       out.putLong(hashes[i]);
@@ -90,7 +93,8 @@ final class RecentSet {
     }
   }
 
-  void read(ByteBuffer in) {
+  @Override
+  public void read(ByteBuffer in) {
     int stored = Byte.toUnsignedInt(in.get());
     if (stored > hashes.length) {
       throw new IllegalArgumentException("recent set holds " + stored + " entries, capacity is " + hashes.length);

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * counts every event in the last {@code window - width} and none older than {@code window}:
  * the error is at most one bucket width at the old edge, never at the new one.
  */
-final class SlidingWindowCounter {
+final class SlidingWindowCounter implements StoredForm.Part {
 
   private final long bucketMillis;
   private final int[] counts;
@@ -81,7 +81,8 @@ final class SlidingWindowCounter {
     return (int) Math.floorMod(bucket, (long) counts.length);
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     // Amounts are only ever added with a count, so no count means every bucket is already zero.
     if (totalCount != 0) {
       Arrays.fill(counts, 0);
@@ -92,13 +93,15 @@ final class SlidingWindowCounter {
     newestBucket = Long.MIN_VALUE;
   }
 
-  int serializedSize() {
+  @Override
+  public int serializedSize() {
     return Long.BYTES + Double.BYTES + counts.length * (Integer.BYTES + Double.BYTES);
   }
 
   // The running sum is stored as it is rather than re-added on reading: a different order of
   // additions rounds differently, and the store and the offline replay must agree to the bit.
-  void write(ByteBuffer out) {
+  @Override
+  public void write(ByteBuffer out) {
     out.putLong(newestBucket);
     out.putDouble(totalSum);
     for (int i = 0; i < counts.length; i++) {
@@ -107,7 +110,8 @@ final class SlidingWindowCounter {
     }
   }
 
-  void read(ByteBuffer in) {
+  @Override
+  public void read(ByteBuffer in) {
     newestBucket = in.getLong();
     totalSum = in.getDouble();
     totalCount = 0;

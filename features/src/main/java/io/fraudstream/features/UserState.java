@@ -1,7 +1,5 @@
 package io.fraudstream.features;
 
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -54,26 +52,33 @@ public final class UserState {
     return payments > 0 && eventTimeMillis - lastPaymentMillis > RETENTION.toMillis();
   }
 
+  /**
+   * The stored form: every field of the state, in the order it is written. Clear, size, write and
+   * read all follow this one list.
+   */
+  private static final StoredForm<UserState> FORM = StoredForm.of(FORMAT_VERSION, "user state",
+      StoredForm.longField(s -> s.payments, (s, v) -> s.payments = v, 0),
+      StoredForm.longField(s -> s.lastPaymentMillis, (s, v) -> s.lastPaymentMillis = v, 0),
+      StoredForm.part(s -> s.lastMinute),
+      StoredForm.part(s -> s.lastHour),
+      StoredForm.part(s -> s.lastDay),
+      StoredForm.part(s -> s.lastWeek),
+      StoredForm.part(s -> s.toNewPayeesLastDay),
+      StoredForm.part(s -> s.amounts),
+      StoredForm.part(s -> s.hours),
+      StoredForm.part(s -> s.weekdays),
+      StoredForm.part(s -> s.merchants),
+      StoredForm.part(s -> s.devices),
+      StoredForm.part(s -> s.ips),
+      StoredForm.part(s -> s.countries),
+      StoredForm.part(s -> s.counterparties),
+      StoredForm.doubleField(s -> s.lastLat, (s, v) -> s.lastLat = v, Double.NaN),
+      StoredForm.doubleField(s -> s.lastLon, (s, v) -> s.lastLon = v, Double.NaN),
+      StoredForm.longField(s -> s.lastLocatedMillis, (s, v) -> s.lastLocatedMillis = v, 0));
+
   /** Forgets everything: the state of a user never seen before. */
   void clear() {
-    payments = 0;
-    lastPaymentMillis = 0;
-    lastMinute.clear();
-    lastHour.clear();
-    lastDay.clear();
-    lastWeek.clear();
-    toNewPayeesLastDay.clear();
-    amounts.clear();
-    hours.clear();
-    weekdays.clear();
-    merchants.clear();
-    devices.clear();
-    ips.clear();
-    countries.clear();
-    counterparties.clear();
-    lastLat = Double.NaN;
-    lastLon = Double.NaN;
-    lastLocatedMillis = 0;
+    FORM.clear(this);
   }
 
   /** The state of a user never seen before. */
@@ -88,67 +93,11 @@ public final class UserState {
 
   /** Serialized form, as kept in the state store and its changelog. */
   public byte[] toBytes() {
-    int size = 1 + 2 * Long.BYTES
-        + lastMinute.serializedSize() + lastHour.serializedSize() + lastDay.serializedSize() + lastWeek.serializedSize()
-        + toNewPayeesLastDay.serializedSize() + DecayedStats.SERIALIZED_SIZE + hours.serializedSize() + weekdays.serializedSize()
-        + merchants.serializedSize() + devices.serializedSize() + ips.serializedSize() + countries.serializedSize()
-        + counterparties.serializedSize() + 2 * Double.BYTES + Long.BYTES;
-    ByteBuffer out = ByteBuffer.allocate(size);
-    out.put(FORMAT_VERSION);
-    out.putLong(payments);
-    out.putLong(lastPaymentMillis);
-    lastMinute.write(out);
-    lastHour.write(out);
-    lastDay.write(out);
-    lastWeek.write(out);
-    toNewPayeesLastDay.write(out);
-    amounts.write(out);
-    hours.write(out);
-    weekdays.write(out);
-    merchants.write(out);
-    devices.write(out);
-    ips.write(out);
-    countries.write(out);
-    counterparties.write(out);
-    out.putDouble(lastLat);
-    out.putDouble(lastLon);
-    out.putLong(lastLocatedMillis);
-    return out.array();
+    return FORM.write(this);
   }
 
   /** Reads the form written by {@link #toBytes()}. */
   public static UserState fromBytes(byte[] data) {
-    UserState state = new UserState();
-    ByteBuffer in = ByteBuffer.wrap(data);
-    try {
-      byte version = in.get();
-      if (version != FORMAT_VERSION) {
-        throw new IllegalArgumentException("unsupported user state format " + version + ", expected " + FORMAT_VERSION);
-      }
-      state.payments = in.getLong();
-      state.lastPaymentMillis = in.getLong();
-      state.lastMinute.read(in);
-      state.lastHour.read(in);
-      state.lastDay.read(in);
-      state.lastWeek.read(in);
-      state.toNewPayeesLastDay.read(in);
-      state.amounts.read(in);
-      state.hours.read(in);
-      state.weekdays.read(in);
-      state.merchants.read(in);
-      state.devices.read(in);
-      state.ips.read(in);
-      state.countries.read(in);
-      state.counterparties.read(in);
-      state.lastLat = in.getDouble();
-      state.lastLon = in.getDouble();
-      state.lastLocatedMillis = in.getLong();
-    } catch (BufferUnderflowException e) {
-      throw new IllegalArgumentException("corrupt user state: " + data.length + " bytes is too short", e);
-    }
-    if (in.hasRemaining()) {
-      throw new IllegalArgumentException("corrupt user state: " + in.remaining() + " unexpected trailing bytes");
-    }
-    return state;
+    return FORM.read(data, new UserState());
   }
 }
