@@ -12,46 +12,38 @@ import java.util.function.Function;
 public enum EntityKind {
 
   /** Keyed by the merchant id as given: a business, not a person. */
-  MERCHANT(Transaction::merchant, PaymentLabel::merchant, List.of(
-      Feature.MERCHANT_TX_COUNT_1D, Feature.MERCHANT_TX_COUNT_7D, Feature.MERCHANT_TX_COUNT_30D,
-      Feature.MERCHANT_USERS_1D, Feature.MERCHANT_USERS_7D, Feature.MERCHANT_USERS_30D,
-      Feature.MERCHANT_FRAUDS_30D, Feature.MERCHANT_FRAUD_RATE_30D, Feature.MERCHANT_FRAUD_RATE_1D, Feature.MERCHANT_FRAUD_RATE_7D)),
+  MERCHANT(Transaction::merchant, PaymentLabel::merchant),
   /** Keyed by the device's token ({@link IdentifierHasher#token}), never by the raw device id. */
-  DEVICE(Transaction::device, PaymentLabel::device, List.of(
-      Feature.DEVICE_TX_COUNT_1D, Feature.DEVICE_TX_COUNT_7D, Feature.DEVICE_TX_COUNT_30D,
-      Feature.DEVICE_USERS_1D, Feature.DEVICE_USERS_7D, Feature.DEVICE_USERS_30D,
-      Feature.DEVICE_FRAUDS_30D, Feature.DEVICE_FRAUD_RATE_30D, Feature.DEVICE_FRAUD_RATE_1D, Feature.DEVICE_FRAUD_RATE_7D));
+  DEVICE(Transaction::device, PaymentLabel::device);
 
   private final Function<Transaction, String> ofPayment;
   private final Function<PaymentLabel, String> ofLabel;
   private final String keyPrefix;
-  private final List<Feature> features;
-  final Feature txCount1d;
-  final Feature txCount7d;
-  final Feature txCount30d;
-  final Feature users1d;
-  final Feature users7d;
-  final Feature users30d;
-  final Feature frauds30d;
-  final Feature fraudRate30d;
-  final Feature fraudRate1d;
-  final Feature fraudRate7d;
+  final Feature txCount1d = measure("TX_COUNT_1D");
+  final Feature txCount7d = measure("TX_COUNT_7D");
+  final Feature txCount30d = measure("TX_COUNT_30D");
+  final Feature users1d = measure("USERS_1D");
+  final Feature users7d = measure("USERS_7D");
+  final Feature users30d = measure("USERS_30D");
+  final Feature frauds30d = measure("FRAUDS_30D");
+  final Feature fraudRate30d = measure("FRAUD_RATE_30D");
+  final Feature fraudRate1d = measure("FRAUD_RATE_1D");
+  final Feature fraudRate7d = measure("FRAUD_RATE_7D");
+  private final List<Feature> features = List.of(txCount1d, txCount7d, txCount30d, users1d, users7d, users30d, frauds30d,
+      fraudRate30d, fraudRate1d, fraudRate7d);
 
-  EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel, List<Feature> features) {
+  EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel) {
     this.ofPayment = ofPayment;
     this.ofLabel = ofLabel;
     this.keyPrefix = name().toLowerCase(Locale.ROOT) + "|";
-    this.features = List.copyOf(features);
-    this.txCount1d = features.get(0);
-    this.txCount7d = features.get(1);
-    this.txCount30d = features.get(2);
-    this.users1d = features.get(3);
-    this.users7d = features.get(4);
-    this.users30d = features.get(5);
-    this.frauds30d = features.get(6);
-    this.fraudRate30d = features.get(7);
-    this.fraudRate1d = features.get(8);
-    this.fraudRate7d = features.get(9);
+  }
+
+  /**
+   * This kind's feature of a measure, found by name: {@code MERCHANT} and {@code TX_COUNT_1D} give
+   * {@link Feature#MERCHANT_TX_COUNT_1D}. A kind without one of the ten fails at class load.
+   */
+  private Feature measure(String measure) {
+    return Feature.valueOf(name() + "_" + measure);
   }
 
   /** The features this kind's risk gives a payment. */
