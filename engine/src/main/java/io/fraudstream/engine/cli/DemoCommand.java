@@ -5,7 +5,6 @@ import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.EntityState;
-import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
@@ -15,6 +14,7 @@ import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.SyntheticGenerator;
 import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +27,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -101,72 +99,82 @@ final class DemoCommand implements Callable<Integer> {
     // clients' first metadata requests warn of each. A newcomer can do nothing about it; an
     // operator of "run" on a real cluster keeps these warnings, which also tell of a broker not there.
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
+    // The embedded broker creates __transaction_state on the first transactional producer's
+    // request, and warns when two ask at once (the warm-up's and the engine's); nothing is wrong.
+    System.setProperty("org.slf4j.simpleLogger.log.kafka.server.DefaultAutoTopicCreationManager", "error");
     validate();
     String secret = randomSecret();
     long started = System.nanoTime();
-
     out.println("== 1. Training a model");
-    List<Transaction> training;
-    List<Transaction> feed;
-    String datasetName;
+    DemoData split = prepareData();
+    ModelBundle bundle = train(split, secret);
+    out.println("== 2. Starting Kafka and the engine");
+    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-demo-state-"), secret);
+    try (EmbeddedKafkaBroker broker = config.bootstrapServers() == null ? EmbeddedKafkaBroker.startTemporary() : null) {
+      if (broker != null) {
+        config = config.withBootstrapServers(broker.bootstrapServers());
+        out.println("   embedded KRaft broker at " + broker.bootstrapServers());
+        warmUp(config, bundle, split.training());
+      } else if (warmUp > 0) {
+        out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
+      }
+      run(config, bundle, split.feed());
+    }
+    out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    return 0;
+  }
+
+  /** The payments to train on and to feed, and the name the model's provenance gives them. */
+  private record DemoData(List<Transaction> training, List<Transaction> feed, String name) {}
+
+  private DemoData prepareData() throws IOException {
     if (data.dataset != null) {
       List<Transaction> all = DatasetReader.read(data.dataset, data.mapping()).stream()
           .sorted(Comparator.comparing(Transaction::timestamp)).toList();
       Instant end = all.get(all.size() - 1).timestamp();
       Instant feedFrom = end.minus(Duration.ofDays(feedDays));
       Instant trainFrom = feedFrom.minus(Duration.ofDays(trainDays));
-      training = all.stream().filter(tx -> tx.timestamp().isBefore(feedFrom) && !tx.timestamp().isBefore(trainFrom)).toList();
-      feed = all.stream().filter(tx -> !tx.timestamp().isBefore(feedFrom)).toList();
-      datasetName = data.dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
+      List<Transaction> training = all.stream().filter(tx -> tx.timestamp().isBefore(feedFrom) && !tx.timestamp().isBefore(trainFrom)).toList();
+      List<Transaction> feed = all.stream().filter(tx -> !tx.timestamp().isBefore(feedFrom)).toList();
+      String name = data.dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
       out.printf(Locale.ROOT, "   read %,d payments from %s; training on %d days (%,d payments), feeding the last %d days (%,d)%n",
           all.size(), data.dataset, trainDays, training.size(), feedDays, feed.size());
       out.println("   note: the engine starts with empty state, so early fed payments see every customer as new");
-    } else {
-      training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000));
-      feed = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(users, days, seed));
-      datasetName = "synthetic users=" + trainUsers + " days=" + trainDays + " seed=" + (seed + 1000);
-      out.printf(Locale.ROOT, "   generated %,d training payments (%,d users x %d days) and %,d to feed (%,d users x %d days)%n",
-          training.size(), trainUsers, trainDays, feed.size(), users, days);
+      return new DemoData(training, feed, name);
     }
+    List<Transaction> training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000));
+    List<Transaction> feed = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(users, days, seed));
+    String name = "synthetic users=" + trainUsers + " days=" + trainDays + " seed=" + (seed + 1000);
+    out.printf(Locale.ROOT, "   generated %,d training payments (%,d users x %d days) and %,d to feed (%,d users x %d days)%n",
+        training.size(), trainUsers, trainDays, feed.size(), users, days);
+    return new DemoData(training, feed, name);
+  }
+
+  private ModelBundle train(DemoData split, String secret) throws IOException {
     Duration labelDelay = Duration.ofDays(labelDelayDays);
-    List<FeatureRow> rows = OfflineReplay.replay(training, secret.getBytes(StandardCharsets.UTF_8), labelDelay);
-    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(datasetName).withLabelDelay(labelDelay));
+    List<FeatureRow> rows = OfflineReplay.replay(split.training(), secret.getBytes(StandardCharsets.UTF_8), labelDelay);
+    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(split.name()).withLabelDelay(labelDelay));
     bundle.save(saveModel);
     Map<String, Double> metrics = bundle.manifest().metrics();
     out.printf(Locale.ROOT, "   model %s: held-out AUC %.3f, average precision %.3f; CHALLENGE at score %.3f, BLOCK at %.3f%n",
         bundle.version(), metrics.get("auc_roc"), metrics.get("average_precision"),
         bundle.thresholds().challenge(), bundle.thresholds().block());
     out.println("   saved to " + saveModel);
+    return bundle;
+  }
 
-    out.println("== 2. Starting Kafka and the engine");
-    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-demo-state-"), secret);
-    EmbeddedKafkaBroker broker = null;
-    try {
-      if (config.bootstrapServers() == null) {
-        broker = EmbeddedKafkaBroker.startTemporary();
-        config = config.withBootstrapServers(broker.bootstrapServers());
-        out.println("   embedded KRaft broker at " + broker.bootstrapServers());
-        warmUp(config, bundle, training);
-      } else if (warmUp > 0) {
-        out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
-      }
-      try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
-           DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out)) {
-        out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
-        reader.awaitReady(Duration.ofSeconds(30));
-        out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
-        Feed result = feed(config, feed, reader);
-        reader.awaitDecisions(result.valid(), result.malformed(), Duration.ofMinutes(2));
-        out.println("== 4. Summary");
-        summarise(result, reader.summary(), feed);
-      }
-    } finally {
-      if (broker != null) {
-        broker.close();
-      }
+  /** Starts the engine, feeds it and summarises what it decided. */
+  private void run(EngineConfig config, ModelBundle bundle, List<Transaction> payments) throws Exception {
+    try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
+         DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out)) {
+      out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
+      reader.awaitReady(Duration.ofSeconds(30));
+      out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
+      DemoFeeder.Fed fed = new DemoFeeder(config, rate, out).feed(payments, reader::sent);
+      reader.awaitDecisions(fed.valid(), fed.malformed(), Duration.ofMinutes(2));
+      out.println("== 4. Summary");
+      summarise(fed, reader.summary(), payments);
     }
-    out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
-    return 0;
   }
 
   private void validate() {
@@ -235,40 +243,7 @@ final class DemoCommand implements Callable<Integer> {
   /** The start of the feed whose latencies are shown apart, as the JIT and the first fetches warm up. */
   private static final Duration WARM_UP = Duration.ofSeconds(5);
 
-  private record Feed(long valid, long malformed, long firstSendNanos, long lastSendNanos) {}
-
-  private Feed feed(EngineConfig config, List<Transaction> payments, DemoOutputReader reader) {
-    Properties props = config.clientProperties();
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-    String topic = config.topics().transactions();
-    // Two unreadable records show that bad input is diverted, not dropped, and not fatal.
-    List<byte[]> malformed = List.of("{\"id\":\"broken-1\",\"user\":".getBytes(StandardCharsets.UTF_8),
-        "{\"id\":\"broken-2\",\"timestamp\":\"2024-01-05T10:00:00Z\",\"user\":\"u00001\",\"amount\":-20}".getBytes(StandardCharsets.UTF_8));
-    ProgressBar progress = new ProgressBar(out, "   sent", payments.size());
-    long start = System.nanoTime();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < payments.size(); i++) {
-        Transaction tx = payments.get(i);
-        Pacing.awaitTurn(start, i, rate);
-        if (i == payments.size() / 3 || i == 2 * payments.size() / 3) {
-          producer.send(new ProducerRecord<>(topic, tx.user(), malformed.get(i == payments.size() / 3 ? 0 : 1)));
-        }
-        reader.sent(tx, System.nanoTime());
-        producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
-        if (Boolean.TRUE.equals(tx.label())) {
-          // As a case system would confirm it; entity risk counts it only once it is older than the label delay.
-          producer.send(new ProducerRecord<>(config.topics().labels(), tx.id(),
-              new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
-        }
-        progress.update(i + 1);
-      }
-      producer.flush();
-    }
-    return new Feed(payments.size(), malformed.size(), start, System.nanoTime());
-  }
-
-  private void summarise(Feed feed, DemoOutputReader.Summary read, List<Transaction> payments) {
+  private void summarise(DemoFeeder.Fed feed, DemoOutputReader.Summary read, List<Transaction> payments) {
     long fraud = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
     out.printf(Locale.ROOT, "   payments sent         %,d (+%d malformed on purpose)%n", feed.valid(), feed.malformed());
     out.printf(Locale.ROOT, "   decisions             %,d  (ALLOW %,d, CHALLENGE %,d, BLOCK %,d)%n", read.decisions(),
