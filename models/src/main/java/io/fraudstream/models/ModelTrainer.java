@@ -119,8 +119,6 @@ public final class ModelTrainer {
    */
   public static ModelBundle train(List<FeatureRow> training, List<FeatureRow> validation, Set<Feature> inputs,
       Settings settings) {
-    List<FeatureRow> rows = new ArrayList<>(training);
-    rows.addAll(validation);
     long trainingFrauds = training.stream().filter(FeatureRow::fraud).count();
     if (trainingFrauds == 0 || trainingFrauds == training.size()) {
       throw new IllegalArgumentException("the training part (" + training.size() + " rows) must hold both fraud and legitimate payments");
@@ -128,7 +126,19 @@ public final class ModelTrainer {
     if (validation.stream().noneMatch(FeatureRow::fraud)) {
       throw new IllegalArgumentException("the held-out part (" + validation.size() + " rows) holds no fraud; use more data");
     }
+    Scaling scaling = scaling(training, inputs);
+    float fraudWeight = (float) Math.min(MAX_FRAUD_WEIGHT, (training.size() - trainingFrauds) / (double) trainingFrauds);
+    Model<Label> model = settings.trainer().build(settings.seed()).train(dataset(training, scaling, fraudWeight, settings));
+    List<FeatureRow> rows = new ArrayList<>(training);
+    rows.addAll(validation);
+    ModelBundle untuned = new ModelBundle(model, manifest(model, scaling, fraudWeight, inputs, rows, settings));
+    return tuneOnHeldOut(untuned, training.size(), validation, settings);
+  }
 
+  /** Each feature's training mean and standard deviation; a feature not among the inputs scales to zero. */
+  private record Scaling(double[] means, double[] stds) {}
+
+  private static Scaling scaling(List<FeatureRow> training, Set<Feature> inputs) {
     int width = Feature.count();
     double[] means = new double[width];
     double[] stds = new double[width];
@@ -139,18 +149,22 @@ public final class ModelTrainer {
         stds[feature.ordinal()] = Double.POSITIVE_INFINITY;
       }
     }
+    return new Scaling(means, stds);
+  }
 
+  /** The training rows as Tribuo examples, standardised, with frauds weighted up. */
+  private static MutableDataset<Label> dataset(List<FeatureRow> training, Scaling scaling, float fraudWeight, Settings settings) {
+    int width = Feature.count();
     String[] names = Feature.names().toArray(String[]::new);
     LabelFactory labels = new LabelFactory();
     MutableDataset<Label> dataset = new MutableDataset<>(
         new SimpleDataSourceProvenance(settings.datasetName(), OffsetDateTime.now(ZoneOffset.UTC), labels), labels);
-    float fraudWeight = (float) Math.min(MAX_FRAUD_WEIGHT, (training.size() - trainingFrauds) / (double) trainingFrauds);
     Label fraud = new Label(ModelScorer.FRAUD);
     Label legit = new Label(ModelScorer.LEGIT);
     for (FeatureRow row : training) {
       double[] z = new double[width];
       for (int i = 0; i < width; i++) {
-        z[i] = ModelScorer.standardise(row.features().get(i), means[i], stds[i]);
+        z[i] = ModelScorer.standardise(row.features().get(i), scaling.means()[i], scaling.stds()[i]);
       }
       ArrayExample<Label> example = new ArrayExample<>(row.fraud() ? fraud : legit, names, z);
       if (row.fraud()) {
@@ -158,22 +172,29 @@ public final class ModelTrainer {
       }
       dataset.add(example);
     }
-    Model<Label> model = settings.trainer().build(settings.seed()).train(dataset);
+    return dataset;
+  }
 
+  /** The bundle's manifest before its thresholds are tuned: version, provenance, scaling and dataset. */
+  private static ModelBundle.Manifest manifest(Model<Label> model, Scaling scaling, float fraudWeight, Set<Feature> inputs,
+      List<FeatureRow> rows, Settings settings) {
     byte[] modelBytes;
     try {
       modelBytes = ModelBundle.modelBytes(model);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ModelBundle.Manifest provisional = new ModelBundle.Manifest(ModelBundle.FORMAT_VERSION,
+    return new ModelBundle.Manifest(ModelBundle.FORMAT_VERSION,
         settings.trainer().versionPrefix() + "-" + ModelBundle.contentHash(modelBytes), Instant.now().toString(),
         "Tribuo " + settings.trainer() + ", seed " + settings.seed() + ", fraud weight " + fraudWeight
             + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
-        Feature.names(), means, stds, new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
+        Feature.names(), scaling.means(), scaling.stds(), new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
         (int) settings.labelDelay().toDays());
-    ModelScorer scorer = new ModelScorer(new ModelBundle(model, provisional));
+  }
 
+  /** Tunes the CHALLENGE and BLOCK thresholds on the held-out rows and records how the bundle does there. */
+  private static ModelBundle tuneOnHeldOut(ModelBundle untuned, int trainingRows, List<FeatureRow> validation, Settings settings) {
+    ModelScorer scorer = new ModelScorer(untuned);
     double[] scores = new double[validation.size()];
     boolean[] isFraud = new boolean[validation.size()];
     for (int i = 0; i < scores.length; i++) {
@@ -190,14 +211,14 @@ public final class ModelTrainer {
       metrics.put("target_challenge_false_positive_rate", settings.challengeFpr());
     }
     metrics.put("target_block_precision", settings.blockPrecision());
-    metrics.put("training_rows", (double) training.size());
+    metrics.put("training_rows", (double) trainingRows);
     metrics.put("validation_rows", (double) validation.size());
     metrics.put("validation_frauds", (double) countTrue(isFraud));
     metrics.put("auc_roc", Evaluation.auc(scores, isFraud));
     metrics.put("average_precision", Evaluation.averagePrecision(scores, isFraud));
     putConfusion(metrics, "challenge", Evaluation.at(scores, isFraud, thresholds.challenge()));
     putConfusion(metrics, "block", Evaluation.at(scores, isFraud, thresholds.block()));
-    return new ModelBundle(model, provisional).withThresholds(thresholds).withMetrics(metrics);
+    return untuned.withThresholds(thresholds).withMetrics(metrics);
   }
 
   private static void putConfusion(Map<String, Double> metrics, String tier, Evaluation.Confusion confusion) {
