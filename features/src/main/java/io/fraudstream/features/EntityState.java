@@ -1,6 +1,5 @@
 package io.fraudstream.features;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -77,15 +76,50 @@ public final class EntityState {
     return newest == Long.MIN_VALUE || eventTimeMillis - newest > RETENTION.toMillis();
   }
 
+  /** The stored form: every field in the order written; clear, size, write and read all follow it. */
+  private static final StoredForm<EntityState> FORM = StoredForm.of(FORMAT_VERSION, "entity state",
+      StoredForm.part(s -> s.lastDay),
+      StoredForm.part(s -> s.lastWeek),
+      StoredForm.part(s -> s.lastMonth),
+      StoredForm.part(s -> s.users),
+      new LabelDays()).ignoringTrailingBytes();
+
+  /** The ring of labelled days, stored slot by slot: the day, its payments, its frauds. */
+  private static final class LabelDays implements StoredForm.Field<EntityState> {
+    @Override
+    public void clear(EntityState state) {
+      Arrays.fill(state.labelDay, Long.MIN_VALUE);
+      Arrays.fill(state.dayPayments, 0);
+      Arrays.fill(state.dayFrauds, 0);
+    }
+
+    @Override
+    public int size(EntityState state) {
+      return LABEL_DAYS * (Long.BYTES + 2 * Integer.BYTES);
+    }
+
+    @Override
+    public void write(EntityState state, ByteBuffer out) {
+      for (int i = 0; i < LABEL_DAYS; i++) {
+        out.putLong(state.labelDay[i]);
+        out.putInt(state.dayPayments[i]);
+        out.putInt(state.dayFrauds[i]);
+      }
+    }
+
+    @Override
+    public void read(EntityState state, ByteBuffer in) {
+      for (int i = 0; i < LABEL_DAYS; i++) {
+        state.labelDay[i] = in.getLong();
+        state.dayPayments[i] = in.getInt();
+        state.dayFrauds[i] = in.getInt();
+      }
+    }
+  }
+
   /** Forgets everything, as if the entity had never been seen. */
   void clear() {
-    lastDay.clear();
-    lastWeek.clear();
-    lastMonth.clear();
-    users.clear();
-    Arrays.fill(labelDay, Long.MIN_VALUE);
-    Arrays.fill(dayPayments, 0);
-    Arrays.fill(dayFrauds, 0);
+    FORM.clear(this);
   }
 
   /** The slot of a payment day, reset if it held an older day; -1 if the day is too old to keep. */
@@ -104,20 +138,7 @@ public final class EntityState {
   }
 
   public byte[] toBytes() {
-    int size = 1 + lastDay.serializedSize() + lastWeek.serializedSize() + lastMonth.serializedSize()
-        + users.serializedSize() + LABEL_DAYS * (Long.BYTES + 2 * Integer.BYTES);
-    ByteBuffer out = ByteBuffer.allocate(size);
-    out.put(FORMAT_VERSION);
-    lastDay.write(out);
-    lastWeek.write(out);
-    lastMonth.write(out);
-    users.write(out);
-    for (int i = 0; i < LABEL_DAYS; i++) {
-      out.putLong(labelDay[i]);
-      out.putInt(dayPayments[i]);
-      out.putInt(dayFrauds[i]);
-    }
-    return out.array();
+    return FORM.write(this);
   }
 
   /**
@@ -135,25 +156,6 @@ public final class EntityState {
   }
 
   public static EntityState fromBytes(byte[] data) {
-    EntityState state = new EntityState();
-    ByteBuffer in = ByteBuffer.wrap(data);
-    try {
-      byte version = in.get();
-      if (version != FORMAT_VERSION) {
-        throw new IllegalArgumentException("unsupported entity state format " + version + ", expected " + FORMAT_VERSION);
-      }
-      state.lastDay.read(in);
-      state.lastWeek.read(in);
-      state.lastMonth.read(in);
-      state.users.read(in);
-      for (int i = 0; i < LABEL_DAYS; i++) {
-        state.labelDay[i] = in.getLong();
-        state.dayPayments[i] = in.getInt();
-        state.dayFrauds[i] = in.getInt();
-      }
-    } catch (BufferUnderflowException e) {
-      throw new IllegalArgumentException("corrupt entity state: " + data.length + " bytes is too short", e);
-    }
-    return state;
+    return FORM.read(data, new EntityState());
   }
 }

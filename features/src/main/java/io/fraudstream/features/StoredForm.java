@@ -43,18 +43,28 @@ final class StoredForm<S> {
 
   private final byte version;
   private final String name;
+  private final boolean exact;
   private final List<Field<S>> fields;
 
-  private StoredForm(byte version, String name, List<Field<S>> fields) {
+  private StoredForm(byte version, String name, boolean exact, List<Field<S>> fields) {
     this.version = version;
     this.name = name;
+    this.exact = exact;
     this.fields = fields;
   }
 
   /** A form of {@code version}, for error messages called {@code name}, of these fields in this order. */
   @SafeVarargs
   static <S> StoredForm<S> of(int version, String name, Field<S>... fields) {
-    return new StoredForm<>((byte) version, name, List.of(fields));
+    return new StoredForm<>((byte) version, name, true, List.of(fields));
+  }
+
+  /**
+   * The same form, read without refusing bytes after its last field: the entity state's format 1
+   * was read so from the start, and stays so.
+   */
+  StoredForm<S> ignoringTrailingBytes() {
+    return new StoredForm<>(version, name, false, fields);
   }
 
   /** A structure that stores itself. */
@@ -165,7 +175,7 @@ final class StoredForm<S> {
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("corrupt " + name + ": " + data.length + " bytes is too short", e);
     }
-    if (in.hasRemaining()) {
+    if (exact && in.hasRemaining()) {
       throw new IllegalArgumentException("corrupt " + name + ": " + in.remaining() + " unexpected trailing bytes");
     }
     return state;

@@ -77,6 +77,7 @@ public class StoredFormatsTest {
     golden("entity-state-v1.bin", state.toBytes());
     golden("entity-state-v1.features", doubles(expected));
 
+    assertArrayEquals(read("entity-state-v1.bin"), state.toBytes());
     EntityState read = EntityState.fromBytes(read("entity-state-v1.bin"));
     assertArrayEquals(parseDoubles(read("entity-state-v1.features")),
         extractor.extract(EntityKind.MERCHANT, read, atAKnownMerchant, blank).toArray());
