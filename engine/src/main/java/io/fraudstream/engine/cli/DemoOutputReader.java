@@ -81,6 +81,7 @@ final class DemoOutputReader implements AutoCloseable {
     thread.start();
   }
 
+  /** Notes a payment about to be sent: when, for its latency, and whether it is a fraud, for precision and recall. */
   void sent(Transaction tx, long nanos) {
     sentNanos.put(tx.id(), nanos);
     labels.put(tx.id(), Boolean.TRUE.equals(tx.label()));
