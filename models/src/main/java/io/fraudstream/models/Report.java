@@ -36,6 +36,7 @@ public final class Report {
     root.put("trainer", outcome.bundle().manifest().trainer());
     root.set("dataset", JSON.valueToTree(outcome.bundle().manifest().dataset()));
     root.put("split", outcome.split());
+    root.put("selection_split", outcome.selection());
     root.put("label_delay_days", outcome.bundle().manifest().labelDelayDays());
     root.put("training_seconds", outcome.trainingSeconds());
     root.set("thresholds", JSON.valueToTree(outcome.bundle().thresholds()));
@@ -126,8 +127,9 @@ public final class Report {
     page.append("</table>");
 
     if (!outcome.candidates().isEmpty()) {
-      page.append("<h2>Hyper-parameter search</h2><p>Each candidate trained on the validation split (one test window earlier) and ")
-          .append("measured on its test window, which ends where the test window begins.</p><table><tr><th>candidate</th>")
+      page.append("<h2>Hyper-parameter search</h2><p>Each candidate trained on the selection split (").append(escape(outcome.selection()))
+          .append(") and ")
+          .append("measured on its own test window, which lies before the final test window.</p><table><tr><th>candidate</th>")
           .append("<th>validation average precision</th></tr>");
       for (TrainingProtocol.Candidate candidate : outcome.candidates()) {
         page.append("<tr><td>").append(escape(candidate.trainer())).append("</td><td>")

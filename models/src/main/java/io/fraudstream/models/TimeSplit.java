@@ -3,6 +3,7 @@ package io.fraudstream.models;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -57,6 +58,57 @@ public record TimeSplit(LocalDate trainStart, int trainDays, int gapDays, int te
    */
   public TimeSplit validation() {
     return earlier(testDays);
+  }
+
+  /**
+   * The first day this split reads: its training window's first day, or that of the window its
+   * thresholds are tuned on (the test-window-long one before its test window), if earlier.
+   */
+  public LocalDate firstDayUsed() {
+    LocalDate tuning = trainStart.plusDays((long) trainDays + gapDays - testDays);
+    return tuning.isBefore(trainStart) ? tuning : trainStart;
+  }
+
+  /** The last day this split reads: its test window's. */
+  public LocalDate lastDayUsed() {
+    return trainStart.plusDays((long) trainDays + gapDays + testDays - 1L);
+  }
+
+  /**
+   * Checks that every window of this split lies within the data's days, or says which options
+   * to change: a window before the data would be printed, and trained or tested on, empty.
+   */
+  public TimeSplit requireWithin(LocalDate firstDataDay, LocalDate lastDataDay) {
+    if (firstDayUsed().isBefore(firstDataDay) || lastDayUsed().isAfter(lastDataDay)) {
+      long dataDays = ChronoUnit.DAYS.between(firstDataDay, lastDataDay) + 1;
+      throw new IllegalArgumentException("the split '" + this + "' reads " + firstDayUsed() + " .. " + lastDayUsed()
+          + ", but the data holds " + dataDays + " days, " + firstDataDay + " .. " + lastDataDay
+          + ": lower --train-days (" + trainDays + "), --gap-days (" + gapDays + ") or --test-days (" + testDays
+          + ") so that they fit, or move --train-start");
+    }
+    return this;
+  }
+
+  /**
+   * The split on which candidate trainers are compared. It is {@link #validation()}, one test
+   * window earlier, when all of that lies within the data. On data too short for it, it is carved
+   * from the end of this split's training window: the last days of the training window (as many
+   * as the test window, at most half of it) become its test window, and the days before them its
+   * training window and tuning window. The final model is still tested on the test window, which
+   * no candidate saw.
+   */
+  public TimeSplit selection(LocalDate firstDataDay) {
+    TimeSplit earlier = validation();
+    if (!earlier.firstDayUsed().isBefore(firstDataDay)) {
+      return earlier;
+    }
+    int days = Math.min(testDays, trainDays / 2);
+    if (days < 1) {
+      throw new IllegalArgumentException("choosing among trainers needs a selection window, and '" + this
+          + "' has neither room before it in the data nor a training window of 2 days or more to carve one from: "
+          + "raise --train-days, or name one --trainer without --search");
+    }
+    return new TimeSplit(trainStart, trainDays - days, 0, days);
   }
 
   public List<FeatureRow> training(List<FeatureRow> rows) {

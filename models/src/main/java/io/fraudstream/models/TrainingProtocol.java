@@ -1,6 +1,8 @@
 package io.fraudstream.models;
 
 import io.fraudstream.features.Feature;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,12 +33,13 @@ public final class TrainingProtocol {
    * What a run produced: the bundle, how it was chosen, and its test metrics.
    *
    * @param split the windows, in words
+   * @param selection the windows the candidate trainers were compared on, or null with one candidate
    * @param rawColumns metrics of the same trainer on the raw columns only, or null when not trained
    * @param trainingSeconds time to train the final model, or NaN for a model only evaluated
    * @param testScores the model's scores of the test window's payments, for curves
    * @param rawScores the raw-columns model's scores of the same payments, or null
    */
-  public record Outcome(ModelBundle bundle, String split, List<Candidate> candidates, Evaluation.Metrics test,
+  public record Outcome(ModelBundle bundle, String split, String selection, List<Candidate> candidates, Evaluation.Metrics test,
                         Evaluation.Metrics rawColumns, List<Fold> folds, double trainingSeconds,
                         List<FeatureRow> testRows, double[] testScores, double[] rawScores) {}
 
@@ -47,7 +50,7 @@ public final class TrainingProtocol {
     }
     double[] scores = scores(bundle, testRows);
     Evaluation.Metrics metrics = Evaluation.Metrics.of(testRows, scores, bundle.thresholds());
-    return new Outcome(bundle, window, List.of(), metrics, null, List.of(new Fold(window, metrics)), Double.NaN, testRows, scores, null);
+    return new Outcome(bundle, window, null, List.of(), metrics, null, List.of(new Fold(window, metrics)), Double.NaN, testRows, scores, null);
   }
 
   public static Outcome run(List<FeatureRow> rows, TimeSplit split, List<TrainerSpec> trainers, ModelTrainer.Settings settings,
@@ -58,14 +61,22 @@ public final class TrainingProtocol {
     if (folds < 1) {
       throw new IllegalArgumentException("folds must be at least 1, got " + folds);
     }
+    withinData(rows, split);
+    LocalDate firstDay = firstDay(rows);
+    for (int f = 1; f < folds; f++) {
+      if (split.earlier(f * split.testDays()).firstDayUsed().isBefore(firstDay)) {
+        throw new IllegalArgumentException("--folds " + folds + " needs earlier windows than the data holds (it begins " + firstDay
+            + "): at most " + f + " fit");
+      }
+    }
     TrainerSpec chosen = trainers.get(0);
     List<Candidate> candidates = new ArrayList<>();
-    if (trainers.size() > 1) {
-      TimeSplit validation = split.validation();
+    TimeSplit selection = trainers.size() > 1 ? selectionSplit(rows, split) : null;
+    if (selection != null) {
       double best = Double.NEGATIVE_INFINITY;
       for (TrainerSpec trainer : trainers) {
-        ModelBundle candidate = train(rows, validation, Set.copyOf(Feature.all()), settings.withTrainer(trainer));
-        double averagePrecision = measure(candidate, validation.test(rows)).averagePrecision();
+        ModelBundle candidate = train(rows, selection, Set.copyOf(Feature.all()), settings.withTrainer(trainer));
+        double averagePrecision = measure(candidate, window(selection.test(rows), "selection test", selection)).averagePrecision();
         candidates.add(new Candidate(trainer.toString(), averagePrecision));
         if (averagePrecision > best) {
           best = averagePrecision;
@@ -89,8 +100,29 @@ public final class TrainingProtocol {
       ModelBundle foldBundle = train(rows, earlier, Set.copyOf(Feature.all()), chosenSettings);
       foldMetrics.add(new Fold(earlier.toString(), measure(foldBundle, earlier.test(rows))));
     }
-    return new Outcome(bundle, split.toString(), candidates, foldMetrics.get(0).metrics(),
+    return new Outcome(bundle, split.toString(), selection == null ? null : selection.toString(), candidates, foldMetrics.get(0).metrics(),
         Evaluation.Metrics.of(testRows, rawScores, raw.thresholds()), foldMetrics, seconds, testRows, scores, rawScores);
+  }
+
+  /** The split, once checked to lie within the rows' days (see {@link TimeSplit#requireWithin}). Rows in time order. */
+  public static TimeSplit withinData(List<FeatureRow> rows, TimeSplit split) {
+    return split.requireWithin(firstDay(rows), day(rows.get(rows.size() - 1)));
+  }
+
+  /** The split candidate trainers are compared on: see {@link TimeSplit#selection}. Rows in time order. */
+  public static TimeSplit selectionSplit(List<FeatureRow> rows, TimeSplit split) {
+    return split.selection(firstDay(rows));
+  }
+
+  private static LocalDate firstDay(List<FeatureRow> rows) {
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("no payments to train on");
+    }
+    return day(rows.get(0));
+  }
+
+  private static LocalDate day(FeatureRow row) {
+    return row.transaction().timestamp().atOffset(ZoneOffset.UTC).toLocalDate();
   }
 
   /** Trains on the split's training window, with thresholds tuned on the window before its test window. */

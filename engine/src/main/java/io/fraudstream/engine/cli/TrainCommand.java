@@ -85,9 +85,9 @@ final class TrainCommand implements Callable<Integer> {
     List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
     System.out.printf(Locale.ROOT, "read %,d payments (%s format) from %s%n", payments.size(), mapping.name(), input.dataset);
     List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
-    TimeSplit timeSplit = split.split(rows);
+    TimeSplit timeSplit = TrainingProtocol.withinData(rows, split.split(rows));
     System.out.println("split: " + timeSplit + (candidates.size() > 1 ? "; choosing among " + candidates.size() + " trainers on "
-        + timeSplit.validation() : ""));
+        + TrainingProtocol.selectionSplit(rows, timeSplit) : ""));
     ModelTrainer.Settings settings = ModelTrainer.Settings.defaults(input.dataset.getFileName().toString())
         .withLabelDelay(labelDelay).withTargets(challengeFpr, reviewsPerDay == null ? 0 : reviewsPerDay, blockPrecision).withSeed(seed);
     TrainingProtocol.Outcome outcome = TrainingProtocol.run(rows, timeSplit, candidates, settings, folds);

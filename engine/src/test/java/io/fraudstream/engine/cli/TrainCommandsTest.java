@@ -5,13 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fraudstream.features.Transaction;
 import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.data.DatasetWriter;
+import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,13 +82,65 @@ class TrainCommandsTest {
   }
 
   @Test
+  void twoTrainersOnFiveDaysShouldChooseOnWindowsCarvedFromTheTrainingWindowAllInsideTheData() throws Exception {
+    // Eight generated days, of which the last five are kept: the generator plants frauds from its
+    // fourth day on, so each kept day holds some.
+    Instant first = Instant.parse("2024-01-01T00:00:00Z");
+    Instant end = first.plus(Duration.ofDays(5));
+    List<Transaction> fiveDays = SyntheticGenerator.generate(new SyntheticGenerator.Settings(400, 8, 11, 0.15,
+            first.minus(Duration.ofDays(3)), List.of(SyntheticGenerator.FraudPattern.values())))
+        .stream().filter(tx -> !tx.timestamp().isBefore(first) && tx.timestamp().isBefore(end)).toList();
+    Path data = dir.resolve("five-days.csv");
+    DatasetWriter.write(data, fiveDays);
+    Path bundle = dir.resolve("short.bundle");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = run("train", "--dataset", data.toString(), "--trainer", "logistic", "--trainer", "xgboost:trees=20,depth=4",
+          "--train-days", "4", "--gap-days", "0", "--test-days", "1", "--label-delay-days", "1", "--out", bundle.toString());
+    } finally {
+      System.setOut(original);
+    }
+    String output = printed.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, output);
+    // The window one test window earlier would begin 2023-12-31, before the data: the selection is
+    // carved from the end of the training window instead.
+    assertTrue(output.contains("split: train 2024-01-01 .. 2024-01-04, gap 0 days, test 2024-01-05 .. 2024-01-05; "
+        + "choosing among 2 trainers on train 2024-01-01 .. 2024-01-03, gap 0 days, test 2024-01-04 .. 2024-01-04"), output);
+    Matcher dates = Pattern.compile("\\d{4}-\\d{2}-\\d{2}").matcher(output.substring(output.indexOf("split:")));
+    while (dates.find()) {
+      LocalDate date = LocalDate.parse(dates.group());
+      assertTrue(!date.isBefore(LocalDate.parse("2024-01-01")) && !date.isAfter(LocalDate.parse("2024-01-05")),
+          date + " is printed but lies outside the data: " + output);
+    }
+    JsonNode report = JSON.readTree(dir.resolve("short.json").toFile());
+    assertEquals(2, report.get("candidates").size());
+    assertEquals("train 2024-01-01 .. 2024-01-03, gap 0 days, test 2024-01-04 .. 2024-01-04", report.get("selection_split").asText());
+  }
+
+  @Test
+  void windowsBeyondTheDataShouldSayWhichOptionToChange() throws Exception {
+    Path data = dir.resolve("week.csv");
+    assertEquals(0, run("generate", "--out", data.toString(), "--users", "50", "--days", "5"));
+    String error = stderrOf("train", "--dataset", data.toString(), "--out", dir.resolve("x.bundle").toString());
+    assertTrue(error.contains("but the data holds") && error.contains("lower --train-days (7), --gap-days (7) or --test-days (7)"),
+        error);
+    String folds = stderrOf("train", "--dataset", data.toString(), "--train-days", "2", "--gap-days", "0", "--test-days", "1",
+        "--folds", "9", "--out", dir.resolve("x.bundle").toString());
+    assertTrue(folds.contains("--folds 9 needs earlier windows than the data holds"), folds);
+  }
+
+  @Test
   void badTrainingArgumentsShouldSayWhatToFix() throws Exception {
     Path data = dir.resolve("small.csv");
     assertEquals(0, run("generate", "--out", data.toString(), "--users", "50", "--days", "10"));
     assertEquals("fraudstream: unknown trainer 'svm'; use logistic, random-forest or xgboost",
         stderrOf("train", "--dataset", data.toString(), "--trainer", "svm"));
     String tooEarly = stderrOf("train", "--dataset", data.toString(), "--train-start", "2020-01-01");
-    assertTrue(tooEarly.contains("holds no payments; choose a split within the data"), tooEarly);
+    assertTrue(tooEarly.contains("reads 2020-01-01 .. 2020-01-21, but the data holds 10 days") && tooEarly.contains("or move --train-start"),
+        tooEarly);
     assertTrue(stderrOf("train", "--dataset", data.toString(), "--label-delay-days", "40").contains("label delay"));
   }
 }
