@@ -57,6 +57,14 @@ public final class ModelScorer {
     this.trees = CompiledTrees.compile(model, features);
   }
 
+  /**
+   * For a linear model over FRAUD and LEGIT, how much one standard deviation of each feature moves
+   * the fraud log-odds, in catalogue order; all zero for other models.
+   */
+  public double[] logOddsWeights() {
+    return logOddsWeights.clone();
+  }
+
   /** Scores one payment's features. */
   public Score score(FeatureVector features) {
     double[] standardised = standardised(features);

@@ -28,6 +28,9 @@ public final class Report {
 
   private Report() {}
 
+  /** Features listed under what the model weighs most. */
+  static final int IMPORTANT_FEATURES = 15;
+
   /** The JSON form: what was trained, how it was chosen and every metric. */
   public static ObjectNode json(TrainingProtocol.Outcome outcome, String command) {
     ObjectNode root = JSON.createObjectNode();
@@ -41,6 +44,7 @@ public final class Report {
     root.put("training_seconds", outcome.trainingSeconds());
     root.set("thresholds", JSON.valueToTree(outcome.bundle().thresholds()));
     root.set("candidates", JSON.valueToTree(outcome.candidates()));
+    root.set("feature_importance", JSON.valueToTree(FeatureImportance.of(outcome.bundle(), IMPORTANT_FEATURES)));
     root.set("test", metrics(outcome.test()));
     if (outcome.rawColumns() != null) {
       root.set("raw_columns_only", metrics(outcome.rawColumns()));
@@ -123,6 +127,15 @@ public final class Report {
     metricsRow(page, "all features", outcome.test());
     if (outcome.rawColumns() != null) {
       metricsRow(page, "raw columns only", outcome.rawColumns());
+    }
+    page.append("</table>");
+
+    FeatureImportance importance = FeatureImportance.of(outcome.bundle(), IMPORTANT_FEATURES);
+    page.append("<h2>What the model weighs most</h2><p>").append(escape(importance.measure()))
+        .append("</p><table><tr><th>feature</th><th>value</th></tr>");
+    for (FeatureImportance.Entry entry : importance.features()) {
+      page.append("<tr><td>").append(escape(entry.feature())).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.4g", entry.value())).append("</td></tr>");
     }
     page.append("</table>");
 

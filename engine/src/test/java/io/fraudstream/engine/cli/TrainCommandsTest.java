@@ -73,6 +73,9 @@ class TrainCommandsTest {
     String html = Files.readString(dir.resolve("model.html"));
     assertTrue(html.contains("<svg") && html.contains("ROC curve") && html.contains("Precision-recall curve")
         && html.contains("Scores: share of each class"), "the report draws its curves");
+    JsonNode importance = report.get("feature_importance");
+    assertTrue(importance.get("features").size() > 0 && html.contains("What the model weighs most")
+        && html.contains(importance.get("features").get(0).get("feature").asText()), "the report says what the model weighs: " + importance);
 
     Path evaluation = dir.resolve("evaluation.html");
     assertEquals(0, run("evaluate", "--model", bundle.toString(), "--dataset", data.toString(), "--report", evaluation.toString()));
