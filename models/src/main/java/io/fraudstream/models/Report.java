@@ -175,9 +175,16 @@ public final class Report {
       rocs.add(roc(outcome.rawScores(), fraud));
       precisionRecalls.add(precisionRecall(outcome.rawScores(), fraud));
     }
-    page.append(chart("ROC curve", "false-positive rate", "true-positive rate", rocs, true));
-    page.append(chart("Precision-recall curve", "recall", "precision", precisionRecalls, false));
-    page.append(histogram(outcome.testScores(), fraud));
+    Thresholds thresholds = outcome.bundle().thresholds();
+    OperatingPoint challenge = operatingPoint(outcome.testScores(), fraud, thresholds.challenge());
+    OperatingPoint block = operatingPoint(outcome.testScores(), fraud, thresholds.block());
+    page.append(chart("ROC curve", "false-positive rate", "true-positive rate", rocs, true,
+        List.of(challenge.marker("CHALLENGE", challenge.falsePositiveRate(), challenge.recall()),
+            block.marker("BLOCK", block.falsePositiveRate(), block.recall()))));
+    page.append(chart("Precision-recall curve", "recall", "precision", precisionRecalls, false,
+        List.of(challenge.marker("CHALLENGE", challenge.recall(), challenge.precision()),
+            block.marker("BLOCK", block.recall(), block.precision()))));
+    page.append(histogram(outcome.testScores(), fraud, thresholds));
     page.append(outcome.rawScores() != null ? "<p>Blue: all features. Grey: raw columns only.</p>" : "").append("</body></html>\n");
     return page.toString();
   }
@@ -248,7 +255,40 @@ public final class Report {
     return thinned;
   }
 
-  private static String chart(String title, String xLabel, String yLabel, List<double[][]> curves, boolean diagonal) {
+  /**
+   * Where a threshold puts the model on the test window: the payments scoring at or above it, as
+   * a share of the frauds (recall) and of the legitimate payments (false-positive rate), and the
+   * share of them that are fraud (precision; 1 when none is flagged).
+   */
+  record OperatingPoint(double threshold, double recall, double falsePositiveRate, double precision) {
+    Marker marker(String tier, double x, double y) {
+      return new Marker(tier, x, y, String.format(Locale.ROOT, "%s at %.4f: recall %.3f, precision %.3f, false-positive rate %.5f",
+          tier, threshold, recall, precision, falsePositiveRate));
+    }
+  }
+
+  /** A labelled point on a chart, with its words as a tooltip. */
+  record Marker(String label, double x, double y, String words) {}
+
+  static OperatingPoint operatingPoint(double[] scores, boolean[] fraud, double threshold) {
+    long frauds = 0;
+    long flaggedFrauds = 0;
+    long flaggedLegit = 0;
+    for (int i = 0; i < scores.length; i++) {
+      frauds += fraud[i] ? 1 : 0;
+      if (scores[i] >= threshold) {
+        flaggedFrauds += fraud[i] ? 1 : 0;
+        flaggedLegit += fraud[i] ? 0 : 1;
+      }
+    }
+    long legit = scores.length - frauds;
+    long flagged = flaggedFrauds + flaggedLegit;
+    return new OperatingPoint(threshold, frauds == 0 ? 0 : (double) flaggedFrauds / frauds,
+        legit == 0 ? 0 : (double) flaggedLegit / legit, flagged == 0 ? 1 : (double) flaggedFrauds / flagged);
+  }
+
+  private static String chart(String title, String xLabel, String yLabel, List<double[][]> curves, boolean diagonal,
+      List<Marker> markers) {
     StringBuilder svg = new StringBuilder("<figure><figcaption>").append(title).append("</figcaption>")
         .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"360\" viewBox=\"-40 -10 360 360\">")
         .append("<rect x=\"0\" y=\"0\" width=\"300\" height=\"300\" fill=\"none\" stroke=\"#999\"/>");
@@ -271,11 +311,18 @@ public final class Report {
       }
       svg.append("\"/>");
     }
+    for (Marker marker : markers) {
+      double x = marker.x() * 300;
+      double y = 300 - marker.y() * 300;
+      svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.5\">"
+          + "<title>%s</title></circle><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>", x, y, escape(marker.words()),
+          x + 7, y - 6, marker.label()));
+    }
     return svg.append("</svg></figure>").toString();
   }
 
   /** Score histograms of fraud and legitimate payments, each as the share of its class per bin. */
-  private static String histogram(double[] scores, boolean[] fraud) {
+  private static String histogram(double[] scores, boolean[] fraud, Thresholds thresholds) {
     double[] fraudShare = new double[BINS];
     double[] legitShare = new double[BINS];
     long frauds = 0;
@@ -309,6 +356,14 @@ public final class Report {
       svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"316\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>", tick * 75.0, tick / 4.0));
     }
     svg.append("<text x=\"150\" y=\"334\" font-size=\"11\" text-anchor=\"middle\">fraud score</text>");
+    double[] at = {thresholds.challenge(), thresholds.block()};
+    String[] tiers = {"CHALLENGE", "BLOCK"};
+    for (int t = 0; t < at.length; t++) {
+      double x = Math.min(1, Math.max(0, at[t])) * 300;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"300\" stroke=\"#000\" stroke-dasharray=\"4 3\">"
+          + "<title>%s at %.4f</title></line><text x=\"%.1f\" y=\"%d\" font-size=\"10\">%s</text>", x, x, tiers[t], at[t], x + 3,
+          12 + 12 * t, tiers[t]));
+    }
     return svg.append("</svg></figure>").toString();
   }
 

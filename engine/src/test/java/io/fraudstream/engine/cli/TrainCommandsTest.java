@@ -76,6 +76,7 @@ class TrainCommandsTest {
     JsonNode importance = report.get("feature_importance");
     assertTrue(importance.get("features").size() > 0 && html.contains("What the model weighs most")
         && html.contains(importance.get("features").get(0).get("feature").asText()), "the report says what the model weighs: " + importance);
+    assertTrue(html.contains("<title>CHALLENGE at ") && html.contains("<title>BLOCK at "), "the thresholds are marked on the curves");
 
     Path evaluation = dir.resolve("evaluation.html");
     assertEquals(0, run("evaluate", "--model", bundle.toString(), "--dataset", data.toString(), "--report", evaluation.toString()));
