@@ -16,13 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -110,8 +114,17 @@ class ShutdownIntegrationTest {
   private static void send(EmbeddedKafkaBroker broker, List<Transaction> payments) {
     Properties props = new Properties();
     props.put("bootstrap.servers", broker.bootstrapServers());
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      payments.forEach(tx -> producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx))));
+      payments.forEach(tx -> sent.add(producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx)))));
+    }
+    // A payment the broker never took must fail here, not later as a decision the engine "lost".
+    for (Future<RecordMetadata> send : sent) {
+      try {
+        send.get();
+      } catch (InterruptedException | ExecutionException e) {
+        throw new AssertionError("a payment could not be sent: " + e.getMessage(), e);
+      }
     }
   }
 }
