@@ -16,9 +16,11 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -241,7 +243,74 @@ class EngineFaultsIntegrationTest {
           + "merchant 30-day counts served %.3f of the replay's%n", payments.size(), equalEntityRisk, 100.0 * equalEntityRisk / payments.size(),
           servedShare);
       assertTrue(servedShare > 0 && servedShare <= 1.05, "served merchant 30-day counts are " + servedShare + " of the replay's");
-      assertTrue(sharedEntities > 100, sharedEntities + " decisions saw a merchant paid by other users that day");
+      // How many decisions saw other users at their merchant depends on how far behind the feed the
+      // entity side ran, that is on the machine's speed: reported only. Once the feed has stopped,
+      // the entity side catches up, and a probe must then see exactly what the replay counts.
+      System.out.printf("%d decisions saw a merchant paid by other users that day%n", sharedEntities);
+      assertProbesSeeEveryUserAtTheirMerchants(payments, reader);
+    }
+  }
+
+  /**
+   * Once the entity side has caught up, a payment from a new user at each of the busiest merchants
+   * of the last day must count every earlier payment there, decided by either instance: the
+   * replay's counts exactly. Probes go in rounds, a second apart, until one round sees them.
+   */
+  private void assertProbesSeeEveryUserAtTheirMerchants(List<Transaction> payments, DecisionReader reader) throws Exception {
+    Instant last = payments.get(payments.size() - 1).timestamp();
+    Map<String, Set<String>> usersLastDay = new HashMap<>();
+    for (Transaction tx : payments) {
+      if (tx.merchant() != null && tx.timestamp().isAfter(last.minus(Duration.ofHours(20)))) {
+        usersLastDay.computeIfAbsent(tx.merchant(), merchant -> new HashSet<>()).add(tx.user());
+      }
+    }
+    List<String> busiest = usersLastDay.entrySet().stream()
+        .sorted(Comparator.comparing((Map.Entry<String, Set<String>> entry) -> entry.getValue().size()).reversed())
+        .limit(5).map(Map.Entry::getKey).toList();
+    List<Transaction> sent = new ArrayList<>(payments);
+    List<String> mismatches = List.of();
+    for (int round = 1; round <= 20; round++) {
+      Thread.sleep(1_000);
+      List<Transaction> probes = new ArrayList<>();
+      for (int k = 0; k < busiest.size(); k++) {
+        probes.add(new Transaction.Builder("probe-" + round + "-" + k, last.plusSeconds(round), "probe-user-" + round + "-" + k, 10.0)
+            .merchant(busiest.get(k)).build());
+      }
+      send(probes);
+      sent.addAll(probes);
+      reader.awaitAll(ids(probes), Duration.ofSeconds(60), Duration.ZERO);
+      Map<String, DecisionReader.Seen> seen = reader.seen();
+      List<String> roundMismatches = new ArrayList<>();
+      for (FeatureRow row : OfflineReplay.replay(sent, TestModels.SECRET)) {
+        if (!probes.contains(row.transaction())) {
+          continue;
+        }
+        Map<String, Double> live = seen.get(row.transaction().id()).first().features();
+        double users = row.features().get(Feature.MERCHANT_USERS_1D);
+        assertTrue(users > 1, row.transaction().id() + " met " + users + " users at its merchant in the replay");
+        for (Feature feature : List.of(Feature.MERCHANT_USERS_1D, Feature.MERCHANT_TX_COUNT_1D)) {
+          if (live.get(feature.featureName()) != row.features().get(feature)) {
+            roundMismatches.add(row.transaction().id() + " " + feature.featureName() + " served " + live.get(feature.featureName())
+                + ", replay " + row.features().get(feature));
+          }
+        }
+      }
+      if (roundMismatches.isEmpty()) {
+        System.out.printf("probes at the %d busiest merchants saw every earlier payment there in round %d%n", busiest.size(), round);
+        return;
+      }
+      mismatches = roundMismatches;
+    }
+    throw new AssertionError("after 20 rounds, probes still miss payments at their merchants: " + mismatches);
+  }
+
+  private void send(List<Transaction> payments) throws Exception {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (Transaction tx : payments) {
+        producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx))).get();
+      }
     }
   }
 
