@@ -73,8 +73,9 @@ final class DecisionReader implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!seen.keySet().containsAll(ids)) {
       if (System.nanoTime() > deadline) {
-        long missing = ids.stream().filter(id -> !seen.containsKey(id)).count();
-        throw new AssertionError(missing + " of " + ids.size() + " payments have no readable decision after " + timeout);
+        List<String> missing = ids.stream().filter(id -> !seen.containsKey(id)).toList();
+        throw new AssertionError(missing.size() + " of " + ids.size() + " payments have no readable decision after " + timeout
+            + ", among them " + missing.subList(0, Math.min(10, missing.size())));
       }
       Thread.sleep(50);
     }

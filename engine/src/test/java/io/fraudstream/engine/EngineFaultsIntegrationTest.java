@@ -149,11 +149,15 @@ class EngineFaultsIntegrationTest {
     EngineProcess doomed = engine("state-a", extra.isEmpty() ? new String[0] : extra.replace("{instance}", "a").split(" "));
     engine("state-b", extra.isEmpty() ? new String[0] : extra.replace("{instance}", "b").split(" "));
     try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
-      // Both instances in the group, the first 1,500 decided at 250/s, then the kill.
-      Thread feeder = feed(payments, 250, sentAt);
-      reader.awaitCount(1_500, Duration.ofSeconds(90));
+      // Both instances in the group, 2,000 sent at 250/s, the kill once 1,000 are decided (so
+      // while payments are in flight), then 4,000 more: payments sent after the kill however
+      // slowly this machine decides the first ones.
+      Thread feeder = feed(payments.subList(0, 2_000), 250, sentAt);
+      reader.awaitCount(1_000, Duration.ofSeconds(90));
       long killedAt = System.nanoTime();
       doomed.kill();
+      feeder.join();
+      feeder = feed(payments.subList(2_000, payments.size()), 250, sentAt);
       feeder.join();
       reader.awaitAll(ids(payments), Duration.ofSeconds(120), Duration.ofSeconds(3));
       Map<String, DecisionReader.Seen> seen = reader.seen();

@@ -79,7 +79,11 @@ class ShutdownIntegrationTest {
         again.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
         send(broker, after);
         try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
-          reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ofSeconds(1));
+          try {
+            reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ofSeconds(1));
+          } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the restarted engine printed:\n" + again.output(), e);
+          }
           Map<String, DecisionReader.Seen> seen = reader.seen();
           assertEquals(payments.size(), reader.records(), "each payment decided once, before and after the restart");
           // The users' state survived: the payments after the restart see the history before it.
