@@ -46,6 +46,7 @@ import java.util.function.Function;
  * merchant= category= channel= counterparty= device= ip= country= currency= lat= lon=   (optional)
  * label=TX_FRAUD        # optional
  * label.fraud=1,true    # values meaning fraud; label.legit likewise
+ * fraud.type=TX_FRAUD_SCENARIO   # optional: the kind of each fraud, for recall per kind in reports
  * </pre>
  */
 public record DatasetMapping(
@@ -69,10 +70,12 @@ public record DatasetMapping(
 
   /** The fields of a payment a column can fill; the first four are required. */
   public enum Field {
-    ID, TIME, USER, AMOUNT, CURRENCY, MERCHANT, CATEGORY, CHANNEL, COUNTERPARTY, DEVICE, IP, COUNTRY, LAT, LON, LABEL;
+    ID, TIME, USER, AMOUNT, CURRENCY, MERCHANT, CATEGORY, CHANNEL, COUNTERPARTY, DEVICE, IP, COUNTRY, LAT, LON, LABEL,
+    /** How a fraud was made: ground truth for reports (recall per kind), never part of a payment, so never a feature. */
+    FRAUD_TYPE;
 
     String key() {
-      return name().toLowerCase(Locale.ROOT);
+      return this == FRAUD_TYPE ? "fraud.type" : name().toLowerCase(Locale.ROOT);
     }
   }
 

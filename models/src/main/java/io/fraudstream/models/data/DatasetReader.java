@@ -48,19 +48,31 @@ public final class DatasetReader {
   /** The first {@code limit} payments of the file. */
   public static List<Transaction> read(Path file, DatasetMapping mapping, int limit) throws IOException {
     List<Transaction> rows = new ArrayList<>();
-    forEach(file, mapping, limit, rows::add);
+    forEach(file, mapping, limit, rows::add, new HashMap<>());
     return rows;
   }
 
-  /** Hands each payment to {@code sink} as it is read; returns how many. */
-  private static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink) throws IOException {
+  /** A dataset read whole: its payments in file order, and the kind of each fraud where the mapping names a {@code fraud.type} column. */
+  public record Dataset(List<Transaction> payments, FraudKinds fraudKinds) {}
+
+  /** Every payment of the file, with the kinds of its frauds (none without a {@code fraud.type} column). */
+  public static Dataset readDataset(Path file, DatasetMapping mapping) throws IOException {
+    List<Transaction> rows = new ArrayList<>();
+    Map<String, String> kinds = new HashMap<>();
+    forEach(file, mapping, Long.MAX_VALUE, rows::add, kinds);
+    return new Dataset(rows, mapping.columns().containsKey(Field.FRAUD_TYPE) ? new FraudKinds(kinds) : FraudKinds.NONE);
+  }
+
+  /** Hands each payment to {@code sink} as it is read, and the kind of each fraud to {@code kinds}; returns how many. */
+  private static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink, Map<String, String> kinds)
+      throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "dataset not found");
     }
     try (InputStream raw = Files.newInputStream(file);
          InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
          BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-      RowBuilder rows = new RowBuilder(file, mapping);
+      RowBuilder rows = new RowBuilder(file, mapping, kinds);
       return mapping.format() == DatasetMapping.Format.CSV
           ? readCsv(reader, mapping, rows, limit, sink)
           : readJsonLines(reader, mapping, rows, limit, sink);
@@ -169,11 +181,13 @@ public final class DatasetReader {
     private final DatasetMapping mapping;
     /** One String per distinct user, merchant and category, not one per row. */
     private final Map<String, String> repeated = new HashMap<>();
+    private final Map<String, String> kinds;
     private long record;
 
-    RowBuilder(Path file, DatasetMapping mapping) {
+    RowBuilder(Path file, DatasetMapping mapping, Map<String, String> kinds) {
       this.file = file;
       this.mapping = mapping;
+      this.kinds = kinds;
     }
 
     Map<Field, Integer> positionsFromHeader(List<String> cells) throws IOException {
@@ -253,7 +267,12 @@ public final class DatasetReader {
         if (label != null) {
           builder.label(label(label));
         }
-        return builder.build();
+        Transaction tx = builder.build();
+        String kind = optional(cell, Field.FRAUD_TYPE);
+        if (kind != null && Boolean.TRUE.equals(tx.label())) {
+          kinds.put(id, repeat(kind.trim()));
+        }
+        return tx;
       } catch (CellException e) {
         throw new IOException(file + ": line " + line + ", column '" + mapping.columns().get(e.field) + "' (" + e.field.key()
             + "): " + e.getMessage(), e);

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
@@ -65,6 +66,26 @@ class DatasetReaderTest {
       assertEquals(Boolean.TRUE, second.label());
       assertEquals(Boolean.FALSE, rows.get(0).label());
     }
+  }
+
+  @Test
+  void shouldKeepTheKindOfEachFraudApartFromThePayments() throws IOException {
+    Path file = write("handbook.csv", HANDBOOK_HEADER, "0,2018-04-01 00:00:31,596,3156,57.16,31,0,0,0",
+        "1,2018-04-01 00:02:10,4961,3412,281.51,130,0,1,1", "2,2018-04-01 00:03:10,4961,3412,81.51,190,0,1,2",
+        "3,2018-04-01 00:04:10,11,3412,8.00,250,0,0,0");
+    DatasetReader.Dataset dataset = DatasetReader.readDataset(file, DatasetMapping.preset("handbook"));
+    assertEquals(DatasetReader.read(file, DatasetMapping.preset("handbook")), dataset.payments(), "the same payments as read()");
+    // Only frauds have a kind; the legitimate rows' scenario 0 is no kind.
+    assertEquals(Map.of("1", "1", "2", "2"), dataset.fraudKinds().byPayment());
+    assertEquals(FraudKinds.UNNAMED, dataset.fraudKinds().of("0"));
+
+    Path noKinds = write("plain.properties", "id=TRANSACTION_ID", "time=TX_DATETIME", "user=CUSTOMER_ID", "amount=TX_AMOUNT",
+        "label=TX_FRAUD");
+    assertTrue(DatasetReader.readDataset(file, DatasetMapping.load(noKinds)).fraudKinds().isEmpty());
+    Path wrongColumn = write("wrong.properties", "id=TRANSACTION_ID", "time=TX_DATETIME", "user=CUSTOMER_ID", "amount=TX_AMOUNT",
+        "label=TX_FRAUD", "fraud.type=SCENARIO");
+    IOException error = assertThrows(IOException.class, () -> DatasetReader.readDataset(file, DatasetMapping.load(wrongColumn)));
+    assertTrue(error.getMessage().contains("'SCENARIO' (fraud.type)"), error.getMessage());
   }
 
   @Test
