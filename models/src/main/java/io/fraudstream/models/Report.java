@@ -1,12 +1,16 @@
 package io.fraudstream.models;
 
+import static io.fraudstream.models.ReportHtml.count;
+import static io.fraudstream.models.ReportHtml.escape;
+import static io.fraudstream.models.ReportHtml.format;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fraudstream.models.data.FraudKinds;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The evaluation of a model as a self-contained HTML page (ROC and precision-recall curves and
@@ -21,8 +26,7 @@ import java.util.Map;
  */
 public final class Report {
 
-  /** Undefined metrics (a tier that flagged nothing has no precision) are written as "NaN", Jackson's default. */
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = ReportHtml.JSON;
   private static final int CURVE_POINTS = 400;
   private static final int BINS = 40;
 
@@ -32,7 +36,7 @@ public final class Report {
   static final int IMPORTANT_FEATURES = 15;
 
   /** The JSON form: what was trained, how it was chosen and every metric. */
-  public static ObjectNode json(TrainingProtocol.Outcome outcome, String command) {
+  public static ObjectNode json(TrainingProtocol.Outcome outcome, FraudKinds kinds, String command) {
     ObjectNode root = JSON.createObjectNode();
     root.put("command", command);
     root.put("model_version", outcome.bundle().version());
@@ -46,6 +50,9 @@ public final class Report {
     root.set("candidates", JSON.valueToTree(outcome.candidates()));
     root.set("feature_importance", JSON.valueToTree(FeatureImportance.of(outcome.bundle(), IMPORTANT_FEATURES)));
     root.set("test", metrics(outcome.test()));
+    TestWindow window = new TestWindow(outcome, kinds);
+    root.set("per_day", JSON.valueToTree(window.days()));
+    root.set("recall_per_kind", JSON.valueToTree(window.kinds()));
     if (outcome.rawColumns() != null) {
       root.set("raw_columns_only", metrics(outcome.rawColumns()));
     }
@@ -84,29 +91,17 @@ public final class Report {
   }
 
   /** Writes {@code <name>.html} and {@code <name>.json} beside it; returns both paths. */
-  public static List<Path> write(Path html, TrainingProtocol.Outcome outcome, String command) throws IOException {
-    Path parent = html.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    String base = html.getFileName().toString().replaceFirst("\\.html?$", "");
-    Path json = parent.resolve(base + ".json");
-    Files.writeString(json, JSON.writeValueAsString(json(outcome, command)), StandardCharsets.UTF_8);
-    Files.writeString(html, html(outcome, command), StandardCharsets.UTF_8);
-    return List.of(html, json);
+  public static List<Path> write(Path html, TrainingProtocol.Outcome outcome, FraudKinds kinds, String command) throws IOException {
+    return ReportHtml.write(html, html(outcome, kinds, command), json(outcome, kinds, command));
   }
 
-  static String html(TrainingProtocol.Outcome outcome, String command) {
+  static String html(TrainingProtocol.Outcome outcome, FraudKinds kinds, String command) {
     boolean[] fraud = new boolean[outcome.testRows().size()];
     for (int i = 0; i < fraud.length; i++) {
       fraud[i] = outcome.testRows().get(i).fraud();
     }
     ModelBundle.Manifest manifest = outcome.bundle().manifest();
-    StringBuilder page = new StringBuilder();
-    page.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>fraudstream model ")
-        .append(escape(outcome.bundle().version())).append("</title><style>")
-        .append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
-        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
-        .append("th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:0 1em 1em 0}")
-        .append("code{background:#f4f4f4;padding:2px 4px}</style></head><body>");
+    StringBuilder page = ReportHtml.page("fraudstream model " + outcome.bundle().version());
     page.append("<h1>Model ").append(escape(outcome.bundle().version())).append("</h1>");
     page.append("<p><code>").append(escape(command)).append("</code></p>");
     page.append("<table>");
@@ -129,6 +124,21 @@ public final class Report {
       metricsRow(page, "raw columns only", outcome.rawColumns());
     }
     page.append("</table>");
+
+    TestWindow window = new TestWindow(outcome, kinds);
+    if (!window.kinds().isEmpty()) {
+      page.append("<h2>Recall per kind of fraud</h2><p>From the dataset's <code>fraud.type</code> column: ground truth, never a model ")
+          .append("input.</p><table><tr><th>kind</th><th>frauds</th><th>flagged (CHALLENGE or BLOCK)</th><th>recall</th>")
+          .append("<th>blocked</th><th>BLOCK recall</th></tr>");
+      for (KindRecall kind : window.kinds()) {
+        page.append("<tr><td>").append(escape(kind.kind())).append("</td><td>").append(count(kind.frauds())).append("</td><td>")
+            .append(count(kind.flagged())).append("</td><td>").append(format(kind.recall())).append("</td><td>")
+            .append(count(kind.blocked())).append("</td><td>").append(format(kind.blockRecall())).append("</td></tr>");
+      }
+      page.append("</table>");
+    }
+    page.append("<h2>Per day</h2><p>At the bundle's thresholds. Alerts are payments flagged CHALLENGE or BLOCK; the shares of ")
+        .append("legitimate payments are the friction on good users.</p>").append(ReportHtml.dayTable(window.days()));
 
     FeatureImportance importance = FeatureImportance.of(outcome.bundle(), IMPORTANT_FEATURES);
     page.append("<h2>What the model weighs most</h2><p>").append(escape(importance.measure()))
@@ -185,8 +195,96 @@ public final class Report {
         List.of(challenge.marker("CHALLENGE", challenge.recall(), challenge.precision()),
             block.marker("BLOCK", block.recall(), block.precision()))));
     page.append(histogram(outcome.testScores(), fraud, thresholds));
+    page.append(alertsChart(outcome.testScores(), fraud, window.days().size(), challenge, block));
     page.append(outcome.rawScores() != null ? "<p>Blue: all features. Grey: raw columns only.</p>" : "").append("</body></html>\n");
     return page.toString();
+  }
+
+  /**
+   * The test window day by day and by kind of fraud, at the bundle's thresholds.
+   *
+   * @param days per day: the counts and the day's average precision
+   */
+  record TestWindow(List<ReportHtml.DayRow> days, List<KindRecall> kinds) {
+
+    TestWindow(TrainingProtocol.Outcome outcome, FraudKinds kinds) {
+      this(days(outcome), kindRecalls(outcome, kinds));
+    }
+
+    private static List<ReportHtml.DayRow> days(TrainingProtocol.Outcome outcome) {
+      Thresholds thresholds = outcome.bundle().thresholds();
+      DailyTally tally = new DailyTally();
+      Map<LocalDate, List<Integer>> rowsOfDay = new TreeMap<>();
+      for (int i = 0; i < outcome.testScores().length; i++) {
+        FeatureRow row = outcome.testRows().get(i);
+        double score = outcome.testScores()[i];
+        tally.add(row.transaction().timestamp(), row.fraud(), score >= thresholds.challenge(), score >= thresholds.block());
+        rowsOfDay.computeIfAbsent(row.transaction().timestamp().atOffset(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>())
+            .add(i);
+      }
+      return tally.days().stream().map(day -> {
+        List<Integer> indices = rowsOfDay.get(day.day());
+        double[] scores = indices.stream().mapToDouble(i -> outcome.testScores()[i]).toArray();
+        boolean[] fraud = new boolean[indices.size()];
+        for (int k = 0; k < fraud.length; k++) {
+          fraud[k] = outcome.testRows().get(indices.get(k)).fraud();
+        }
+        return new ReportHtml.DayRow(day.day(), day.counts(), Evaluation.averagePrecision(scores, fraud));
+      }).toList();
+    }
+
+    private static List<KindRecall> kindRecalls(TrainingProtocol.Outcome outcome, FraudKinds kinds) {
+      Thresholds thresholds = outcome.bundle().thresholds();
+      double[] scores = outcome.testScores();
+      boolean[] flagged = new boolean[scores.length];
+      boolean[] blocked = new boolean[scores.length];
+      for (int i = 0; i < scores.length; i++) {
+        flagged[i] = scores[i] >= thresholds.challenge();
+        blocked[i] = scores[i] >= thresholds.block();
+      }
+      return KindRecall.of(outcome.testRows(), flagged, blocked, kinds);
+    }
+  }
+
+  /** Recall per kind of fraud on the outcome's test window, at the bundle's thresholds; empty without kinds. */
+  public static List<KindRecall> recallPerKind(TrainingProtocol.Outcome outcome, FraudKinds kinds) {
+    return TestWindow.kindRecalls(outcome, kinds);
+  }
+
+
+  /**
+   * Recall against the alerts an analyst team would review per day, from the best score down:
+   * the curve a team reads its capacity off. The x axis runs to four times the alerts per day at
+   * the CHALLENGE threshold, at most every payment.
+   */
+  private static String alertsChart(double[] scores, boolean[] fraud, int days, OperatingPoint challenge, OperatingPoint block) {
+    Integer[] order = descending(scores);
+    long positives = 0;
+    for (boolean f : fraud) {
+      positives += f ? 1 : 0;
+    }
+    int perDayDays = Math.max(1, days);
+    double[] alertsAt = {0, 0};
+    for (int i = 0; i < scores.length; i++) {
+      alertsAt[0] += scores[i] >= challenge.threshold() ? 1 : 0;
+      alertsAt[1] += scores[i] >= block.threshold() ? 1 : 0;
+    }
+    double xMax = Math.max(1, Math.min(scores.length, 4 * Math.max(alertsAt[0], 1))) / perDayDays;
+    List<double[]> points = new ArrayList<>(List.of(new double[] {0, 0}));
+    long tp = 0;
+    for (int i = 0; i < order.length; i++) {
+      tp += fraud[order[i]] ? 1 : 0;
+      double x = (i + 1.0) / perDayDays / xMax;
+      if (x > 1) {
+        break;
+      }
+      if (i + 1 == order.length || scores[order[i + 1]] != scores[order[i]]) {
+        points.add(new double[] {x, positives == 0 ? 0 : (double) tp / positives});
+      }
+    }
+    return chart("Recall against alerts per day", "alerts per day", "recall", List.<double[][]>of(thin(points)), false,
+        List.of(challenge.marker("CHALLENGE", alertsAt[0] / perDayDays / xMax, challenge.recall()),
+            block.marker("BLOCK", alertsAt[1] / perDayDays / xMax, block.recall())), xMax);
   }
 
   private static void row(StringBuilder page, String name, String value) {
@@ -289,6 +387,12 @@ public final class Report {
 
   private static String chart(String title, String xLabel, String yLabel, List<double[][]> curves, boolean diagonal,
       List<Marker> markers) {
+    return chart(title, xLabel, yLabel, curves, diagonal, markers, 1);
+  }
+
+  /** A chart of curves in the unit square; the x axis is labelled from 0 to {@code xMax}. */
+  private static String chart(String title, String xLabel, String yLabel, List<double[][]> curves, boolean diagonal,
+      List<Marker> markers, double xMax) {
     StringBuilder svg = new StringBuilder("<figure><figcaption>").append(title).append("</figcaption>")
         .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"360\" viewBox=\"-40 -10 360 360\">")
         .append("<rect x=\"0\" y=\"0\" width=\"300\" height=\"300\" fill=\"none\" stroke=\"#999\"/>");
@@ -297,7 +401,8 @@ public final class Report {
     }
     for (int tick = 0; tick <= 4; tick++) {
       double value = tick / 4.0;
-      svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"316\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>", value * 300, value));
+      svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"316\" font-size=\"10\" text-anchor=\"middle\">%s</text>", value * 300,
+          xMax == 1 ? String.format(Locale.ROOT, "%.2f", value) : String.format(Locale.ROOT, "%,.0f", value * xMax)));
       svg.append(String.format(Locale.ROOT, "<text x=\"-6\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.2f</text>", 303 - value * 300, value));
     }
     svg.append("<text x=\"150\" y=\"334\" font-size=\"11\" text-anchor=\"middle\">").append(xLabel).append("</text>")
@@ -380,13 +485,5 @@ public final class Report {
   private static double std(double[] values) {
     double mean = mean(values);
     return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1));
-  }
-
-  private static String format(double value) {
-    return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.3f", value);
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -47,16 +47,17 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelBundle bundle = ModelBundle.load(model);
     DatasetMapping mapping = input.mapping();
-    List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+    DatasetReader.Dataset dataset = DatasetReader.readDataset(input.dataset, mapping);
+    List<Transaction> payments = dataset.payments();
     // The whole history is replayed, so the test window's features see what came before it.
     List<FeatureRow> rows = DatasetOptions.features(payments, bundle.labelDelay());
     // Only the split's test window is used; the model was trained elsewhere.
     TimeSplit window = testStart != null ? new TimeSplit(testStart.minusDays(1), 1, 0, testDays) : TimeSplit.latest(rows, 1, 0, testDays);
     String description = window.testWindow();
     TrainingProtocol.Outcome outcome = TrainingProtocol.evaluate(bundle, window.test(rows), description);
-    List<Path> written = Report.write(report, outcome, "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    List<Path> written = Report.write(report, outcome, dataset.fraudKinds(), "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     System.out.printf(Locale.ROOT, "model %s on %s (%,d payments)%n", bundle.version(), description, outcome.test().payments());
-    TrainCommand.summarise(outcome);
+    TrainCommand.summarise(outcome, dataset.fraudKinds());
     System.out.println("report " + written.get(0) + " and " + written.get(1));
     return 0;
   }

@@ -4,6 +4,7 @@ import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.Evaluation;
 import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.KindRecall;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.Report;
 import io.fraudstream.models.TimeSplit;
@@ -11,6 +12,7 @@ import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.TrainingProtocol;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
+import io.fraudstream.models.data.FraudKinds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +84,8 @@ final class TrainCommand implements Callable<Integer> {
       candidates.addAll(search ? parsed.grid() : List.of(parsed));
     }
     DatasetMapping mapping = input.mapping();
-    List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+    DatasetReader.Dataset dataset = DatasetReader.readDataset(input.dataset, mapping);
+    List<Transaction> payments = dataset.payments();
     System.out.printf(Locale.ROOT, "read %,d payments (%s format) from %s%n", payments.size(), mapping.name(), input.dataset);
     List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
     TimeSplit timeSplit = TrainingProtocol.withinData(rows, split.split(rows));
@@ -93,13 +96,13 @@ final class TrainCommand implements Callable<Integer> {
     TrainingProtocol.Outcome outcome = TrainingProtocol.run(rows, timeSplit, candidates, settings, folds);
     outcome.bundle().save(out);
     Path html = report != null ? report : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.bundle$", "") + ".html");
-    List<Path> written = Report.write(html, outcome, "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-    summarise(outcome);
+    List<Path> written = Report.write(html, outcome, dataset.fraudKinds(), "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    summarise(outcome, dataset.fraudKinds());
     System.out.println("bundle " + out + " (" + outcome.bundle().version() + "); report " + written.get(0) + " and " + written.get(1));
     return 0;
   }
 
-  static void summarise(TrainingProtocol.Outcome outcome) {
+  static void summarise(TrainingProtocol.Outcome outcome, FraudKinds kinds) {
     for (TrainingProtocol.Candidate candidate : outcome.candidates()) {
       System.out.printf(Locale.ROOT, "  candidate %-48s validation AP %.3f%n", candidate.trainer(), candidate.validationAveragePrecision());
     }
@@ -113,6 +116,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     for (TrainingProtocol.Fold fold : outcome.folds().subList(1, outcome.folds().size())) {
       print("fold " + fold.split(), fold.metrics());
+    }
+    for (KindRecall kind : Report.recallPerKind(outcome, kinds)) {
+      System.out.printf(Locale.ROOT, "  fraud kind %-13s %,7d frauds  recall %.3f  BLOCK recall %.3f%n", kind.kind(), kind.frauds(),
+          kind.recall(), kind.blockRecall());
     }
   }
 

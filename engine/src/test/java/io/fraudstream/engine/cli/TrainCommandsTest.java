@@ -10,6 +10,7 @@ import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -122,6 +126,70 @@ class TrainCommandsTest {
     JsonNode report = JSON.readTree(dir.resolve("short.json").toFile());
     assertEquals(2, report.get("candidates").size());
     assertEquals("train 2024-01-01 .. 2024-01-03, gap 0 days, test 2024-01-04 .. 2024-01-04", report.get("selection_split").asText());
+  }
+
+  /**
+   * Generated payments in the handbook's format, each fraud's TX_FRAUD_SCENARIO named after the
+   * generator's pattern (each pattern has a category of its own): a dataset with a kind column.
+   */
+  static Path handbookWithKinds(Path file, List<Transaction> payments) throws IOException {
+    List<String> lines = new ArrayList<>(List.of(
+        "TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO"));
+    for (Transaction tx : payments) {
+      boolean fraud = Boolean.TRUE.equals(tx.label());
+      lines.add(String.join(",", tx.id(), tx.timestamp().toString().replace('T', ' ').replace("Z", ""), tx.user(),
+          tx.merchant() == null ? "" : tx.merchant(), Double.toString(tx.amount()), "0", "0", fraud ? "1" : "0",
+          fraud ? kindOf(tx) : "0"));
+    }
+    Files.write(file, lines);
+    return file;
+  }
+
+  static String kindOf(Transaction fraud) {
+    return switch (fraud.category()) {
+      case "digital" -> "card-testing";
+      case "transfer" -> "account-takeover";
+      default -> "amount-spike";
+    };
+  }
+
+  @Test
+  void reportsShouldGiveRecallPerKindOfFraudFromTheTypeColumn() throws Exception {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(400, 24, 9).withFraud(0.2,
+        List.of(SyntheticGenerator.FraudPattern.values())));
+    Path data = handbookWithKinds(dir.resolve("kinds.csv"), payments);
+    Path bundle = dir.resolve("kinds.bundle");
+    assertEquals(0, run("train", "--dataset", data.toString(), "--trainer", "xgboost:trees=20,depth=4", "--train-days", "10",
+        "--gap-days", "3", "--test-days", "7", "--label-delay-days", "3", "--out", bundle.toString()));
+    JsonNode report = JSON.readTree(dir.resolve("kinds.json").toFile());
+    // The test window is the last seven days: count each kind's frauds there independently.
+    LocalDate testStart = LocalDate.parse(payments.get(payments.size() - 1).timestamp().toString().substring(0, 10)).minusDays(6);
+    Map<String, Long> expected = new TreeMap<>();
+    for (Transaction tx : payments) {
+      if (Boolean.TRUE.equals(tx.label()) && !LocalDate.parse(tx.timestamp().toString().substring(0, 10)).isBefore(testStart)) {
+        expected.merge(kindOf(tx), 1L, Long::sum);
+      }
+    }
+    Map<String, Long> reported = new TreeMap<>();
+    long flagged = 0;
+    for (JsonNode kind : report.get("recall_per_kind")) {
+      reported.put(kind.get("kind").asText(), kind.get("frauds").asLong());
+      flagged += kind.get("flagged").asLong();
+      assertEquals((double) kind.get("flagged").asLong() / kind.get("frauds").asLong(), kind.get("recall").asDouble(), 1e-12);
+    }
+    assertEquals(expected, reported, "frauds per kind in the test window");
+    assertEquals(report.get("test").get("challenge").get("truePositives").asLong(), flagged, "the kinds' flagged frauds add up");
+    long days = 0;
+    long dayPayments = 0;
+    for (JsonNode day : report.get("per_day")) {
+      days++;
+      dayPayments += day.get("counts").get("payments").asLong();
+    }
+    assertEquals(7, days);
+    assertEquals(report.get("test").get("payments").asLong(), dayPayments, "the days add up to the test window");
+    String html = Files.readString(dir.resolve("kinds.html"));
+    assertTrue(html.contains("Recall per kind of fraud") && html.contains("card-testing") && html.contains("Recall against alerts per day")
+        && html.contains("Per day"), "the report shows recall per kind, the days and the alerts chart");
   }
 
   @Test
