@@ -113,6 +113,15 @@ public final class DecisionPolicy {
         .build();
   }
 
+  /**
+   * The tier {@link #decide} gives a payment whose model tier and rules' judgement are these and
+   * that meets no block in force: for backtests, which need the tier of many payments under
+   * several rules files and none of the decision's words.
+   */
+  public static Tier tier(Tier modelTier, Rules.Judgement judgement) {
+    return TierPrecedence.combine(modelTier, List.of(), judgement, null).tier();
+  }
+
   /** The block a decision that places one puts on its user, starting at the payment's event time. */
   public Block blockFor(Decision decision) {
     String reason = decision.reasons().isEmpty()

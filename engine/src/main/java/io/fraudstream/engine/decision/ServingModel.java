@@ -9,7 +9,7 @@ import io.fraudstream.models.Thresholds;
 /** A bundle ready to score, and the tier a score earns against its thresholds. */
 public record ServingModel(ModelBundle bundle, ModelScorer scorer) {
 
-  ServingModel(ModelBundle bundle) {
+  public ServingModel(ModelBundle bundle) {
     this(bundle, new ModelScorer(bundle));
   }
 
@@ -21,7 +21,8 @@ public record ServingModel(ModelBundle bundle, ModelScorer scorer) {
     return bundle.provenanceId();
   }
 
-  Tier tierOf(double score) {
+  /** The tier a score earns: BLOCK at or above the block threshold, CHALLENGE at or above the challenge threshold. */
+  public Tier tierOf(double score) {
     Thresholds thresholds = bundle.thresholds();
     if (score >= thresholds.block()) {
       return Tier.BLOCK;

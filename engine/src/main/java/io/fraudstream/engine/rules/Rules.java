@@ -75,8 +75,11 @@ public final class Rules {
     }
   }
 
-  /** A rule that fired on a payment, with its reason in words. */
-  public record Hit(Tier tier, String reason) {}
+  /** A rule that fired on a payment: its line in the file, its tier and its reason in words. */
+  public record Hit(int line, Tier tier, String reason) {}
+
+  /** A statement of the rules file as written, with its line: what a backtest reports on. */
+  public record Statement(int line, String text) {}
 
   /**
    * What the rules say about one payment. The {@link io.fraudstream.engine.decision.DecisionPolicy} ranks these against the
@@ -84,16 +87,19 @@ public final class Rules {
    */
   public record Judgement(Listed blockListed, List<Hit> limitHits, Listed allowListed, List<Hit> ruleHits) {}
 
-  private static final Rules NONE = new Rules("none", Map.of(), Map.of(), List.of(), List.of());
+  private static final Rules NONE = new Rules("none", List.of(), Map.of(), Map.of(), List.of(), List.of());
 
   private final String version;
+  private final List<Statement> statements;
   private final Map<String, Listed> allowed;
   private final Map<String, Listed> blocked;
   private final List<Rule> limits;
   private final List<Rule> rules;
 
-  Rules(String version, Map<String, Listed> allowed, Map<String, Listed> blocked, List<Rule> limits, List<Rule> rules) {
+  Rules(String version, List<Statement> statements, Map<String, Listed> allowed, Map<String, Listed> blocked, List<Rule> limits,
+      List<Rule> rules) {
     this.version = version;
+    this.statements = List.copyOf(statements);
     this.allowed = Map.copyOf(allowed);
     this.blocked = Map.copyOf(blocked);
     this.limits = List.copyOf(limits);
@@ -131,6 +137,11 @@ public final class Rules {
 
   static String versionOf(String text) {
     return "rules-" + Sha256.shortHex(text.getBytes(StandardCharsets.UTF_8), 12);
+  }
+
+  /** Every statement of the file, in line order. */
+  public List<Statement> statements() {
+    return statements;
   }
 
   /** Number of list entries and rules, for logs. */
@@ -172,7 +183,7 @@ public final class Rules {
         if (hits.isEmpty()) {
           hits = new ArrayList<>(2);
         }
-        hits.add(new Hit(rule.tier(), rule.reasonFor(values)));
+        hits.add(new Hit(rule.line(), rule.tier(), rule.reasonFor(values)));
       }
     }
     return hits;

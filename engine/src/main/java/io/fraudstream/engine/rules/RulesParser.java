@@ -41,6 +41,7 @@ final class RulesParser {
     List<Rule> limits = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     List<String> errors = new ArrayList<>();
+    List<Rules.Statement> statements = new ArrayList<>();
     String[] lines = text.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       int line = i + 1;
@@ -49,6 +50,7 @@ final class RulesParser {
         if (tokens.isEmpty()) {
           continue;
         }
+        statements.add(new Rules.Statement(line, lines[i].strip()));
         Cursor in = new Cursor(tokens);
         String statement = in.word("a statement (allow, block, limit or when)").toLowerCase(Locale.ROOT);
         switch (statement) {
@@ -65,7 +67,7 @@ final class RulesParser {
     if (!errors.isEmpty()) {
       throw new RulesException(String.join("\n", errors));
     }
-    return new Rules(Rules.versionOf(text), allowed, blocked, limits, rules);
+    return new Rules(Rules.versionOf(text), statements, allowed, blocked, limits, rules);
   }
 
   private static void list(Cursor in, int line, boolean block, IdentifierHasher hasher, Map<String, Listed> list,

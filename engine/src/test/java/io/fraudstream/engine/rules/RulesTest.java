@@ -55,7 +55,7 @@ class RulesTest {
     assertEquals(1, hits(rules, payment("u", "d", "m", 5000, Feature.FIRST_PAYMENT, 1, Feature.AMOUNT_MAX, 9000)).size());
     assertEquals(0, hits(rules, payment("u", "d", "m", 5000, Feature.AMOUNT_MAX, 9000)).size());
     List<Rules.Hit> second = hits(rules, payment("u", "d", "m", 80, Feature.AMOUNT_MAX, 50));
-    assertEquals(List.of(new Rules.Hit(Tier.CHALLENGE, "new largest amount in working hours")), second);
+    assertEquals(List.of(new Rules.Hit(3, Tier.CHALLENGE, "new largest amount in working hours")), second);
     assertEquals(0, hits(rules, payment("u", "d", "m", 80, Feature.AMOUNT_MAX, 50, Feature.NIGHT, 1)).size());
   }
 
