@@ -10,9 +10,9 @@ import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.FeatureTable;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
+import io.fraudstream.models.data.TimeOrderedDataset;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -69,6 +69,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--labels-topic", defaultValue = "labels", description = "with --with-labels: the topic (default ${DEFAULT-VALUE})")
   String labelsTopic;
 
+  @Option(names = "--temp-dir", defaultValue = "${sys:java.io.tmpdir}",
+      description = "with --to-topic: where a dataset out of time order is sorted, about its own size (default ${DEFAULT-VALUE})")
+  Path temporaryDirectory;
+
   @Option(names = "--label-delay-days", defaultValue = "7",
       description = "with --to-table: entity risk counts frauds only of payments at least this old (default ${DEFAULT-VALUE})")
   int labelDelayDays;
@@ -102,38 +106,46 @@ final class ReplayCommand implements Callable<Integer> {
     if (speedup != null && (rate > 0 || !(speedup > 0))) {
       throw new IllegalArgumentException("--speedup must be a positive number and cannot be combined with --rate");
     }
-    List<Transaction> payments = DatasetReader.read(input.dataset, mapping).stream()
-        .sorted(Comparator.comparing(Transaction::timestamp)).toList();
+    // Streamed, never loaded: a dataset larger than the heap is sent in time order all the same.
+    System.out.println("reading " + input.dataset + " to count its payments and check their time order");
+    TimeOrderedDataset dataset = TimeOrderedDataset.scan(input.dataset, mapping);
+    if (!dataset.inTimeOrder()) {
+      System.out.printf(Locale.ROOT, "%s is not in time order: sorting its %,d payments through temporary files in %s%n", input.dataset,
+          dataset.payments(), temporaryDirectory);
+    }
     props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 || speedup != null ? "5" : "20");
     List<String> topics = withLabels ? List.of(target.topic, labelsTopic) : List.of(target.topic);
     for (String created : TopicAdmin.ensureTopics(props, topics, partitions, Set.of())) {
       System.out.println("created topic " + created + " with " + partitions + " partitions");
     }
-    ProgressBar progress = new ProgressBar(System.out, "   sent", payments.size());
     long start = System.nanoTime();
-    long labels = 0;
+    long[] labels = {0};
+    long[] sent = {0};
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), new ByteArraySerializer())) {
-      long firstMillis = payments.isEmpty() ? 0 : payments.get(0).timestamp().toEpochMilli();
-      for (int i = 0; i < payments.size(); i++) {
-        Transaction tx = payments.get(i);
+      ProgressBar progress = new ProgressBar(System.out, "   sent", dataset.payments());
+      long[] firstMillis = {Long.MIN_VALUE};
+      dataset.forEach(TimeOrderedDataset.DEFAULT_CHUNK_ROWS, temporaryDirectory, tx -> {
+        if (firstMillis[0] == Long.MIN_VALUE) {
+          firstMillis[0] = tx.timestamp().toEpochMilli();
+        }
         if (speedup != null) {
-          Pacing.awaitElapsed(start, (long) ((tx.timestamp().toEpochMilli() - firstMillis) * 1e6 / speedup));
+          Pacing.awaitElapsed(start, (long) ((tx.timestamp().toEpochMilli() - firstMillis[0]) * 1e6 / speedup));
         } else {
-          Pacing.awaitTurn(start, i, rate);
+          Pacing.awaitTurn(start, sent[0], rate);
         }
         producer.send(new ProducerRecord<>(target.topic, tx.user(), TransactionJson.write(tx)));
         if (withLabels && Boolean.TRUE.equals(tx.label())) {
           producer.send(new ProducerRecord<>(labelsTopic, tx.id(),
               new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
-          labels++;
+          labels[0]++;
         }
-        progress.update(i + 1);
-      }
+        progress.update(++sent[0]);
+      });
       producer.flush();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf(Locale.ROOT, "sent %,d payments (%s format) to %s in %.1f s%s%n", payments.size(), mapping.name(), target.topic,
-        seconds, withLabels ? String.format(Locale.ROOT, ", and %,d fraud labels to %s", labels, labelsTopic) : "");
+    System.out.printf(Locale.ROOT, "sent %,d payments (%s format) to %s in %.1f s%s%n", sent[0], mapping.name(), target.topic,
+        seconds, withLabels ? String.format(Locale.ROOT, ", and %,d fraud labels to %s", labels[0], labelsTopic) : "");
     return 0;
   }
 }

@@ -12,6 +12,7 @@ import io.fraudstream.models.FeatureTable;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
+import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,14 +123,28 @@ class DatasetCommandsTest {
   @Test
   @Tag("broker")
   void replayToATopicShouldSendEveryPaymentKeyedByUserAndTheFraudLabels() throws Exception {
-    Path data = dir.resolve("data.csv");
-    assertEquals(0, run("generate", "--out", data.toString(), "--users", "60", "--days", "5", "--seed", "4").getKey());
-    List<Transaction> payments = DatasetReader.read(data, DatasetMapping.preset("fraudstream"));
+    Path generated = dir.resolve("generated.csv");
+    assertEquals(0, run("generate", "--out", generated.toString(), "--users", "60", "--days", "5", "--seed", "4").getKey());
+    // Newest first: replay must sort it (through the same path as a file larger than memory).
+    List<Transaction> payments = new ArrayList<>(DatasetReader.read(generated, DatasetMapping.preset("fraudstream")));
+    Collections.reverse(payments);
+    Path data = dir.resolve("newest-first.csv");
+    DatasetWriter.write(data, payments);
     long frauds = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
-      Map.Entry<Integer, String> result = run("replay", "--dataset", data.toString(), "--to-topic", "replayed",
-          "--bootstrap-servers", broker.bootstrapServers(), "--with-labels", "--labels-topic", "replayed-labels");
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      PrintStream originalOut = System.out;
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      Map.Entry<Integer, String> result;
+      try {
+        result = run("replay", "--dataset", data.toString(), "--to-topic", "replayed",
+            "--bootstrap-servers", broker.bootstrapServers(), "--with-labels", "--labels-topic", "replayed-labels");
+      } finally {
+        System.setOut(originalOut);
+      }
       assertEquals(0, result.getKey(), result.getValue());
+      assertTrue(printed.toString(StandardCharsets.UTF_8).contains("is not in time order: sorting its " + payments.size() + " payments"),
+          printed.toString(StandardCharsets.UTF_8));
 
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());

@@ -64,7 +64,7 @@ public final class DatasetReader {
   }
 
   /** Hands each payment to {@code sink} as it is read, and the kind of each fraud to {@code kinds}; returns how many. */
-  private static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink, Map<String, String> kinds)
+  static long forEach(Path file, DatasetMapping mapping, long limit, Consumer<Transaction> sink, Map<String, String> kinds)
       throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "dataset not found");
