@@ -34,8 +34,8 @@ class CommandLineErrorsTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "backtest --help|Unmatched argument at index 0: 'backtest'|fraudstream unblock",
-      "backtest|Unmatched argument at index 0: 'backtest'|fraudstream unblock",
+      "backtset --help|Unmatched argument at index 0: 'backtset'|fraudstream backtest",
+      "backtset|Unmatched argument at index 0: 'backtset'|fraudstream backtest",
       "run --modle x --help|Unknown options: '--modle'|--model",
       "run --modle x|Unknown options: '--modle', 'x'|--model"})
   void shouldNameWhatItDidNotRecogniseSuggestTheNearestAndExit2(String args, String said, String suggested) {
