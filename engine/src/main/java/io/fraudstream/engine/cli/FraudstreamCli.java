@@ -4,6 +4,7 @@ import io.fraudstream.models.ModelBundleException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,7 +75,15 @@ public final class FraudstreamCli {
     if (reportUnmatched(cli, args)) {
       return 2;
     }
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // What held the memory is unreachable once the stack has unwound, so the words can be printed.
+      System.err.printf(Locale.ROOT, "fraudstream: out of memory: the Java heap (at most %,d MB) is too small for this command on "
+          + "this data; give it more with FRAUDSTREAM_JAVA_OPTS=-Xmx<size> (for example -Xmx12g), or give it less data "
+          + "(fewer days: --train-start, --train-days)%n", Runtime.getRuntime().maxMemory() >> 20);
+      return 1;
+    }
   }
 
   /**

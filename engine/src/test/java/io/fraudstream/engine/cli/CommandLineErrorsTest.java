@@ -1,13 +1,17 @@
 package io.fraudstream.engine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,5 +63,19 @@ class CommandLineErrorsTest {
     Outcome outcome = run("run", "--model", "missing.bundle", "--hash-secret", "0123456789abcdef0", "--max-ahead-ms", "7200000");
     assertEquals(1, outcome.code(), outcome.err());
     assertTrue(outcome.err().contains("must be from 0 to 55 minutes (brokers refuse records more than an hour ahead)"), outcome.err());
+  }
+
+  @Test
+  void shouldSayWhatToDoWhenTheHeapIsTooSmallInsteadOfAStackTrace(@TempDir Path dir) throws Exception {
+    // generate holds the payments it makes in memory: 200,000 users for 30 days do not fit in 64 MB.
+    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+        "-cp", System.getProperty("java.class.path"), FraudstreamCli.class.getName(), "generate", "--out",
+        dir.resolve("big.csv").toString(), "--users", "200000", "--days", "30").redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(1, process.exitValue(), output);
+    assertTrue(output.startsWith("fraudstream: out of memory: the Java heap (at most ") && output.contains("FRAUDSTREAM_JAVA_OPTS=-Xmx"),
+        output);
+    assertFalse(output.contains("\tat "), "no stack trace: " + output);
   }
 }
