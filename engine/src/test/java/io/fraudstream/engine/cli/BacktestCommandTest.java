@@ -11,8 +11,6 @@ import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.SyntheticGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,23 +160,11 @@ class BacktestCommandTest {
   @Test
   void badBacktestArgumentsShouldSayWhatToFix() {
     assertEquals("fraudstream: --days needs --from: the first day reported",
-        stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--days", "3"));
+        TrainCommandsTest.stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--days", "3"));
     assertEquals("fraudstream: --rules " + dir.resolve("missing.rules") + " does not exist",
-        stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--rules", dir.resolve("missing.rules").toString()));
-    String outside = stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--from", "2030-01-01");
+        TrainCommandsTest.stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--rules", dir.resolve("missing.rules").toString()));
+    String outside = TrainCommandsTest.stderrOf("backtest", "--model", bundle.toString(), "--dataset", data.toString(), "--from", "2030-01-01");
     assertTrue(outside.startsWith("fraudstream: --from 2030-01-01 reports no day of the data, which runs 2024-01-01 .. "
         + day(payments.get(payments.size() - 1)) + "; choose days within it"), outside);
-  }
-
-  private static String stderrOf(String... args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      FraudstreamCli.execute(args);
-      return err.toString(StandardCharsets.UTF_8).strip();
-    } finally {
-      System.setErr(original);
-    }
   }
 }

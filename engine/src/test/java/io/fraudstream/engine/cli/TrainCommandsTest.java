@@ -39,7 +39,8 @@ class TrainCommandsTest {
     return FraudstreamCli.execute(args);
   }
 
-  private static String stderrOf(String... args) {
+  /** Runs the command line and returns what it printed to standard error. */
+  static String stderrOf(String... args) {
     PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
