@@ -40,7 +40,8 @@ public final class Backtest {
    *
    * @param matched payments the statement matched (for a {@code when} rule or a limit, its condition held; for a list, the entity was on it)
    * @param matchedFrauds the frauds among them
-   * @param hits the flags it raised at its tier, per payment of the window (an allow line raises none)
+   * @param hits the flags it raised at its tier where the precedence let it, over the payments of the window: on an
+   *     allow-listed payment only limits raise flags, on a block-listed one only the block list (an allow line raises none)
    * @param alone for a flagging statement, payments flagged that neither the model nor any other statement would have flagged;
    *     for an allow line, payments it let through that would otherwise have been flagged
    * @param aloneFrauds the frauds among {@code alone}: fraud the statement catches that nothing else does, or fraud an allow line lets through
@@ -143,7 +144,7 @@ public final class Backtest {
       for (StatementTally statement : statements.values()) {
         Tier raised = fired.get(statement.line);
         boolean matched = raised != null;
-        boolean flags = matched && raised != Tier.ALLOW;
+        boolean flags = effective.contains(statement.line);
         statement.hits.add(row.transaction().timestamp(), fraud, flags, flags && raised == Tier.BLOCK);
         if (!matched) {
           continue;

@@ -79,7 +79,8 @@ public final class BacktestReport {
 
     for (Backtest.PolicyResult policy : result.policies()) {
       page.append("<h2>").append(escape(policy.name())).append(": each statement</h2>")
-          .append("<p>Matched: the condition held or the entity was listed. Alerts: the flags the statement raised. ")
+          .append("<p>Matched: the condition held or the entity was listed. Alerts: the flags the statement raised where the engine's ")
+          .append("precedence let it (on a block-listed payment only the block list, on an allow-listed one only limits). ")
           .append("Alone: flagged by this statement and by nothing else, the model included (for an allow line: payments it let ")
           .append("through that would otherwise have been flagged), and how many of those were fraud.</p>")
           .append("<table><tr><th>line</th><th>statement</th><th>matched</th><th>frauds matched</th><th>alerts</th>")

@@ -66,14 +66,15 @@ class BacktestCommandTest {
   @Test
   void shouldCountExactlyWhatEachRuleMatchesAndWhatItAddsBeyondTheModel() throws Exception {
     List<Transaction> window = payments.stream().filter(BacktestCommandTest::inWindow).toList();
-    String busiest = window.stream().filter(tx -> tx.merchant() != null)
+    // The listed terminal: the one with the most large payments, so that both lines fire on some.
+    String terminal = window.stream().filter(tx -> tx.merchant() != null && tx.amount() > 150)
         .collect(Collectors.groupingBy(Transaction::merchant, Collectors.counting())).entrySet().stream()
         .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     Path strict = dir.resolve("strict.rules");
     Files.writeString(strict, String.join("\n",
         "# large payments, and a terminal known to be compromised",
         "when amount > 150 then challenge \"large payment\"",
-        "block merchant " + busiest + " reason \"compromised terminal\"", ""));
+        "block merchant " + terminal + " reason \"compromised terminal\"", ""));
     Path loose = dir.resolve("loose.rules");
     Files.writeString(loose, "limit amount 300 block\n");
     Path html = dir.resolve("backtest.html");
@@ -100,10 +101,13 @@ class BacktestCommandTest {
     assertTrue(over150.size() > 20, over150.size() + " large payments");
     assertEquals(over150.size(), large.get("matched").asLong());
     assertEquals(over150.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count(), large.get("matchedFrauds").asLong());
-    assertEquals(over150.size(), large.get("hits").get("flagged").asLong());
+    // Its alerts: where the block list, which comes first, did not decide.
+    List<Transaction> over150Elsewhere = over150.stream().filter(tx -> !terminal.equals(tx.merchant())).toList();
+    assertTrue(over150Elsewhere.size() < over150.size(), "some large payments are at the listed terminal");
+    assertEquals(over150Elsewhere.size(), large.get("hits").get("flagged").asLong());
     assertEquals(0, large.get("hits").get("blocked").asLong(), "a challenge rule blocks nothing");
-    assertEquals(over150.stream().collect(perDay()), flaggedPerDay(large));
-    List<Transaction> atTerminal = window.stream().filter(tx -> busiest.equals(tx.merchant())).toList();
+    assertEquals(over150Elsewhere.stream().collect(perDay()), flaggedPerDay(large));
+    List<Transaction> atTerminal = window.stream().filter(tx -> terminal.equals(tx.merchant())).toList();
     assertEquals(3, listed.get("line").asInt());
     assertEquals(atTerminal.size(), listed.get("matched").asLong());
     assertEquals(atTerminal.size(), listed.get("hits").get("blocked").asLong(), "the block list blocks");
@@ -121,7 +125,7 @@ class BacktestCommandTest {
       }
       boolean modelAllows = scorer.probability(row.features()) < model.thresholds().challenge();
       modelFlagged += modelAllows ? 0 : 1;
-      if (modelAllows && tx.amount() > 150 && !busiest.equals(tx.merchant())) {
+      if (modelAllows && tx.amount() > 150 && !terminal.equals(tx.merchant())) {
         alone++;
         aloneFrauds += Boolean.TRUE.equals(tx.label()) ? 1 : 0;
       }
