@@ -17,7 +17,7 @@ public record KindRecall(String kind, long frauds, long flagged, long blocked) {
     return frauds == 0 ? Double.NaN : (double) flagged / frauds;
   }
 
-  @JsonProperty("block_recall")
+  @JsonProperty("blockRecall")
   public double blockRecall() {
     return frauds == 0 ? Double.NaN : (double) blocked / frauds;
   }

@@ -30,20 +30,20 @@ public record TierCounts(long payments, long frauds, long flagged, long flaggedF
   }
 
   /** Share of the frauds blocked; NaN without frauds. */
-  @JsonProperty("block_recall")
+  @JsonProperty("blockRecall")
   public double blockRecall() {
     return frauds == 0 ? Double.NaN : (double) blockedFrauds / frauds;
   }
 
   /** Share of the legitimate payments challenged and not blocked: the friction the policy puts on good users. */
-  @JsonProperty("legit_challenged_share")
+  @JsonProperty("legitChallengedShare")
   public double legitChallengedShare() {
     long legit = payments - frauds;
     return legit == 0 ? Double.NaN : (double) ((flagged - blocked) - (flaggedFrauds - blockedFrauds)) / legit;
   }
 
   /** Share of the legitimate payments blocked. */
-  @JsonProperty("legit_blocked_share")
+  @JsonProperty("legitBlockedShare")
   public double legitBlockedShare() {
     long legit = payments - frauds;
     return legit == 0 ? Double.NaN : (double) (blocked - blockedFrauds) / legit;
