@@ -31,19 +31,45 @@ public final class FeatureTable {
   }
 
   public static void write(Path file, List<FeatureRow> rows) throws IOException {
-    try (Writer out = DatasetWriter.open(file);
-         SequenceWriter csv = CSV.writerFor(String[].class).with(CsvSchema.emptySchema()).writeValues(out)) {
-      csv.write(header().toArray(String[]::new));
-      String[] cells = new String[4 + Feature.count()];
+    try (Rows out = open(file)) {
       for (FeatureRow row : rows) {
-        cells[0] = row.transaction().id();
-        cells[1] = row.transaction().timestamp().toString();
-        cells[2] = row.transaction().user();
-        cells[3] = row.transaction().label() == null ? "" : row.transaction().label().toString();
-        for (int i = 0; i < Feature.count(); i++) {
-          cells[4 + i] = Double.toString(row.features().get(i));
-        }
-        csv.write(cells);
+        out.write(row);
+      }
+    }
+  }
+
+  /** Opens a table for rows written one at a time, with its header written. */
+  public static Rows open(Path file) throws IOException {
+    return new Rows(file);
+  }
+
+  /** A table being written, a row at a time, so that rows need not be held in memory. */
+  public static final class Rows implements AutoCloseable {
+    private final Writer out;
+    private final SequenceWriter csv;
+    private final String[] cells = new String[4 + Feature.count()];
+
+    private Rows(Path file) throws IOException {
+      out = DatasetWriter.open(file);
+      csv = CSV.writerFor(String[].class).with(CsvSchema.emptySchema()).writeValues(out);
+      csv.write(header().toArray(String[]::new));
+    }
+
+    public void write(FeatureRow row) throws IOException {
+      cells[0] = row.transaction().id();
+      cells[1] = row.transaction().timestamp().toString();
+      cells[2] = row.transaction().user();
+      cells[3] = row.transaction().label() == null ? "" : row.transaction().label().toString();
+      for (int i = 0; i < Feature.count(); i++) {
+        cells[4 + i] = Double.toString(row.features().get(i));
+      }
+      csv.write(cells);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (out) {
+        csv.close();
       }
     }
   }

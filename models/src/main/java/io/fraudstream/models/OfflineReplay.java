@@ -10,9 +10,11 @@ import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.UserState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +91,53 @@ public final class OfflineReplay {
       rows.add(new FeatureRow(ordered.get(i), new FeatureVector(features[i])));
     }
     return rows;
+  }
+
+  /**
+   * The same replay one payment at a time, for datasets larger than memory: payments go in in
+   * time order and come back with their features. It holds one state per user, device and
+   * merchant, never one per payment, and gives exactly the rows {@link #replay} gives: each
+   * stage's state only ever sees its own key's payments in time order, so doing the stages
+   * payment by payment instead of stage by stage changes no value. One thread; not thread-safe.
+   */
+  public static final class Streaming {
+    private final FeatureExtractor userExtractor;
+    private final EntityFeatureExtractor entityExtractor;
+    private final Map<String, UserState> users = new HashMap<>();
+    private final Map<EntityKind, Map<String, EntityState>> entities = new EnumMap<>(EntityKind.class);
+    private Instant previous = Instant.MIN;
+
+    public Streaming(byte[] hashSecret, Duration labelDelay) {
+      EntityState.checkLabelDelay(labelDelay);
+      userExtractor = new FeatureExtractor(new IdentifierHasher(hashSecret));
+      entityExtractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
+      for (EntityKind kind : EntityKind.values()) {
+        entities.put(kind, new HashMap<>());
+      }
+    }
+
+    /** The next payment's row; payments must come in time order. */
+    public FeatureRow next(Transaction tx) {
+      if (tx.timestamp().isBefore(previous)) {
+        throw new IllegalArgumentException("payment " + tx.id() + " at " + tx.timestamp() + " comes after one at " + previous
+            + ": a streaming replay needs payments in time order");
+      }
+      previous = tx.timestamp();
+      double[] features = new double[Feature.count()];
+      userExtractor.extractInto(users.computeIfAbsent(tx.user(), user -> UserState.empty()), tx, features);
+      for (EntityKind kind : EntityKind.values()) {
+        String key = kind.of(tx);
+        if (key == null) {
+          continue;
+        }
+        EntityState state = entities.get(kind).computeIfAbsent(key, entity -> EntityState.empty());
+        entityExtractor.extractInto(kind, state, tx, features);
+        if (Boolean.TRUE.equals(tx.label())) {
+          EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
+        }
+      }
+      return new FeatureRow(tx, new FeatureVector(features));
+    }
   }
 
   /**

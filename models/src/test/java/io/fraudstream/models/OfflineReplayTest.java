@@ -1,6 +1,7 @@
 package io.fraudstream.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.EntityState;
@@ -22,6 +23,10 @@ class OfflineReplayTest {
     for (int threads : new int[] {2, 3, 8}) {
       assertEquals(single, OfflineReplay.replay(payments, SECRET, EntityState.DEFAULT_LABEL_DELAY, threads), threads + " threads");
     }
+    OfflineReplay.Streaming streaming = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
+    assertEquals(single, single.stream().map(row -> streaming.next(row.transaction())).toList(), "one payment at a time");
+    IllegalArgumentException late = assertThrows(IllegalArgumentException.class, () -> streaming.next(payments.get(0)));
+    assertTrue(late.getMessage().contains("a streaming replay needs payments in time order"), late.getMessage());
     // The comparison covers every stage, labels included.
     for (Feature feature : List.of(Feature.TX_COUNT_24H, Feature.DEVICE_USERS_30D, Feature.MERCHANT_USERS_30D,
         Feature.MERCHANT_FRAUDS_30D, Feature.DEVICE_FRAUDS_30D)) {

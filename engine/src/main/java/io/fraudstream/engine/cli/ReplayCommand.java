@@ -4,13 +4,14 @@ import io.fraudstream.engine.kafka.TopicAdmin;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.PaymentLabel;
-import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
-import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.FeatureTable;
+import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetMapping;
-import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.TimeOrderedDataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +71,7 @@ final class ReplayCommand implements Callable<Integer> {
   String labelsTopic;
 
   @Option(names = "--temp-dir", defaultValue = "${sys:java.io.tmpdir}",
-      description = "with --to-topic: where a dataset out of time order is sorted, about its own size (default ${DEFAULT-VALUE})")
+      description = "where a dataset out of time order is sorted, about its own size (default ${DEFAULT-VALUE})")
   Path temporaryDirectory;
 
   @Option(names = "--label-delay-days", defaultValue = "7",
@@ -83,16 +84,41 @@ final class ReplayCommand implements Callable<Integer> {
     if (target.table != null) {
       Duration labelDelay = Duration.ofDays(labelDelayDays);
       EntityState.checkLabelDelay(labelDelay);
-      List<Transaction> payments = DatasetReader.read(input.dataset, mapping);
+      // Streamed as for --to-topic, and replayed one payment at a time: memory holds the users'
+      // and entities' states, never the rows.
+      TimeOrderedDataset dataset = orderedDataset(mapping);
+      OfflineReplay.Streaming replay = new OfflineReplay.Streaming(DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8),
+          labelDelay);
       long start = System.nanoTime();
-      List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
+      long[] written = {0};
+      try (FeatureTable.Rows table = FeatureTable.open(target.table)) {
+        ProgressBar progress = new ProgressBar(System.out, "replayed", dataset.payments());
+        dataset.forEach(TimeOrderedDataset.DEFAULT_CHUNK_ROWS, temporaryDirectory, tx -> {
+          try {
+            table.write(replay.next(tx));
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target.table + ": " + e.getMessage(), e);
+          }
+          progress.update(++written[0]);
+        });
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
-      FeatureTable.write(target.table, rows);
-      System.out.printf(Locale.ROOT, "replayed %,d payments (%s format) in %.1f s (%,.0f/s); wrote %s%n", rows.size(), mapping.name(),
-          seconds, rows.size() / seconds, target.table);
+      System.out.printf(Locale.ROOT, "replayed %,d payments (%s format) in %.1f s (%,.0f/s); wrote %s%n", written[0], mapping.name(),
+          seconds, written[0] / seconds, target.table);
       return 0;
     }
     return toTopic(mapping);
+  }
+
+  /** The dataset, streamed and never loaded: one larger than the heap is replayed in time order all the same. */
+  private TimeOrderedDataset orderedDataset(DatasetMapping mapping) throws IOException {
+    System.out.println("reading " + input.dataset + " to count its payments and check their time order");
+    TimeOrderedDataset dataset = TimeOrderedDataset.scan(input.dataset, mapping);
+    if (!dataset.inTimeOrder()) {
+      System.out.printf(Locale.ROOT, "%s is not in time order: sorting its %,d payments through temporary files in %s%n", input.dataset,
+          dataset.payments(), temporaryDirectory);
+    }
+    return dataset;
   }
 
   private int toTopic(DatasetMapping mapping) throws Exception {
@@ -106,13 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
     if (speedup != null && (rate > 0 || !(speedup > 0))) {
       throw new IllegalArgumentException("--speedup must be a positive number and cannot be combined with --rate");
     }
-    // Streamed, never loaded: a dataset larger than the heap is sent in time order all the same.
-    System.out.println("reading " + input.dataset + " to count its payments and check their time order");
-    TimeOrderedDataset dataset = TimeOrderedDataset.scan(input.dataset, mapping);
-    if (!dataset.inTimeOrder()) {
-      System.out.printf(Locale.ROOT, "%s is not in time order: sorting its %,d payments through temporary files in %s%n", input.dataset,
-          dataset.payments(), temporaryDirectory);
-    }
+    TimeOrderedDataset dataset = orderedDataset(mapping);
     props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 || speedup != null ? "5" : "20");
     List<String> topics = withLabels ? List.of(target.topic, labelsTopic) : List.of(target.topic);
     for (String created : TopicAdmin.ensureTopics(props, topics, partitions, Set.of())) {
