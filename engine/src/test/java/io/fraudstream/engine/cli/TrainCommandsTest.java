@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +40,20 @@ class TrainCommandsTest {
     return FraudstreamCli.execute(args);
   }
 
-  /** Runs the command line and returns what it printed to standard error. */
+  private static final Pattern LOG_LINE = Pattern.compile("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) ");
+
+  /**
+   * Runs the command line and returns what it printed to standard error, without log lines
+   * (a thread of an earlier test may still be logging there).
+   */
   static String stderrOf(String... args) {
     PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       run(args);
-      return err.toString(StandardCharsets.UTF_8).strip();
+      return err.toString(StandardCharsets.UTF_8).lines().filter(line -> !LOG_LINE.matcher(line).lookingAt())
+          .collect(Collectors.joining("\n")).strip();
     } finally {
       System.setErr(original);
     }
