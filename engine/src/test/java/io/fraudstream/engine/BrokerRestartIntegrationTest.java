@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.Transaction;
-import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,11 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,7 +47,7 @@ class BrokerRestartIntegrationTest {
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
          DecisionReader reader = new DecisionReader(bootstrap, config.topics().decisions())) {
       URI ready = URI.create("http://127.0.0.1:" + engine.httpPort() + "/health/ready");
-      send(bootstrap, payments.subList(0, 1_000));
+      PaymentSender.send(bootstrap, payments.subList(0, 1_000));
       reader.awaitAll(payments.subList(0, 1_000).stream().map(Transaction::id).toList(), Duration.ofSeconds(60), Duration.ZERO);
       assertEquals(200, awaitStatus(ready, 200, Duration.ofSeconds(10)));
 
@@ -70,7 +64,7 @@ class BrokerRestartIntegrationTest {
       awaitStatus(ready, 200, Duration.ofSeconds(60));
       double readyAfter = (System.nanoTime() - restarted) / 1e9;
 
-      send(bootstrap, payments.subList(1_000, payments.size()));
+      PaymentSender.send(bootstrap, payments.subList(1_000, payments.size()));
       long resumed = System.nanoTime();
       reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(120), Duration.ofSeconds(3));
       double decidedAfter = (System.nanoTime() - resumed) / 1e9;
@@ -90,14 +84,6 @@ class BrokerRestartIntegrationTest {
           engine.registry().counter("fraudstream.hanging.transactions.aborted").count());
     } finally {
       broker.close();
-    }
-  }
-
-  private static void send(String bootstrap, List<Transaction> payments) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      payments.forEach(tx -> producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx))));
     }
   }
 

@@ -7,7 +7,6 @@ import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
-import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.SyntheticGenerator;
@@ -16,19 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +45,7 @@ class ShutdownIntegrationTest {
       EngineProcess engine = EngineProcess.start(run);
       try {
         engine.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
-        send(broker, before);
+        PaymentSender.send(broker.bootstrapServers(), before);
         try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
           reader.awaitAll(before.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ZERO);
         }
@@ -77,7 +67,7 @@ class ShutdownIntegrationTest {
       EngineProcess again = EngineProcess.start(run);
       try {
         again.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
-        send(broker, after);
+        PaymentSender.send(broker.bootstrapServers(), after);
         try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
           try {
             reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ofSeconds(1));
@@ -112,23 +102,6 @@ class ShutdownIntegrationTest {
         identities.put(stateDir.relativize(file), Files.readString(file));
       }
       return identities;
-    }
-  }
-
-  private static void send(EmbeddedKafkaBroker broker, List<Transaction> payments) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", broker.bootstrapServers());
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      payments.forEach(tx -> sent.add(producer.send(new ProducerRecord<>("transactions", tx.user(), TransactionJson.write(tx)))));
-    }
-    // A payment the broker never took must fail here, not later as a decision the engine "lost".
-    for (Future<RecordMetadata> send : sent) {
-      try {
-        send.get();
-      } catch (InterruptedException | ExecutionException e) {
-        throw new AssertionError("a payment could not be sent: " + e.getMessage(), e);
-      }
     }
   }
 }
