@@ -14,9 +14,7 @@ import org.tribuo.classification.dtree.impurity.GiniIndex;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
-import org.tribuo.classification.xgboost.XGBoostClassificationTrainer;
 import org.tribuo.common.tree.RandomForestTrainer;
-import org.tribuo.common.xgboost.XGBoostTrainer;
 import org.tribuo.math.optimisers.AdaGrad;
 
 /**
@@ -142,9 +140,8 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
           new CARTClassificationTrainer(integer("depth"), params.get("min-weight").floatValue(), 0.0f,
               params.get("features").floatValue(), false, new GiniIndex(), seed),
           new FullyWeightedVotingCombiner(), integer("trees"), seed);
-      case XGBOOST -> new XGBoostClassificationTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
-          integer("trees"), params.get("eta"), 0, integer("depth"), params.get("min-weight"), params.get("subsample"),
-          params.get("colsample"), params.get("lambda"), 0, integer("threads"), XGBoostTrainer.LoggingVerbosity.SILENT, seed);
+      case XGBOOST -> new DenseXGBoostTrainer(integer("trees"), params.get("eta"), integer("depth"), params.get("min-weight"),
+          params.get("subsample"), params.get("colsample"), params.get("lambda"), integer("threads"), seed);
     };
   }
 
