@@ -6,8 +6,8 @@ import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ReplayedDataset;
 import io.fraudstream.models.TierCounts;
-import io.fraudstream.models.data.DatasetReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +71,8 @@ final class BacktestCommand implements Callable<Integer> {
           ? file.toString() : file.getFileName().toString();
       policies.add(new Backtest.Policy(name, Rules.load(file, hasher)));
     }
-    DatasetReader.Dataset dataset = DatasetReader.readDataset(input.dataset, input.mapping());
-    List<FeatureRow> all = DatasetOptions.features(dataset.payments(), bundle.labelDelay());
+    ReplayedDataset dataset = input.replayed(bundle.labelDelay());
+    List<FeatureRow> all = dataset.rows();
     List<FeatureRow> window = all.stream().filter(row -> within(day(row))).toList();
     String described = describeWindow(all);
     Backtest.Result result = Backtest.run(bundle, window, hasher, policies, dataset.fraudKinds(), described);

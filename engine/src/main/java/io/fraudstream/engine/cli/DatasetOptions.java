@@ -1,15 +1,13 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.features.Transaction;
-import io.fraudstream.models.FeatureRow;
-import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.ReplayedDataset;
 import io.fraudstream.models.data.DatasetMapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Which dataset a command reads and how: a preset format, a mapping file, or detected from the header. */
@@ -26,11 +24,20 @@ final class DatasetOptions {
   Path mapping;
 
   /**
-   * Replays payments offline through the feature extractors. Features depend only on which
-   * identifiers are equal, never on the hash secret's value, so a fresh one will do.
+   * Reads the dataset and replays it offline through the feature extractors as it is read (see
+   * {@link ReplayedDataset}). Features depend only on which identifiers are equal, never on the
+   * hash secret's value, so a fresh one will do.
    */
-  static List<FeatureRow> features(List<Transaction> payments, Duration labelDelay) {
-    return OfflineReplay.replay(payments, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8), labelDelay);
+  ReplayedDataset replayed(Duration labelDelay) throws IOException {
+    DatasetMapping columns = mapping();
+    ReplayedDataset replayed = ReplayedDataset.read(dataset, columns, DemoCommand.randomSecret().getBytes(StandardCharsets.UTF_8),
+        labelDelay);
+    if (replayed.rows().isEmpty()) {
+      throw new IllegalArgumentException("--dataset " + dataset + " holds no payments");
+    }
+    System.out.printf(Locale.ROOT, "read and replayed %,d payments (%s format) from %s%s%n", replayed.rows().size(), columns.name(),
+        dataset, replayed.inTimeOrder() ? "" : "; the file is not in time order, so it was sorted first");
+    return replayed;
   }
 
   DatasetMapping mapping() throws IOException {

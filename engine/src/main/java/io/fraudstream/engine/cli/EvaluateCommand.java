@@ -1,13 +1,11 @@
 package io.fraudstream.engine.cli;
 
-import io.fraudstream.features.Transaction;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ReplayedDataset;
 import io.fraudstream.models.Report;
 import io.fraudstream.models.TimeSplit;
 import io.fraudstream.models.TrainingProtocol;
-import io.fraudstream.models.data.DatasetMapping;
-import io.fraudstream.models.data.DatasetReader;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -46,11 +44,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelBundle bundle = ModelBundle.load(model);
-    DatasetMapping mapping = input.mapping();
-    DatasetReader.Dataset dataset = DatasetReader.readDataset(input.dataset, mapping);
-    List<Transaction> payments = dataset.payments();
     // The whole history is replayed, so the test window's features see what came before it.
-    List<FeatureRow> rows = DatasetOptions.features(payments, bundle.labelDelay());
+    ReplayedDataset dataset = input.replayed(bundle.labelDelay());
+    List<FeatureRow> rows = dataset.rows();
     // Only the split's test window is used; the model was trained elsewhere.
     TimeSplit window = testStart != null ? new TimeSplit(testStart.minusDays(1), 1, 0, testDays) : TimeSplit.latest(rows, 1, 0, testDays);
     String description = window.testWindow();

@@ -1,17 +1,15 @@
 package io.fraudstream.engine.cli;
 
 import io.fraudstream.features.EntityState;
-import io.fraudstream.features.Transaction;
 import io.fraudstream.models.Evaluation;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.KindRecall;
 import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.ReplayedDataset;
 import io.fraudstream.models.Report;
 import io.fraudstream.models.TimeSplit;
 import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.TrainingProtocol;
-import io.fraudstream.models.data.DatasetMapping;
-import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.FraudKinds;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,11 +81,8 @@ final class TrainCommand implements Callable<Integer> {
       TrainerSpec parsed = TrainerSpec.parse(trainer);
       candidates.addAll(search ? parsed.grid() : List.of(parsed));
     }
-    DatasetMapping mapping = input.mapping();
-    DatasetReader.Dataset dataset = DatasetReader.readDataset(input.dataset, mapping);
-    List<Transaction> payments = dataset.payments();
-    System.out.printf(Locale.ROOT, "read %,d payments (%s format) from %s%n", payments.size(), mapping.name(), input.dataset);
-    List<FeatureRow> rows = DatasetOptions.features(payments, labelDelay);
+    ReplayedDataset dataset = input.replayed(labelDelay);
+    List<FeatureRow> rows = dataset.rows();
     TimeSplit timeSplit = TrainingProtocol.withinData(rows, split.split(rows));
     System.out.println("split: " + timeSplit + (candidates.size() > 1 ? "; choosing among " + candidates.size() + " trainers on "
         + TrainingProtocol.selectionSplit(rows, timeSplit) : ""));

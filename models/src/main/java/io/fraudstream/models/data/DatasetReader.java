@@ -58,9 +58,15 @@ public final class DatasetReader {
   /** Every payment of the file, with the kinds of its frauds (none without a {@code fraud.type} column). */
   public static Dataset readDataset(Path file, DatasetMapping mapping) throws IOException {
     List<Transaction> rows = new ArrayList<>();
+    FraudKinds kinds = forEach(file, mapping, rows::add);
+    return new Dataset(rows, kinds);
+  }
+
+  /** Hands each payment of the file to {@code sink} as it is read, in file order; returns the kinds of its frauds. */
+  public static FraudKinds forEach(Path file, DatasetMapping mapping, Consumer<Transaction> sink) throws IOException {
     Map<String, String> kinds = new HashMap<>();
-    forEach(file, mapping, Long.MAX_VALUE, rows::add, kinds);
-    return new Dataset(rows, mapping.columns().containsKey(Field.FRAUD_TYPE) ? new FraudKinds(kinds) : FraudKinds.NONE);
+    forEach(file, mapping, Long.MAX_VALUE, sink, kinds);
+    return mapping.columns().containsKey(Field.FRAUD_TYPE) ? new FraudKinds(kinds) : FraudKinds.NONE;
   }
 
   /** Hands each payment to {@code sink} as it is read, and the kind of each fraud to {@code kinds}; returns how many. */
