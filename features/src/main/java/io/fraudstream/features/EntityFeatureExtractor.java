@@ -97,6 +97,28 @@ public final class EntityFeatureExtractor {
     v[kind.fraudRate30d.ordinal()] = payments == 0 ? 0 : (double) frauds / payments;
     v[kind.fraudRate1d.ordinal()] = payments1d == 0 ? 0 : (double) frauds1d / payments1d;
     v[kind.fraudRate7d.ordinal()] = payments7d == 0 ? 0 : (double) frauds7d / payments7d;
+    v[kind.fraudStreakDays.ordinal()] = fraudStreakDays(state, newest - 1, oldest);
+  }
+
+  /**
+   * How many days back from {@code lastKnown} the entity's frauds ran without a clean day (one
+   * with payments and no fraud): a terminal or device taken over keeps producing fraud until it
+   * is found, so a long unbroken run says it is probably still taken over, and its length says
+   * for how long. Days without payments neither break nor count as fraud days.
+   */
+  private static int fraudStreakDays(EntityState state, long lastKnown, long oldest) {
+    long earliestFraudDay = Long.MAX_VALUE;
+    for (long day = lastKnown; day >= oldest; day--) {
+      int slot = state.heldSlot(day);
+      if (slot < 0 || state.dayPayments[slot] == 0) {
+        continue;
+      }
+      if (state.dayFrauds[slot] == 0) {
+        break;
+      }
+      earliestFraudDay = day;
+    }
+    return earliestFraudDay == Long.MAX_VALUE ? 0 : (int) (lastKnown - earliestFraudDay + 1);
   }
 
   /** Records a confirmed fraud for a payment the entity took part in at {@code paymentMillis}. */

@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * The kinds of entity, besides the user, whose risk is computed across all users: the merchant
- * or terminal paid, and the device paid from. Each has its own keyed state and the same ten
+ * or terminal paid, and the device paid from. Each has its own keyed state and the same eleven
  * features.
  */
 public enum EntityKind {
@@ -29,8 +29,9 @@ public enum EntityKind {
   final Feature fraudRate30d = measure("FRAUD_RATE_30D");
   final Feature fraudRate1d = measure("FRAUD_RATE_1D");
   final Feature fraudRate7d = measure("FRAUD_RATE_7D");
+  final Feature fraudStreakDays = measure("FRAUD_STREAK_DAYS");
   private final List<Feature> features = List.of(txCount1d, txCount7d, txCount30d, users1d, users7d, users30d, frauds30d,
-      fraudRate30d, fraudRate1d, fraudRate7d);
+      fraudRate30d, fraudRate1d, fraudRate7d, fraudStreakDays);
 
   EntityKind(Function<Transaction, String> ofPayment, Function<PaymentLabel, String> ofLabel) {
     this.ofPayment = ofPayment;
@@ -40,7 +41,7 @@ public enum EntityKind {
 
   /**
    * This kind's feature of a measure, found by name: {@code MERCHANT} and {@code TX_COUNT_1D} give
-   * {@link Feature#MERCHANT_TX_COUNT_1D}. A kind without one of the ten fails at class load.
+   * {@link Feature#MERCHANT_TX_COUNT_1D}. A kind without one of the eleven fails at class load.
    */
   private Feature measure(String measure) {
     return Feature.valueOf(name() + "_" + measure);

@@ -122,6 +122,12 @@ public final class EntityState {
     FORM.clear(this);
   }
 
+  /** The slot that holds a payment day, or -1 if none does; changes nothing. */
+  int heldSlot(long day) {
+    int slot = (int) Math.floorMod(day, (long) LABEL_DAYS);
+    return labelDay[slot] == day ? slot : -1;
+  }
+
   /** The slot of a payment day, reset if it held an older day; -1 if the day is too old to keep. */
   int daySlot(long day) {
     int slot = (int) Math.floorMod(day, (long) LABEL_DAYS);

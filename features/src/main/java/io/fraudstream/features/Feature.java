@@ -111,6 +111,10 @@ public enum Feature {
   MERCHANT_FRAUD_RATE_7D("merchant_fraud_rate_7d",
       "share of the merchant's payments confirmed as fraud over the 7 days that ended at least the label delay ago",
       never(), null),
+  MERCHANT_FRAUD_STREAK_DAYS("merchant_fraud_streak_days",
+      "days back from the last day that ended at least the label delay ago through which the merchant's known frauds ran unbroken"
+          + " (a day with payments and no fraud breaks it; 0 when that day had payments and no fraud)",
+      atLeast(3), "frauds at this merchant went on for %.0f days and had not stopped when last known"),
 
   // Entity risk: the device, across all users who paid from it (0 without a device).
   DEVICE_TX_COUNT_1D("device_tx_count_1d", "payments made from the device in the last 24 hours by any user, this one included",
@@ -133,7 +137,11 @@ public enum Feature {
       atLeast(0.2), "many recent payments from this device were fraud"),
   DEVICE_FRAUD_RATE_7D("device_fraud_rate_7d",
       "share of the device's payments confirmed as fraud over the 7 days that ended at least the label delay ago",
-      never(), null);
+      never(), null),
+  DEVICE_FRAUD_STREAK_DAYS("device_fraud_streak_days",
+      "days back from the last day that ended at least the label delay ago through which the device's known frauds ran unbroken"
+          + " (a day with payments and no fraud breaks it; 0 when that day had payments and no fraud)",
+      atLeast(3), "frauds from this device went on for %.0f days and had not stopped when last known");
 
   private static final List<Feature> ALL = List.of(values());
   private static final List<String> NAMES = ALL.stream().map(Feature::featureName).toList();

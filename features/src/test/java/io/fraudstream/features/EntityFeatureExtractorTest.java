@@ -82,6 +82,23 @@ class EntityFeatureExtractorTest {
     assertEquals(0, pay(kind, "z", Duration.ofDays(32)).get(kind.frauds30d), "older than the 30-day window");
   }
 
+  @ParameterizedTest
+  @EnumSource(EntityKind.class)
+  void shouldMeasureHowLongKnownFraudsRanUnbroken(EntityKind kind) {
+    // Payments on days 0, 1, 2, 4, 5 and 6; those of days 2, 4 and 5 turn out to be fraud.
+    for (int day : new int[] {0, 1, 2, 4, 5, 6}) {
+      pay(kind, "u" + day, Duration.ofDays(day));
+      if (day == 2 || day == 4 || day == 5) {
+        EntityFeatureExtractor.confirmFraud(entity, T0.plus(Duration.ofDays(day)).toEpochMilli());
+      }
+    }
+    assertEquals(0, pay(kind, "x", Duration.ofDays(9)).get(kind.fraudStreakDays), "day 1, the last known, was clean");
+    assertEquals(1, pay(kind, "x", Duration.ofDays(10)).get(kind.fraudStreakDays), "day 2 alone");
+    assertEquals(4, pay(kind, "x", Duration.ofDays(13)).get(kind.fraudStreakDays),
+        "days 2 to 5: day 3 had no payments, so it neither breaks the run nor ends it");
+    assertEquals(0, pay(kind, "x", Duration.ofDays(14)).get(kind.fraudStreakDays), "day 6 had a payment and no fraud");
+  }
+
   @Test
   void shouldHonourAConfiguredLabelDelay() {
     EntityFeatureExtractor twoDays = new EntityFeatureExtractor(hasher, Duration.ofDays(2));

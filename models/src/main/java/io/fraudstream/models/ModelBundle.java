@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,12 +151,12 @@ public final class ModelBundle {
     Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Loads a bundle and checks it was trained on exactly the features this build computes. */
+  /** Loads a bundle and checks that this build computes every feature it was trained on. */
   public static ModelBundle load(Path file) {
     return load(file, Feature.names());
   }
 
-  /** Loads a bundle and checks its feature list against {@code expectedFeatures}. */
+  /** Loads a bundle and checks that {@code expectedFeatures}, what the engine computes, hold every feature it was trained on. */
   public static ModelBundle load(Path file, List<String> expectedFeatures) {
     if (!Files.isRegularFile(file)) {
       throw new ModelBundleException("model bundle " + file + " does not exist; train one with 'fraudstream demo' or point --model at a bundle file");
@@ -200,19 +201,19 @@ public final class ModelBundle {
     return new ModelBundle(readModel(file, modelBytes), manifest);
   }
 
+  /**
+   * A bundle may use fewer features than this engine computes (one made before features were
+   * added keeps serving, on its own features), but never one the engine does not compute.
+   */
   private static void checkFeatures(Path file, List<String> actual, List<String> expected) {
-    if (expected.equals(actual)) {
+    List<String> unknown = new ArrayList<>(actual);
+    unknown.removeAll(expected);
+    if (unknown.isEmpty() && new HashSet<>(actual).size() == actual.size()) {
       return;
     }
-    List<String> missing = new ArrayList<>(expected);
-    missing.removeAll(actual);
-    List<String> unexpected = new ArrayList<>(actual);
-    unexpected.removeAll(expected);
-    String detail = missing.isEmpty() && unexpected.isEmpty()
-        ? "the same features in another order"
-        : "missing " + missing + ", unknown " + unexpected;
-    throw new ModelBundleException("model bundle " + file + " was trained on a different feature set than this engine computes ("
-        + detail + "); retrain it with this version so that training and serving use the same features");
+    throw new ModelBundleException("model bundle " + file + " was trained on features this engine does not compute ("
+        + (unknown.isEmpty() ? "some of them twice" : "unknown " + unknown)
+        + "); retrain it with this version so that training and serving use the same features");
   }
 
   @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.fraudstream.models;
 
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureVector;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,6 +35,9 @@ public final class ModelScorer {
    * example's names on construction, which costs little when they already are. */
   private final String[] sortedNames;
   private final int[] sortedPositions;
+  /** Where each of the bundle's features sits in the catalogue: a bundle made before features
+   * were added scores on its own, by name. */
+  private final int[] cataloguePositions;
   private final double[] means;
   private final double[] stds;
   /** Per feature, how much one standard deviation moves the fraud log-odds; zero if unknown. */
@@ -51,6 +55,7 @@ public final class ModelScorer {
     this.sortedPositions = IntStream.range(0, features.size()).boxed()
         .sorted(Comparator.comparing(features::get)).mapToInt(Integer::intValue).toArray();
     this.sortedNames = Arrays.stream(sortedPositions).mapToObj(features::get).toArray(String[]::new);
+    this.cataloguePositions = features.stream().mapToInt(name -> Feature.byName(name).ordinal()).toArray();
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
     this.logOddsWeights = logOddsWeights(model, manifest.features());
@@ -62,7 +67,16 @@ public final class ModelScorer {
    * the fraud log-odds, in catalogue order; all zero for other models.
    */
   public double[] logOddsWeights() {
-    return logOddsWeights.clone();
+    return inCatalogueOrder(logOddsWeights);
+  }
+
+  /** Values of the bundle's features placed at their features' places in the catalogue; 0 for the others. */
+  private double[] inCatalogueOrder(double[] ofBundleFeatures) {
+    double[] catalogue = new double[Feature.count()];
+    for (int i = 0; i < ofBundleFeatures.length; i++) {
+      catalogue[cataloguePositions[i]] = ofBundleFeatures[i];
+    }
+    return catalogue;
   }
 
   /** Scores one payment's features. */
@@ -71,7 +85,8 @@ public final class ModelScorer {
     double[] contributions = new double[standardised.length];
     if (trees != null) {
       // XGBoost gives path attributions; forests none, and the decision then ranks no reasons.
-      return new Score(trees.fraudProbability(standardised, contributions), contributions);
+      double probability = trees.fraudProbability(standardised, contributions);
+      return new Score(probability, inCatalogueOrder(contributions));
     }
     for (int i = 0; i < contributions.length; i++) {
       contributions[i] = logOddsWeights[i] * standardised[i];
@@ -79,7 +94,7 @@ public final class ModelScorer {
     Prediction<Label> prediction = model.predict(example(standardised));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
-    return new Score(probability, contributions);
+    return new Score(probability, inCatalogueOrder(contributions));
   }
 
   /**
@@ -93,7 +108,7 @@ public final class ModelScorer {
   private double[] standardised(FeatureVector features) {
     double[] standardised = new double[means.length];
     for (int i = 0; i < standardised.length; i++) {
-      standardised[i] = standardise(features.get(i), means[i], stds[i]);
+      standardised[i] = standardise(features.get(cataloguePositions[i]), means[i], stds[i]);
     }
     return standardised;
   }

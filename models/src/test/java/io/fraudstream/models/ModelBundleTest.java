@@ -91,14 +91,19 @@ class ModelBundleTest {
   }
 
   @Test
-  void shouldRefuseABundleTrainedOnOtherFeatures(@TempDir Path dir) throws Exception {
+  void shouldRefuseABundleTrainedOnFeaturesTheEngineDoesNotCompute(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("model.bundle");
     bundle.save(file);
-    List<String> engineFeatures = new ArrayList<>(Feature.names());
-    engineFeatures.add("velocity_count_1m");
-    ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(file, engineFeatures));
-    assertTrue(error.getMessage().contains("missing [velocity_count_1m]"), error.getMessage());
+    List<String> olderEngine = new ArrayList<>(Feature.names());
+    olderEngine.remove("merchant_fraud_streak_days");
+    ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(file, olderEngine));
+    assertTrue(error.getMessage().contains("unknown [merchant_fraud_streak_days]"), error.getMessage());
     assertTrue(error.getMessage().contains("retrain"), error.getMessage());
+
+    // The other way round is an upgrade: an engine that computes more features serves the bundle on its own.
+    List<String> newerEngine = new ArrayList<>(Feature.names());
+    newerEngine.add("velocity_count_1m");
+    assertEquals(Feature.names(), ModelBundle.load(file, newerEngine).manifest().features());
   }
 
   @Test
