@@ -38,6 +38,7 @@ public final class ModelScorer {
   /** Where each of the bundle's features sits in the catalogue: a bundle made before features
    * were added scores on its own, by name. */
   private final int[] cataloguePositions;
+  private final boolean inCatalogueOrder;
   private final double[] means;
   private final double[] stds;
   /** Per feature, how much one standard deviation moves the fraud log-odds; zero if unknown. */
@@ -56,6 +57,7 @@ public final class ModelScorer {
         .sorted(Comparator.comparing(features::get)).mapToInt(Integer::intValue).toArray();
     this.sortedNames = Arrays.stream(sortedPositions).mapToObj(features::get).toArray(String[]::new);
     this.cataloguePositions = features.stream().mapToInt(name -> Feature.byName(name).ordinal()).toArray();
+    this.inCatalogueOrder = Arrays.equals(cataloguePositions, IntStream.range(0, Feature.count()).toArray());
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
     this.logOddsWeights = logOddsWeights(model, manifest.features());
@@ -67,11 +69,17 @@ public final class ModelScorer {
    * the fraud log-odds, in catalogue order; all zero for other models.
    */
   public double[] logOddsWeights() {
-    return inCatalogueOrder(logOddsWeights);
+    return inCatalogueOrder(logOddsWeights.clone());
   }
 
-  /** Values of the bundle's features placed at their features' places in the catalogue; 0 for the others. */
+  /**
+   * Values of the bundle's features placed at their features' places in the catalogue, 0 for
+   * the others: the array itself when the bundle has the catalogue's features in its order.
+   */
   private double[] inCatalogueOrder(double[] ofBundleFeatures) {
+    if (inCatalogueOrder) {
+      return ofBundleFeatures;
+    }
     double[] catalogue = new double[Feature.count()];
     for (int i = 0; i < ofBundleFeatures.length; i++) {
       catalogue[cataloguePositions[i]] = ofBundleFeatures[i];
