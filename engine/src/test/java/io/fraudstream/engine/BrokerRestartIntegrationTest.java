@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class BrokerRestartIntegrationTest {
 
+  private static final String PROBE_TOPIC = "broker-probe";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
@@ -47,6 +50,9 @@ class BrokerRestartIntegrationTest {
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
          DecisionReader reader = new DecisionReader(bootstrap, config.topics().decisions())) {
       URI ready = URI.create("http://127.0.0.1:" + engine.httpPort() + "/health/ready");
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        admin.createTopics(List.of(new NewTopic(PROBE_TOPIC, config.partitions(), (short) 1))).all().get();
+      }
       PaymentSender.send(bootstrap, payments.subList(0, 1_000));
       reader.awaitAll(payments.subList(0, 1_000).stream().map(Transaction::id).toList(), Duration.ofSeconds(60), Duration.ZERO);
       assertEquals(200, awaitStatus(ready, 200, Duration.ofSeconds(10)));
@@ -63,6 +69,8 @@ class BrokerRestartIntegrationTest {
       long restarted = System.nanoTime();
       awaitStatus(ready, 200, Duration.ofSeconds(60));
       double readyAfter = (System.nanoTime() - restarted) / 1e9;
+      // The test's own producer must be able to write first: the engine is what is under test.
+      Duration writableAfter = PaymentSender.awaitWritable(bootstrap, PROBE_TOPIC, config.partitions(), Duration.ofSeconds(90));
 
       PaymentSender.send(bootstrap, payments.subList(1_000, payments.size()));
       long resumed = System.nanoTime();
@@ -79,8 +87,10 @@ class BrokerRestartIntegrationTest {
       assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
       assertFalse(engine.failed());
       System.out.printf("broker killed with -9 (" + profile + " profile): not ready %.1f s after, ready %.1f s after the restart, "
+          + "a new producer could write %.1f s after the engine was ready, "
           + "the next 1,000 payments decided %.1f s after they were sent; %d payments, %d decision records; "
-          + "%.0f hanging transactions aborted%n", notReadyAfter, readyAfter, decidedAfter, payments.size(), reader.records(),
+          + "%.0f hanging transactions aborted%n", notReadyAfter, readyAfter, writableAfter.toMillis() / 1e3, decidedAfter,
+          payments.size(), reader.records(),
           engine.registry().counter("fraudstream.hanging.transactions.aborted").count());
     } finally {
       broker.close();

@@ -36,6 +36,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
 public final class ModelTrainer {
 
   static final double MAX_FRAUD_WEIGHT = 20;
+  /** The most values one Java array holds, with the JVM's few reserved words to spare. */
+  static final long MAX_MATRIX_CELLS = Integer.MAX_VALUE - 8;
   // Tribuo logs every epoch at INFO through java.util.logging; a strong reference keeps the level.
   private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
 
@@ -153,7 +155,12 @@ public final class ModelTrainer {
   /** The training rows as one matrix of standardised values (see {@link FeatureMatrixDataset}), frauds weighted up. */
   private static FeatureMatrixDataset dataset(List<FeatureRow> training, Scaling scaling, float fraudWeight, Settings settings) {
     int width = Feature.count();
-    float[] values = new float[Math.multiplyExact(training.size(), width)];
+    long cells = (long) training.size() * width;
+    if (cells > MAX_MATRIX_CELLS) {
+      throw new IllegalArgumentException("the training window holds " + training.size() + " payments; one training matrix holds at most "
+          + MAX_MATRIX_CELLS / width + " of " + width + " features: train on fewer days (--train-days)");
+    }
+    float[] values = new float[(int) cells];
     boolean[] fraud = new boolean[training.size()];
     for (int row = 0; row < fraud.length; row++) {
       FeatureRow payment = training.get(row);
