@@ -30,8 +30,8 @@ import ml.dmlc.xgboost4j.java.XGBoost;
  * </pre>
  *
  * MODE {@code fraudstream} times {@code ModelTrainer.train} with the default XGBoost trainer
- * (Tribuo: examples, its conversion to XGBoost's matrix, training, the bundle and its
- * thresholds on the next 7 days). MODE {@code xgboost} times XGBoost4J alone, on a dense matrix
+ * (the standardised float matrix, XGBoost through Tribuo's trainer with provenance, the bundle
+ * and its thresholds on the next 7 days). MODE {@code xgboost} times XGBoost4J alone, on a dense matrix
  * of the same rows with the same parameters and fraud weights, once with Tribuo's objective
  * ({@code multi:softprob} over two classes, two trees a round) and once with
  * {@code binary:logistic}. Run each mode in a JVM of its own, so that the GC log gives each its

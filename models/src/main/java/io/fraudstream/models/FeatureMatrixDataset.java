@@ -50,7 +50,8 @@ final class FeatureMatrixDataset extends Dataset<Label> {
 
   /**
    * @param values row-major, {@code rows * names.length} values, columns in the order of
-   *     {@code names}
+   *     {@code names}; the dataset takes the array over and reorders its columns in place, so
+   *     that the matrix is never held twice
    */
   FeatureMatrixDataset(DataProvenance source, List<String> names, float[] values, boolean[] fraud, float fraudWeight) {
     super(source, new LabelFactory());

@@ -110,6 +110,8 @@ class FeatureMatrixDatasetTest {
     Model<Label> tribuo = new XGBoostClassificationTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST, 20, 0.1,
         0, 4, 1, 0.8, 0.8, 1, 0, 2, XGBoostTrainer.LoggingVerbosity.SILENT, 7).train(examples());
     assertEquals(0, largestDifference(direct, tribuo), 1e-6);
+    Model<Label> throughExamples = new DenseXGBoostTrainer(20, 0.1, 4, 1, 0.8, 0.8, 1, 2, 7).train(examples());
+    assertEquals(0, largestDifference(throughExamples, tribuo), 1e-6, "any other dataset takes Tribuo's conversion");
     Model<Label> unweighted = new DenseXGBoostTrainer(20, 0.1, 4, 1, 0.8, 0.8, 1, 2, 7)
         .train(new FeatureMatrixDataset(source(), Feature.names(), values.clone(), fraud.clone(), 1));
     assertNotEquals(0, largestDifference(unweighted, tribuo), 1e-3, "the fraud weight must reach XGBoost");
