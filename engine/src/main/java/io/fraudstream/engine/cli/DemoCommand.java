@@ -2,6 +2,8 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.console.Console;
+import io.fraudstream.engine.console.Operators;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.EntityState;
@@ -16,6 +18,7 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -90,6 +94,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--save-model", defaultValue = "target/fraudstream-demo/model.bundle",
       description = "where to save the trained model bundle, for 'fraudstream run --model' (default ${DEFAULT-VALUE})")
   Path saveModel;
+
+  @Option(names = "--console-port", defaultValue = "8090",
+      description = "port of the analyst console on 127.0.0.1, 0 for any free one, -1 for none (default ${DEFAULT-VALUE}; a free one when taken)")
+  int consolePort;
+
+  @Option(names = "--stay", description = "keep the engine and the console running after the summary, until Ctrl-C")
+  boolean stay;
 
   private final PrintStream out = System.out;
 
@@ -166,7 +177,8 @@ final class DemoCommand implements Callable<Integer> {
   /** Starts the engine, feeds it and summarises what it decided. */
   private void run(EngineConfig config, ModelBundle bundle, List<Transaction> payments) throws Exception {
     try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
-         DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out)) {
+         DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out);
+         Console console = startConsole(config, bundle)) {
       out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
       reader.awaitReady(Duration.ofSeconds(30));
       out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
@@ -174,7 +186,35 @@ final class DemoCommand implements Callable<Integer> {
       reader.awaitDecisions(fed.valid(), fed.malformed(), Duration.ofMinutes(2));
       out.println("== 4. Summary");
       summarise(fed, reader.summary(), payments);
+      if (stay && console != null) {
+        out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop");
+        new CountDownLatch(1).await();
+      }
     }
+  }
+
+  /**
+   * The analyst console on this machine, with one operator whose token is made up for this run and
+   * printed, since the demo's state does not outlive it; {@code null} with {@code --console-port -1}.
+   */
+  private Console startConsole(EngineConfig config, ModelBundle bundle) {
+    if (consolePort < 0) {
+      return null;
+    }
+    String token = randomSecret();
+    Console.Settings settings = new Console.Settings("127.0.0.1", consolePort, config.topics(), "console-audit", 10_000, 100_000,
+        Duration.ZERO);
+    Operators operators = Operators.parse("demo:" + token);
+    Console console;
+    try {
+      console = Console.start(config.clientProperties(), settings, operators, List.of(bundle), List.of());
+    } catch (UncheckedIOException e) {
+      out.println("   port " + consolePort + " is taken; the console serves on a free one");
+      console = Console.start(config.clientProperties(), new Console.Settings("127.0.0.1", 0, config.topics(), "console-audit", 10_000,
+          100_000, Duration.ZERO), operators, List.of(bundle), List.of());
+    }
+    out.println("   analyst console at " + console.address() + " (sign in with operator token " + token + ")");
+    return console;
   }
 
   private void validate() {

@@ -1,13 +1,10 @@
 package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.decision.Decision;
-import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.decision.Rederivation;
 import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.engine.topology.Topics;
-import io.fraudstream.features.FeatureVector;
-import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.IdentifierHasher;
-import io.fraudstream.features.Transaction;
 import io.fraudstream.models.ModelBundle;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -73,10 +69,8 @@ final class ExplainCommand implements Callable<Integer> {
     }
     ModelBundle bundle = bundleOf(recorded);
     Rules ruleset = rulesOf(recorded);
-    Transaction tx = new Transaction.Builder(recorded.paymentId(), recorded.timestamp(), recorded.user(), recorded.amount())
-        .currency(recorded.currency()).merchant(recorded.merchant()).device(recorded.device()).country(recorded.country()).build();
-    FeaturedTransaction featured = new FeaturedTransaction(tx, FeatureVector.fromMap(recorded.features()), 0);
-    Decision again = new DecisionPolicy(bundle, ruleset, Duration.ofHours(24)).decide(featured, recorded.activeBlock(), recorded.decidedAt());
+    Rederivation check = Rederivation.of(recorded, bundle, ruleset);
+    Decision again = check.again();
 
     PrintStream out = System.out;
     out.printf(Locale.ROOT, "payment %s of %.2f%s by %s at %s%n", recorded.paymentId(), recorded.amount(),
@@ -86,14 +80,7 @@ final class ExplainCommand implements Callable<Integer> {
     for (int i = 0; i < recorded.reasons().size(); i++) {
       out.printf("  %d. %s%n", i + 1, recorded.reasons().get(i));
     }
-    List<String> differences = new ArrayList<>();
-    compare(differences, "tier", recorded.tier(), again.tier());
-    compare(differences, "model tier", recorded.modelTier(), again.modelTier());
-    compare(differences, "reasons", recorded.reasons(), again.reasons());
-    compare(differences, "places a block", recorded.placesBlock(), again.placesBlock());
-    if (Double.compare(recorded.score(), again.score()) != 0 && Math.abs(recorded.score() - again.score()) > 1e-12) {
-      differences.add(String.format(Locale.ROOT, "score: recorded %.12f, re-derived %.12f", recorded.score(), again.score()));
-    }
+    List<String> differences = check.differences();
     if (differences.isEmpty()) {
       out.printf(Locale.ROOT, "re-derived: %s, score %.6f, the same %d reasons: MATCHES%n", again.tier(), again.score(), again.reasons().size());
       return 0;
@@ -101,12 +88,6 @@ final class ExplainCommand implements Callable<Integer> {
     out.println("re-derived differently: DOES NOT MATCH");
     differences.forEach(difference -> out.println("  " + difference));
     return 1;
-  }
-
-  private static void compare(List<String> differences, String what, Object recorded, Object again) {
-    if (!Objects.equals(recorded, again)) {
-      differences.add(what + ": recorded " + recorded + ", re-derived " + again);
-    }
   }
 
   private ModelBundle bundleOf(Decision recorded) {

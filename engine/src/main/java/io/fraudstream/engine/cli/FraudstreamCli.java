@@ -19,7 +19,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "fraudstream", mixinStandardHelpOptions = true, version = "fraudstream 0.1.0",
     description = "Streaming fraud detection for payments on Kafka Streams.",
     subcommands = {DemoCommand.class, RunCommand.class, EraseCommand.class, GenerateCommand.class, ReplayCommand.class,
-        TrainCommand.class, EvaluateCommand.class, BacktestCommand.class, ExplainCommand.class, UnblockCommand.class})
+        TrainCommand.class, EvaluateCommand.class, BacktestCommand.class, ExplainCommand.class, UnblockCommand.class,
+        ConsoleCommand.class})
 public final class FraudstreamCli {
 
   // Tribuo logs every training epoch at INFO through java.util.logging; a strong reference keeps the level.

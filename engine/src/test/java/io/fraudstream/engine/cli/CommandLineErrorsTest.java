@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,21 @@ class CommandLineErrorsTest {
     assertEquals(0, outcome.code());
     assertTrue(outcome.out().contains("--startup-timeout-ms"), outcome.out());
     assertTrue(outcome.out().contains("--max-ahead-ms"), outcome.out());
+  }
+
+  @Test
+  void shouldRefuseABadOperatorWithoutShowingItsTokenAndAConsoleWithoutACluster(@TempDir Path dir) throws Exception {
+    Path operators = dir.resolve("operators");
+    Files.writeString(operators, "alice:shorty\n");
+    Outcome bad = run("console", "--operators-file", operators.toString());
+    assertEquals(1, bad.code(), bad.err());
+    assertTrue(bad.err().contains("name:token pairs"), bad.err());
+    assertFalse(bad.err().contains("shorty") || bad.out().contains("shorty"), "the token was shown");
+
+    Outcome noCluster = run("console", "--look-back-hours", "2");
+    assertEquals(1, noCluster.code(), noCluster.err());
+    assertTrue(noCluster.err().contains("the console needs the engine's cluster: pass --bootstrap-servers"), noCluster.err());
+    assertTrue(run("console", "--look-back-hours", "-1").err().contains("--look-back-hours must be 0 or more"));
   }
 
   @Test

@@ -1,0 +1,224 @@
+package io.fraudstream.engine.console;
+
+import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.Feature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * What the console knows, read from the engine's topics: the newest CHALLENGE and BLOCK decisions
+ * (the queue, at most {@code capacity}), each with the user's usual feature values from the
+ * decisions read before it, the blocks in force, and the labels given. Bounded throughout: the
+ * queue by {@code capacity}, the users' habits by {@code users} (least recently seen forgotten).
+ */
+public final class ConsoleView {
+
+  /** A flagged decision, numbered in the order read, with the user's mean feature values before it ({@code null} when it was the user's first). */
+  public record Flagged(long sequence, Decision decision, float[] usual, long usualOver) {}
+
+  /** The queue's filters; {@code null} fields do not filter. */
+  public record Filter(Tier tier, String rule, String modelVersion, Instant from, Instant to, String search, long after) {
+
+    public static Filter none() {
+      return new Filter(null, null, null, null, null, null, 0);
+    }
+
+    boolean accepts(Flagged flagged) {
+      Decision d = flagged.decision();
+      return flagged.sequence() > after
+          && (tier == null || d.tier() == tier)
+          && (rule == null || d.reasons().stream().anyMatch(reason -> reason.toLowerCase(Locale.ROOT).contains(rule.toLowerCase(Locale.ROOT))))
+          && (modelVersion == null || modelVersion.equals(d.modelVersion()))
+          && (from == null || !d.timestamp().isBefore(from))
+          && (to == null || d.timestamp().isBefore(to))
+          && (search == null || search.equals(d.paymentId()) || search.equals(d.user()));
+    }
+  }
+
+  private final int capacity;
+  private final int users;
+  private final ArrayDeque<Flagged> queue = new ArrayDeque<>();
+  private final Map<String, Flagged> byPayment = new HashMap<>();
+  private final LinkedHashMap<String, Habit> habits;
+  private final Map<String, Block> blocks = new HashMap<>();
+  private final Map<String, Boolean> labels;
+  private long sequence;
+  private long unreadable;
+  private Instant streamTime;
+
+  /** A user's running mean of each feature over the decisions read. */
+  private static final class Habit {
+    final float[] mean = new float[Feature.count()];
+    long count;
+  }
+
+  public ConsoleView(int capacity, int users) {
+    if (capacity < 1 || users < 1) {
+      throw new IllegalArgumentException("the queue and the users remembered must hold at least one");
+    }
+    this.capacity = capacity;
+    this.users = users;
+    this.habits = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Habit> eldest) {
+        return size() > ConsoleView.this.users;
+      }
+    };
+    // Labels only of payments in the queue matter, so as many as the queue holds, newest kept.
+    this.labels = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        return size() > ConsoleView.this.capacity;
+      }
+    };
+  }
+
+  /** Reads one decision: every tier teaches the user's habits, CHALLENGE and BLOCK join the queue. */
+  public synchronized void decision(Decision decision) {
+    if (decision == null || decision.paymentId() == null || decision.tier() == null || decision.timestamp() == null
+        || decision.reasons() == null || decision.features() == null) {
+      unreadable++;
+      return;
+    }
+    if (streamTime == null || decision.timestamp().isAfter(streamTime)) {
+      streamTime = decision.timestamp();
+    }
+    Habit habit = decision.user() == null ? null : habits.computeIfAbsent(decision.user(), user -> new Habit());
+    if (decision.tier() != Tier.ALLOW && !byPayment.containsKey(decision.paymentId())) {
+      float[] usual = habit == null || habit.count == 0 ? null : habit.mean.clone();
+      Flagged flagged = new Flagged(++sequence, decision, usual, habit == null ? 0 : habit.count);
+      queue.addFirst(flagged);
+      byPayment.put(decision.paymentId(), flagged);
+      if (queue.size() > capacity) {
+        byPayment.remove(queue.removeLast().decision().paymentId());
+      }
+    }
+    if (habit != null) {
+      habit.count++;
+      List<Feature> features = Feature.all();
+      for (int i = 0; i < habit.mean.length; i++) {
+        Double value = decision.features().get(features.get(i).featureName());
+        if (value != null && Double.isFinite(value)) {
+          habit.mean[i] += (float) ((value - habit.mean[i]) / habit.count);
+        }
+      }
+    }
+  }
+
+  /** A record that could not be read as what its topic holds: skipped and counted. */
+  public synchronized void unreadable() {
+    unreadable++;
+  }
+
+  /** A block read from the blocks topic; {@code null} is a tombstone that lifts it. */
+  public synchronized void block(String entity, Block block) {
+    if (block == null) {
+      blocks.remove(entity);
+    } else {
+      blocks.put(entity, block);
+    }
+  }
+
+  public synchronized void label(String paymentId, boolean fraud) {
+    labels.put(paymentId, fraud);
+  }
+
+  /** The newest flagged decisions that pass {@code filter}, at most {@code limit}. */
+  public synchronized List<Flagged> queue(Filter filter, int limit) {
+    List<Flagged> found = new ArrayList<>();
+    for (Iterator<Flagged> it = queue.iterator(); it.hasNext() && found.size() < limit; ) {
+      Flagged flagged = it.next();
+      if (filter.accepts(flagged)) {
+        found.add(flagged);
+      }
+    }
+    return found;
+  }
+
+  public synchronized Flagged payment(String paymentId) {
+    return byPayment.get(paymentId);
+  }
+
+  /** The label given to a payment, or {@code null} when none has been read. */
+  public synchronized Boolean labelOf(String paymentId) {
+    return labels.get(paymentId);
+  }
+
+  /** Blocks not expired at {@code now}, soonest expiry first. */
+  public synchronized List<Block> blocksInForce(Instant now) {
+    return blocks.values().stream().filter(block -> block.expiresAt() == null || now.isBefore(block.expiresAt()))
+        .sorted(Comparator.comparing(Block::expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
+  }
+
+  /** The block on an entity key ({@code user:u1}), if one is in force at {@code now}. */
+  public synchronized Block blockOn(String entity, Instant now) {
+    Block block = blocks.get(entity);
+    return block == null || (block.expiresAt() != null && !now.isBefore(block.expiresAt())) ? null : block;
+  }
+
+  /** Flagged decisions per tier decided within {@code window} before {@code now}. */
+  public synchronized Map<Tier, Long> countsWithin(Duration window, Instant now) {
+    Map<Tier, Long> counts = new EnumMap<>(Tier.class);
+    counts.put(Tier.CHALLENGE, 0L);
+    counts.put(Tier.BLOCK, 0L);
+    Instant since = now.minus(window);
+    Predicate<Decision> recent = d -> d.decidedAt() != null && d.decidedAt().isAfter(since);
+    for (Flagged flagged : queue) {
+      if (recent.test(flagged.decision())) {
+        counts.merge(flagged.decision().tier(), 1L, Long::sum);
+      }
+    }
+    return counts;
+  }
+
+  /** The fraud share of the labelled payments in the queue per tier ({@code NaN} when none is labelled). */
+  public synchronized Map<Tier, Double> precision() {
+    Map<Tier, long[]> tally = new EnumMap<>(Tier.class);
+    for (Flagged flagged : queue) {
+      Boolean fraud = labels.get(flagged.decision().paymentId());
+      if (fraud != null) {
+        long[] counts = tally.computeIfAbsent(flagged.decision().tier(), tier -> new long[2]);
+        counts[fraud ? 0 : 1]++;
+      }
+    }
+    Map<Tier, Double> precision = new EnumMap<>(Tier.class);
+    for (Tier tier : List.of(Tier.CHALLENGE, Tier.BLOCK)) {
+      long[] counts = tally.getOrDefault(tier, new long[2]);
+      precision.put(tier, counts[0] + counts[1] == 0 ? Double.NaN : (double) counts[0] / (counts[0] + counts[1]));
+    }
+    return precision;
+  }
+
+  /**
+   * The newest payment time read, or {@code wallClock} before any: blocks last in the payments'
+   * time, as the engine applies them, so a replayed history's blocks are in force in its own time.
+   */
+  public synchronized Instant streamTime(Instant wallClock) {
+    return streamTime == null ? wallClock : streamTime;
+  }
+
+  public synchronized int size() {
+    return queue.size();
+  }
+
+  public synchronized long unreadableCount() {
+    return unreadable;
+  }
+
+  public synchronized long lastSequence() {
+    return sequence;
+  }
+}
