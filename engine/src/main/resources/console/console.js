@@ -1,5 +1,7 @@
 // The console's page: the queue (polled every two seconds for new decisions) and one payment.
 // Everything read from the engine is placed with textContent, never as markup.
+import uPlot from '/uplot/uPlot.esm.js';
+
 let csrf = null;
 let last = 0;
 let items = [];
@@ -79,6 +81,41 @@ async function refreshBlocks() {
   }
 }
 
+const charts = {};
+
+function chart(id, title, series, data) {
+  if (charts[id]) {
+    charts[id].setData(data);
+    return;
+  }
+  const options = {
+    title, width: 440, height: 200,
+    series: [{}].concat(series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))),
+    axes: [{}, { size: 60 }],
+  };
+  charts[id] = new uPlot(options, data, $(id));
+}
+
+const share = (value) => (value == null ? '–' : value.toFixed(2));
+
+async function refreshHealth() {
+  let h;
+  try {
+    h = await getJson('/api/health');
+  } catch (e) {
+    $('health-summary').textContent = 'cannot read health: ' + e.message;
+    return;
+  }
+  chart('chart-tiers', 'decisions per minute', [['ALLOW', '#6b8e23'], ['CHALLENGE', '#a15c00'], ['BLOCK', '#b00020']],
+    [h.minutes, h.ALLOW, h.CHALLENGE, h.BLOCK]);
+  chart('chart-latency', 'time in the engine, µs', [['p50', '#1f77b4'], ['p99', '#d62728']], [h.minutes, h.p50Micros, h.p99Micros]);
+  chart('chart-dead', 'dead letters per minute', [['dead letters', '#7f7f7f']], [h.minutes, h.deadLetters]);
+  const models = h.models.map((m) => `${m.version} (${m.decisions} decisions, last ${m.lastDecidedAt})`).join('; ');
+  $('health-summary').textContent = `live precision CHALLENGE ${share(h.live.precision.CHALLENGE)}, BLOCK ${share(h.live.precision.BLOCK)}`
+    + ` · live recall CHALLENGE or stricter ${share(h.live.recall.CHALLENGE)}, BLOCK ${share(h.live.recall.BLOCK)}`
+    + ` · dead letters read ${h.deadLettersRead} · models in service: ${models || 'none seen yet'}`;
+}
+
 async function act(url, fields, status) {
   try {
     const answer = await post(url, fields);
@@ -149,6 +186,7 @@ function route() {
     $('queue-view').hidden = false;
     refreshQueue(true);
     refreshBlocks();
+    refreshHealth();
   }
 }
 
@@ -176,3 +214,4 @@ window.addEventListener('hashchange', route);
 getJson('/api/session').then(showSession);
 route();
 setInterval(() => { if (!$('queue-view').hidden) refreshQueue(false); }, 2000);
+setInterval(() => { if (!$('queue-view').hidden) refreshHealth(); }, 10000);

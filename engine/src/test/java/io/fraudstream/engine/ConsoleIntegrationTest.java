@@ -99,6 +99,9 @@ class ConsoleIntegrationTest {
     base = console.address();
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 5, 3));
     send(payments);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(config.topics().transactions(), "u00001", "{broken".getBytes(StandardCharsets.UTF_8)));
+    }
     try (DecisionReader reader = new DecisionReader(config.bootstrapServers(), config.topics().decisions())) {
       reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ZERO);
     }
@@ -152,6 +155,37 @@ class ConsoleIntegrationTest {
     assertEquals(400, get("api/queue?from=yesterday").statusCode());
     assertEquals(400, get("api/queue?after=-x").statusCode());
     assertEquals(404, get("no/such/page").statusCode());
+  }
+
+  @Test
+  void healthCountsEveryDecisionByMinuteWithTheDeadLetterAndTheModel() throws Exception {
+    await(() -> {
+      try {
+        return getJson("api/health").get("deadLettersRead").asLong() >= 1;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "the dead letter counted");
+    JsonNode health = getJson("api/health");
+    long decisions = 0;
+    for (String tier : List.of("ALLOW", "CHALLENGE", "BLOCK")) {
+      for (JsonNode minute : health.get(tier)) {
+        decisions += minute.asLong();
+      }
+    }
+    assertTrue(decisions >= sent.size() - 4, "decisions charted " + decisions + " of at least " + (sent.size() - 4));
+    long deadLetters = 0;
+    for (JsonNode minute : health.get("deadLetters")) {
+      deadLetters += minute.asLong();
+    }
+    assertEquals(1, deadLetters, "the one malformed payment, in the minute it was sent");
+    assertTrue(health.get("models").findValuesAsText("version").contains(TestModels.bundle().version()), health.get("models").toString());
+    boolean latency = false;
+    for (JsonNode p99 : health.get("p99Micros")) {
+      latency |= !p99.isNull() && p99.asDouble() > 0;
+    }
+    assertTrue(latency, "no minute has a latency");
+    assertEquals(120, health.get("minutes").size());
   }
 
   @Test
@@ -266,6 +300,8 @@ class ConsoleIntegrationTest {
       browser.findElement(By.cssSelector("#filters button")).click();
       WebElement alert = wait.until(ExpectedConditions.presenceOfElementLocated(row));
       assertTrue(alert.getText().contains("BLOCK"), alert.getText());
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
+      assertEquals(3, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "three charts drawn");
       screenshot(browser, "console-queue.png");
 
       alert.click();

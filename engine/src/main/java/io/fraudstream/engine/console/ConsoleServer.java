@@ -40,7 +40,8 @@ import java.util.concurrent.Executors;
  *       {@code rule}, {@code model}, {@code from}/{@code to} (ISO-8601), {@code q} (payment id or
  *       user) and {@code after} (a sequence number, for new ones only), with counts per tier;
  *   <li>{@code GET /api/payment?id=}: one decision, the user's usual values, its block and its re-derivation;
- *   <li>{@code GET /api/blocks}: blocks in force; {@code GET /api/session}: who is signed in;
+ *   <li>{@code GET /api/blocks}: blocks in force; {@code GET /api/health}: the last two hours by
+ *       minute, live precision and recall, models in service; {@code GET /api/session}: who is signed in;
  *   <li>{@code POST /login}, {@code POST /logout}; {@code POST /api/label} ({@code paymentId},
  *       {@code fraud=true|false}) and {@code POST /api/unblock} ({@code entity}), which need an
  *       operator: a bearer token, or a session cookie with the session's anti-forgery header.
@@ -52,6 +53,8 @@ public final class ConsoleServer implements AutoCloseable {
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final int MAX_FORM_BYTES = 4096;
   private static final int MAX_QUEUE_PAGE = 500;
+  /** The webjar's version, as in engine/pom.xml. */
+  private static final String UPLOT_VERSION = "1.6.30";
   private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -128,6 +131,9 @@ public final class ConsoleServer implements AutoCloseable {
       case "/api/queue" -> requireThen(get, () -> json(exchange, 200, queue(query(exchange))));
       case "/api/payment" -> requireThen(get, () -> json(exchange, 200, payment(query(exchange).get("id"))));
       case "/api/blocks" -> requireThen(get, () -> json(exchange, 200, blocks()));
+      case "/api/health" -> requireThen(get, () -> json(exchange, 200, health()));
+      case "/uplot/uPlot.esm.js" -> requireThen(get, () -> webjar(exchange, "uPlot.esm.js", "text/javascript; charset=utf-8"));
+      case "/uplot/uPlot.min.css" -> requireThen(get, () -> webjar(exchange, "uPlot.min.css", "text/css; charset=utf-8"));
       case "/api/session" -> requireThen(get, () -> json(exchange, 200, session(exchange)));
       case "/login" -> requireThen(post, () -> login(exchange));
       case "/logout" -> requireThen(post, () -> logout(exchange));
@@ -159,7 +165,7 @@ public final class ConsoleServer implements AutoCloseable {
     answer.set("lastHour", JSON.valueToTree(view.countsWithin(Duration.ofHours(1), now)));
     answer.set("lastDay", JSON.valueToTree(view.countsWithin(Duration.ofDays(1), now)));
     ObjectNode precision = answer.putObject("precision");
-    view.precision().forEach((tier, value) -> precision.put(tier.name(), Double.isNaN(value) ? null : value));
+    view.livePrecisionAndRecall().get("precision").forEach((tier, value) -> precision.put(tier.name(), Double.isNaN(value) ? null : value));
     ArrayNode items = answer.putArray("items");
     for (ConsoleView.Flagged flagged : view.queue(filter, limit)) {
       Decision d = flagged.decision();
@@ -220,6 +226,39 @@ public final class ConsoleServer implements AutoCloseable {
         .put("score", check.again().score());
     result.set("differences", JSON.valueToTree(check.differences()));
     return result;
+  }
+
+  private ObjectNode health() {
+    Health.Series series = view.health(Instant.now());
+    ObjectNode answer = JSON.createObjectNode();
+    answer.set("minutes", JSON.valueToTree(series.minutes()));
+    for (Tier tier : Tier.values()) {
+      answer.set(tier.name(), JSON.valueToTree(series.perTier()[tier.ordinal()]));
+    }
+    answer.set("p50Micros", finite(series.p50Micros()));
+    answer.set("p99Micros", finite(series.p99Micros()));
+    answer.set("deadLetters", JSON.valueToTree(series.deadLetters()));
+    answer.put("deadLettersRead", series.deadLettersRead()).put("unreadable", view.unreadableCount());
+    ObjectNode live = answer.putObject("live");
+    view.livePrecisionAndRecall().forEach((measure, byTier) -> {
+      ObjectNode node = live.putObject(measure);
+      byTier.forEach((tier, value) -> node.put(tier.name(), Double.isNaN(value) ? null : value));
+    });
+    answer.set("models", JSON.valueToTree(view.models()));
+    return answer;
+  }
+
+  /** Numbers as JSON, a missing one ({@code NaN}) as null, which the charts leave as a gap. */
+  private static ArrayNode finite(double[] values) {
+    ArrayNode array = JSON.createArrayNode();
+    for (double value : values) {
+      if (Double.isNaN(value)) {
+        array.addNull();
+      } else {
+        array.add(value);
+      }
+    }
+    return array;
   }
 
   private ArrayNode blocks() {
@@ -407,6 +446,16 @@ public final class ConsoleServer implements AutoCloseable {
     try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
       if (in == null) {
         throw new BadRequest(404, "the console's " + name + " is not in this build");
+      }
+      send(exchange, 200, type, in.readAllBytes());
+    }
+  }
+
+  /** uPlot, the charting library, from its webjar on the class path. */
+  private static void webjar(HttpExchange exchange, String name, String type) throws IOException {
+    try (InputStream in = ConsoleServer.class.getResourceAsStream("/META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/" + name)) {
+      if (in == null) {
+        throw new BadRequest(404, "uPlot " + UPLOT_VERSION + " is not on the class path");
       }
       send(exchange, 200, type, in.readAllBytes());
     }

@@ -58,12 +58,21 @@ public final class ConsoleView {
   private long sequence;
   private long unreadable;
   private Instant streamTime;
+  private final Health health = new Health();
+  private final LinkedHashMap<String, Tier> tiers;
+  private final Map<String, ModelSeen> models = new LinkedHashMap<>();
+
+  /** A model version in the decisions read: how many it made and when it last made one. */
+  public record ModelSeen(String version, long decisions, Instant lastDecidedAt) {}
 
   /** A user's running mean of each feature over the decisions read. */
   private static final class Habit {
     final float[] mean = new float[Feature.count()];
     long count;
   }
+
+  /** Decisions whose tier is remembered, to judge labels for live precision and recall. */
+  static final int TIERS_HELD = 200_000;
 
   public ConsoleView(int capacity, int users) {
     if (capacity < 1 || users < 1) {
@@ -77,11 +86,18 @@ public final class ConsoleView {
         return size() > ConsoleView.this.users;
       }
     };
-    // Labels only of payments in the queue matter, so as many as the queue holds, newest kept.
+    // Live precision and recall join labels to the tier of every decision, so both are kept for
+    // the newest payments only: TIERS_HELD tiers (about 25 MB) and as many labels.
     this.labels = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > ConsoleView.this.capacity;
+        return size() > TIERS_HELD;
+      }
+    };
+    this.tiers = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Tier> eldest) {
+        return size() > TIERS_HELD;
       }
     };
   }
@@ -95,6 +111,18 @@ public final class ConsoleView {
     }
     if (streamTime == null || decision.timestamp().isAfter(streamTime)) {
       streamTime = decision.timestamp();
+    }
+    tiers.put(decision.paymentId(), decision.tier());
+    if (decision.decidedAt() != null) {
+      health.decision(decision.decidedAt(), decision.tier(), decision.extractionMicros() + decision.scoringMicros());
+      if (decision.modelVersion() != null) {
+        ModelSeen seen = models.remove(decision.modelVersion());
+        models.put(decision.modelVersion(), new ModelSeen(decision.modelVersion(), seen == null ? 1 : seen.decisions() + 1,
+            seen == null || decision.decidedAt().isAfter(seen.lastDecidedAt()) ? decision.decidedAt() : seen.lastDecidedAt()));
+        if (models.size() > 20) {
+          models.remove(models.keySet().iterator().next());
+        }
+      }
     }
     Habit habit = decision.user() == null ? null : habits.computeIfAbsent(decision.user(), user -> new Habit());
     if (decision.tier() != Tier.ALLOW && !byPayment.containsKey(decision.paymentId())) {
@@ -184,22 +212,47 @@ public final class ConsoleView {
     return counts;
   }
 
-  /** The fraud share of the labelled payments in the queue per tier ({@code NaN} when none is labelled). */
-  public synchronized Map<Tier, Double> precision() {
-    Map<Tier, long[]> tally = new EnumMap<>(Tier.class);
-    for (Flagged flagged : queue) {
-      Boolean fraud = labels.get(flagged.decision().paymentId());
-      if (fraud != null) {
-        long[] counts = tally.computeIfAbsent(flagged.decision().tier(), tier -> new long[2]);
-        counts[fraud ? 0 : 1]++;
+  /** A record read from the dead-letter topic, at its record time. */
+  public synchronized void deadLetter(Instant recordTime) {
+    health.deadLetter(recordTime);
+  }
+
+  /** Per minute of the last two hours: decisions per tier, time in the engine, dead letters. */
+  public synchronized Health.Series health(Instant now) {
+    return health.series(now);
+  }
+
+  /** The model versions that made the decisions read, most recently seen last. */
+  public synchronized List<ModelSeen> models() {
+    return List.copyOf(models.values());
+  }
+
+  /**
+   * Live precision and recall per tier, from the labels read joined to the tiers of the decisions
+   * read, as the engine counts them: the fraud share of a tier's labelled decisions, and the share
+   * of labelled frauds decided at that tier or a stricter one ({@code NaN} when nothing counts).
+   */
+  public synchronized Map<String, Map<Tier, Double>> livePrecisionAndRecall() {
+    long[][] counts = new long[Tier.values().length][2];
+    for (Map.Entry<String, Boolean> label : labels.entrySet()) {
+      Tier tier = tiers.get(label.getKey());
+      if (tier != null) {
+        counts[tier.ordinal()][label.getValue() ? 0 : 1]++;
       }
     }
-    Map<Tier, Double> precision = new EnumMap<>(Tier.class);
-    for (Tier tier : List.of(Tier.CHALLENGE, Tier.BLOCK)) {
-      long[] counts = tally.getOrDefault(tier, new long[2]);
-      precision.put(tier, counts[0] + counts[1] == 0 ? Double.NaN : (double) counts[0] / (counts[0] + counts[1]));
+    long frauds = 0;
+    for (long[] tierCounts : counts) {
+      frauds += tierCounts[0];
     }
-    return precision;
+    Map<Tier, Double> precision = new EnumMap<>(Tier.class);
+    Map<Tier, Double> recall = new EnumMap<>(Tier.class);
+    for (Tier tier : List.of(Tier.CHALLENGE, Tier.BLOCK)) {
+      long[] at = counts[tier.ordinal()];
+      precision.put(tier, at[0] + at[1] == 0 ? Double.NaN : (double) at[0] / (at[0] + at[1]));
+      long caught = at[0] + (tier == Tier.CHALLENGE ? counts[Tier.BLOCK.ordinal()][0] : 0);
+      recall.put(tier, frauds == 0 ? Double.NaN : (double) caught / frauds);
+    }
+    return Map.of("precision", precision, "recall", recall);
   }
 
   /**

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Feeds a {@link ConsoleView} from the engine's committed output: decisions and labels whose
  * record time (the payment's time) is within {@code lookBack} of now, or all that the topics
  * retain when it is zero; blocks from the beginning (the topic is compacted, and a block read
- * late is still in force). A group of its own that commits nothing, so every console sees everything
+ * late is still in force); dead letters are only counted. A group of its own that commits nothing, so every console sees everything
  * and several consoles do not share the work. A record it cannot read is counted and skipped.
  */
 public final class TopicReader implements AutoCloseable {
@@ -61,7 +61,7 @@ public final class TopicReader implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(topics.decisions(), topics.labels(), topics.blocks()), new ConsumerRebalanceListener() {
+      consumer.subscribe(List.of(topics.decisions(), topics.labels(), topics.blocks(), topics.deadLetters()), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
@@ -102,6 +102,11 @@ public final class TopicReader implements AutoCloseable {
   }
 
   private void read(ConsumerRecord<String, byte[]> record) {
+    if (record.topic().equals(topics.deadLetters())) {
+      // A dead letter is counted, never read: its bytes are the hostile record itself.
+      view.deadLetter(Instant.ofEpochMilli(Math.max(0, record.timestamp())));
+      return;
+    }
     byte[] value = record.value();
     if (value != null && InputLimits.checkRecordSize(value.length) != null) {
       view.unreadable();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
@@ -11,6 +12,7 @@ import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.Feature;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,41 @@ class ConsoleViewTest {
     assertEquals(List.of("p2"), view.queue(later, 10).stream().map(f -> f.decision().paymentId()).toList());
     assertEquals(0, view.queue(new ConsoleView.Filter(null, null, null, null, null, null, 2), 10).size());
     assertThrows(IllegalArgumentException.class, () -> new ConsoleView(0, 1));
+  }
+
+  @Test
+  void chartsTheMinutesAndJudgesLabelsAsTheEngineDoes() {
+    ConsoleView view = new ConsoleView(10, 10);
+    Instant now = Instant.parse("2026-12-02T10:00:30Z");
+    for (int i = 0; i < 100; i++) {
+      Tier tier = i < 2 ? Tier.BLOCK : i < 3 ? Tier.CHALLENGE : Tier.ALLOW;
+      view.decision(Decision.builder().paymentId("p" + i).user("u" + i).timestamp(T0).tier(tier).reasons(List.of()).features(Map.of())
+          .extractionMicros(i < 98 ? 8 : 9_000).scoringMicros(2).decidedAt(now).modelVersion("m1").build());
+    }
+    view.deadLetter(now.minusSeconds(60));
+    view.deadLetter(now.minus(Duration.ofHours(3)));
+    Health.Series series = view.health(now);
+    int last = Health.MINUTES - 1;
+    assertEquals(97, series.perTier()[Tier.ALLOW.ordinal()][last]);
+    assertEquals(2, series.perTier()[Tier.BLOCK.ordinal()][last]);
+    assertEquals(1, series.deadLetters()[last - 1], "the minute before");
+    assertEquals(2, series.deadLettersRead(), "the one older than the window is read but not charted");
+    assertEquals(1, Arrays.stream(series.deadLetters()).sum());
+    assertTrue(series.p50Micros()[last] >= 10 && series.p50Micros()[last] <= 12.5, "p50 " + series.p50Micros()[last]);
+    assertTrue(series.p99Micros()[last] >= 9_002 && series.p99Micros()[last] <= 9_002 * 1.25, "p99 " + series.p99Micros()[last]);
+    assertTrue(Double.isNaN(series.p50Micros()[0]), "a minute without decisions has no latency");
+    assertEquals(List.of(new ConsoleView.ModelSeen("m1", 100, now)), view.models());
+
+    // Frauds: p0 (BLOCK), p2 (CHALLENGE), p50 (ALLOW); legitimate: p1 (BLOCK).
+    view.label("p0", true);
+    view.label("p1", false);
+    view.label("p2", true);
+    view.label("p50", true);
+    Map<String, Map<Tier, Double>> live = view.livePrecisionAndRecall();
+    assertEquals(0.5, live.get("precision").get(Tier.BLOCK), 1e-12);
+    assertEquals(1.0, live.get("precision").get(Tier.CHALLENGE), 1e-12);
+    assertEquals(1.0 / 3, live.get("recall").get(Tier.BLOCK), 1e-12);
+    assertEquals(2.0 / 3, live.get("recall").get(Tier.CHALLENGE), 1e-12, "CHALLENGE or stricter");
   }
 
   @Test
