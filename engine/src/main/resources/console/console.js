@@ -110,6 +110,9 @@ async function refreshHealth() {
     [h.minutes, h.ALLOW, h.CHALLENGE, h.BLOCK]);
   chart('chart-latency', 'time in the engine, µs', [['p50', '#1f77b4'], ['p99', '#d62728']], [h.minutes, h.p50Micros, h.p99Micros]);
   chart('chart-dead', 'dead letters per minute', [['dead letters', '#7f7f7f']], [h.minutes, h.deadLetters]);
+  chart('chart-live', 'live precision and recall', [['precision CHALLENGE', '#a15c00'], ['precision BLOCK', '#b00020'],
+    ['recall CHALLENGE+', '#e6a23c'], ['recall BLOCK', '#f08080']],
+  [h.minutes, h.precisionChallenge, h.precisionBlock, h.recallChallenge, h.recallBlock]);
   const models = h.models.map((m) => `${m.version} (${m.decisions} decisions, last ${m.lastDecidedAt})`).join('; ');
   $('health-summary').textContent = `live precision CHALLENGE ${share(h.live.precision.CHALLENGE)}, BLOCK ${share(h.live.precision.BLOCK)}`
     + ` · live recall CHALLENGE or stricter ${share(h.live.recall.CHALLENGE)}, BLOCK ${share(h.live.recall.BLOCK)}`

@@ -301,7 +301,7 @@ class ConsoleIntegrationTest {
       WebElement alert = wait.until(ExpectedConditions.presenceOfElementLocated(row));
       assertTrue(alert.getText().contains("BLOCK"), alert.getText());
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
-      assertEquals(3, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "three charts drawn");
+      assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
       screenshot(browser, "console-queue.png");
 
       alert.click();
@@ -319,6 +319,14 @@ class ConsoleIntegrationTest {
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "\"label\":\"fraud\""));
       assertTrue(JSON.readTree(lastValue(config.topics().labels(), blocked.paymentId())).get("fraud").asBoolean());
       await(() -> livePrecision(Tier.BLOCK) == 1.0, "the engine's live BLOCK precision to count the label (was " + precisionBefore + ")");
+      await(() -> {
+        try {
+          JsonNode charted = getJson("api/health").get("precisionBlock");
+          return charted.get(charted.size() - 1).asDouble() == 1.0 || charted.get(charted.size() - 2).asDouble() == 1.0;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "the console's chart of live BLOCK precision to reach 1.0");
 
       browser.findElement(By.id("lift-block")).click();
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "lifted"));

@@ -238,6 +238,9 @@ public final class ConsoleServer implements AutoCloseable {
     answer.set("p50Micros", finite(series.p50Micros()));
     answer.set("p99Micros", finite(series.p99Micros()));
     answer.set("deadLetters", JSON.valueToTree(series.deadLetters()));
+    for (int m = 0; m < Health.LIVE.size(); m++) {
+      answer.set(Health.LIVE.get(m), finite(series.live()[m]));
+    }
     answer.put("deadLettersRead", series.deadLettersRead()).put("unreadable", view.unreadableCount());
     ObjectNode live = answer.putObject("live");
     view.livePrecisionAndRecall().forEach((measure, byTier) -> {

@@ -58,6 +58,8 @@ public final class ConsoleView {
   private long sequence;
   private long unreadable;
   private Instant streamTime;
+  private Instant lastSample;
+  private static final Duration SAMPLE_EVERY = Duration.ofSeconds(5);
   private final Health health = new Health();
   private final LinkedHashMap<String, Tier> tiers;
   private final Map<String, ModelSeen> models = new LinkedHashMap<>();
@@ -217,7 +219,21 @@ public final class ConsoleView {
     health.deadLetter(recordTime);
   }
 
-  /** Per minute of the last two hours: decisions per tier, time in the engine, dead letters. */
+  /**
+   * Samples live precision and recall for the chart, at most every {@code SAMPLE_EVERY}: the reader
+   * calls it after every poll, so the chart has its points whether or not a page is open.
+   */
+  public synchronized void sample(Instant now) {
+    if (lastSample != null && now.isBefore(lastSample.plus(SAMPLE_EVERY))) {
+      return;
+    }
+    lastSample = now;
+    Map<String, Map<Tier, Double>> live = livePrecisionAndRecall();
+    health.live(now, live.get("precision").get(Tier.CHALLENGE), live.get("precision").get(Tier.BLOCK),
+        live.get("recall").get(Tier.CHALLENGE), live.get("recall").get(Tier.BLOCK));
+  }
+
+  /** Per minute of the last two hours: decisions per tier, time in the engine, dead letters, live precision and recall. */
   public synchronized Health.Series health(Instant now) {
     return health.series(now);
   }

@@ -3,10 +3,12 @@ package io.fraudstream.engine.console;
 import io.fraudstream.engine.rules.Tier;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The last two hours by minute: decisions per tier, the time each spent in the engine (features
- * and scoring) as a histogram for p50 and p99, and dead letters. A ring of fixed arrays, so its
+ * and scoring) as a histogram for p50 and p99, dead letters, and live precision and recall as
+ * last sampled in the minute. A ring of fixed arrays, so its
  * memory does not grow with traffic. Not thread-safe: {@link ConsoleView} guards it.
  */
 public final class Health {
@@ -18,16 +20,23 @@ public final class Health {
 
   /** What the page charts: one entry per minute, oldest first; {@code NaN} latency where there were no decisions. */
   public record Series(long[] minutes, long[][] perTier, double[] p50Micros, double[] p99Micros, long[] deadLetters,
-                       long deadLettersRead) {}
+                       long deadLettersRead, double[][] live) {}
+
+  /** The live measures sampled each minute, in this order. */
+  static final List<String> LIVE = List.of("precisionChallenge", "precisionBlock", "recallChallenge", "recallBlock");
 
   private final long[] minuteOf = new long[MINUTES];
   private final long[][] tiers = new long[MINUTES][Tier.values().length];
   private final int[][] latency = new int[MINUTES][BUCKETS];
   private final long[] deadLetters = new long[MINUTES];
+  private final double[][] live = new double[MINUTES][LIVE.size()];
   private long deadLettersRead;
 
   public Health() {
     Arrays.fill(minuteOf, Long.MIN_VALUE);
+    for (double[] minute : live) {
+      Arrays.fill(minute, Double.NaN);
+    }
   }
 
   void decision(Instant decidedAt, Tier tier, double engineMicros) {
@@ -49,8 +58,14 @@ public final class Health {
       Arrays.fill(tiers[slot], 0);
       Arrays.fill(latency[slot], 0);
       deadLetters[slot] = 0;
+      Arrays.fill(live[slot], Double.NaN);
     }
     return slot;
+  }
+
+  /** The live measures as they stand at {@code now}, in {@link #LIVE}'s order; the minute keeps the last sample. */
+  void live(Instant now, double... measures) {
+    System.arraycopy(measures, 0, live[slot(now.getEpochSecond() / 60)], 0, LIVE.size());
   }
 
   private static int bucket(double micros) {
@@ -72,6 +87,7 @@ public final class Health {
     double[] p50 = new double[MINUTES];
     double[] p99 = new double[MINUTES];
     long[] dead = new long[MINUTES];
+    double[][] measures = new double[LIVE.size()][MINUTES];
     for (int i = 0; i < MINUTES; i++) {
       long minute = last - MINUTES + 1 + i;
       minutes[i] = minute * 60;
@@ -83,10 +99,13 @@ public final class Health {
         count += perTier[tier.ordinal()][i];
       }
       dead[i] = current ? deadLetters[slot] : 0;
+      for (int m = 0; m < LIVE.size(); m++) {
+        measures[m][i] = current ? live[slot][m] : Double.NaN;
+      }
       p50[i] = current && count > 0 ? percentile(latency[slot], count, 0.50) : Double.NaN;
       p99[i] = current && count > 0 ? percentile(latency[slot], count, 0.99) : Double.NaN;
     }
-    return new Series(minutes, perTier, p50, p99, dead, deadLettersRead);
+    return new Series(minutes, perTier, p50, p99, dead, deadLettersRead, measures);
   }
 
   private static double percentile(int[] histogram, long count, double quantile) {

@@ -74,6 +74,7 @@ public final class TopicReader implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           read(record);
         }
+        view.sample(Instant.now());
       }
     } catch (WakeupException e) {
       // closing

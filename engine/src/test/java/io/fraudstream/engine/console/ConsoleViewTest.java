@@ -104,6 +104,17 @@ class ConsoleViewTest {
     assertEquals(1.0, live.get("precision").get(Tier.CHALLENGE), 1e-12);
     assertEquals(1.0 / 3, live.get("recall").get(Tier.BLOCK), 1e-12);
     assertEquals(2.0 / 3, live.get("recall").get(Tier.CHALLENGE), 1e-12, "CHALLENGE or stricter");
+
+    view.sample(now);
+    view.label("p1", true);
+    view.sample(now.plusSeconds(1));
+    double[][] charted = view.health(now).live();
+    assertEquals(0.5, charted[Health.LIVE.indexOf("precisionBlock")][last], 1e-12, "a sample within 5 s of the last is not taken");
+    view.sample(now.plusSeconds(6));
+    charted = view.health(now).live();
+    assertEquals(1.0, charted[Health.LIVE.indexOf("precisionBlock")][last], 1e-12);
+    assertEquals(0.5, charted[Health.LIVE.indexOf("recallBlock")][last], 1e-12);
+    assertTrue(Double.isNaN(charted[0][last - 1]), "no sample, no point");
   }
 
   @Test
