@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -202,16 +203,15 @@ final class DemoCommand implements Callable<Integer> {
       return null;
     }
     String token = randomSecret();
-    Console.Settings settings = new Console.Settings("127.0.0.1", consolePort, config.topics(), "console-audit", 10_000, 100_000,
-        Duration.ZERO);
     Operators operators = Operators.parse("demo:" + token);
+    IntFunction<Console.Settings> on = port -> new Console.Settings("127.0.0.1", port, config.topics(), "console-audit", 10_000, 100_000,
+        Duration.ZERO);
     Console console;
     try {
-      console = Console.start(config.clientProperties(), settings, operators, List.of(bundle), List.of());
+      console = Console.start(config.clientProperties(), on.apply(consolePort), operators, List.of(bundle), List.of());
     } catch (UncheckedIOException e) {
       out.println("   port " + consolePort + " is taken; the console serves on a free one");
-      console = Console.start(config.clientProperties(), new Console.Settings("127.0.0.1", 0, config.topics(), "console-audit", 10_000,
-          100_000, Duration.ZERO), operators, List.of(bundle), List.of());
+      console = Console.start(config.clientProperties(), on.apply(0), operators, List.of(bundle), List.of());
     }
     out.println("   analyst console at " + console.address() + " (sign in with operator token " + token + ")");
     return console;
