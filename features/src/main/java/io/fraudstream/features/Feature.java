@@ -89,6 +89,18 @@ public enum Feature {
       atLeast(900), "travel at %.0f km/h implied since the previous payment"),
   LOCATION_MISSING("location_missing", "1 if the payment has no lat/lon", never(), null),
 
+  // Step-up verification: how the user's earlier challenges ended (the challenge-results topic).
+  DEVICE_VERIFIED("device_verified",
+      "1 if the user passed a challenge on an earlier payment from this device (of their last 8 verified devices)", never(), null),
+  PAYEE_VERIFIED("payee_verified",
+      "1 if the user passed a challenge on an earlier payment to this payee (of their last 8 verified payees)", never(), null),
+  DAYS_SINCE_LAST_PASSED_CHALLENGE("days_since_last_passed_challenge",
+      "days since the user last passed a challenge, capped at 90 (the cap when never)", never(), null),
+  FAILED_CHALLENGES_24H("failed_challenges_24h", "challenges the user failed in the last 24 hours (6 buckets of 4 h: the last 20-24 h)",
+      atLeast(1), "%.0f failed verifications in the last 24 hours"),
+  ABANDONED_CHALLENGES_24H("abandoned_challenges_24h", "challenges left unanswered in the last 24 hours (same buckets)",
+      atLeast(1), "%.0f verifications left unanswered in the last 24 hours"),
+
   // Entity risk: the merchant or terminal, across all its users (0 without a merchant).
   MERCHANT_TX_COUNT_1D("merchant_tx_count_1d", "payments the merchant received in the last 24 hours, this one included",
       never(), null),

@@ -14,6 +14,7 @@ import java.time.Duration;
 public final class FeatureExtractor {
 
   static final double SECONDS_SINCE_PREVIOUS_CAP = Duration.ofDays(30).toSeconds();
+  static final double DAYS_SINCE_PASSED_CHALLENGE_CAP = UserState.RETENTION.toDays();
   private static final double STD_FLOOR = 1.0;
   private static final double AMOUNT_FLOOR = 1.0;
   private static final long MILLIS_PER_HOUR = Duration.ofHours(1).toMillis();
@@ -92,6 +93,7 @@ public final class FeatureExtractor {
     set(v, Feature.DISTINCT_COUNTERPARTIES_24H, state.counterparties.seenSince(dayAgo));
 
     geography(v, state, tx, now);
+    verification(v, state, tx, now);
 
     state.lastMinute.add(now, amount);
     state.lastHour.add(now, amount);
@@ -112,6 +114,85 @@ public final class FeatureExtractor {
     set(v, Feature.AMOUNT_SUM_7D, state.lastWeek.sum());
     double daySum = state.lastDay.sum();
     set(v, Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H, daySum > 0 ? Math.min(1, state.toNewPayeesLastDay.sum() / daySum) : 0);
+  }
+
+  /** What the user's challenges taught, as it stood before this payment; then the payment is remembered for its own result. */
+  private void verification(double[] v, UserState state, Transaction tx, long now) {
+    long device = tx.device() == null ? 0 : hasher.hash(tx.device());
+    long payee = tx.counterparty() == null ? 0 : hasher.hash(tx.counterparty());
+    set(v, Feature.DEVICE_VERIFIED, tx.device() != null && state.verifiedDevices.contains(device) ? 1 : 0);
+    set(v, Feature.PAYEE_VERIFIED, tx.counterparty() != null && state.verifiedPayees.contains(payee) ? 1 : 0);
+    set(v, Feature.DAYS_SINCE_LAST_PASSED_CHALLENGE, state.lastPassedChallengeMillis == Long.MIN_VALUE
+        ? DAYS_SINCE_PASSED_CHALLENGE_CAP
+        : Math.min(DAYS_SINCE_PASSED_CHALLENGE_CAP, Math.max(0, now - state.lastPassedChallengeMillis) / (double) MILLIS_PER_DAY));
+    set(v, Feature.FAILED_CHALLENGES_24H, state.failedChallenges.countAt(now));
+    set(v, Feature.ABANDONED_CHALLENGES_24H, state.abandonedChallenges.countAt(now));
+    byte flags = 0;
+    if (tx.device() != null) {
+      flags |= RecentPayments.HAS_DEVICE;
+      flags |= v[Feature.NEW_DEVICE.ordinal()] == 1 ? RecentPayments.DEVICE_WAS_NEW : 0;
+    }
+    if (tx.counterparty() != null) {
+      flags |= RecentPayments.HAS_PAYEE;
+      flags |= v[Feature.NEW_COUNTERPARTY.ordinal()] == 1 ? RecentPayments.PAYEE_WAS_NEW : 0;
+    }
+    state.recentPayments.add(RecentPayments.idHash(tx.id()), device, payee, flags);
+  }
+
+  /** What applying a challenge result to a user's state did. */
+  public enum Learned {
+    /** The result's payment was found among the user's recent ones and its lesson applied. */
+    APPLIED,
+    /** The payment is not among the user's last {@value UserState#RECENT_PAYMENTS}: nothing is learned. */
+    UNKNOWN_PAYMENT,
+    /** The payment already had a result; a repeated or second answer teaches nothing more. */
+    ALREADY_ANSWERED
+  }
+
+  /**
+   * Applies how the challenge of one of the user's recent payments ended, at {@code timeMillis}.
+   * Passed: the payment's device and payee become verified. Failed or abandoned: it is counted,
+   * the device and payee lose any verification, and if they were new at that payment they are
+   * forgotten again, so the next payment from them is still "new" rather than familiar.
+   * Deterministic and in the user's state alone, like {@link #extract}: the live topology and
+   * the offline replay call it alike.
+   */
+  public static Learned learnFromChallenge(UserState state, String paymentId, ChallengeResult.Outcome outcome, long timeMillis) {
+    RecentPayments recent = state.recentPayments;
+    int at = recent.find(RecentPayments.idHash(paymentId));
+    if (at < 0) {
+      return Learned.UNKNOWN_PAYMENT;
+    }
+    if (recent.has(at, RecentPayments.ANSWERED)) {
+      return Learned.ALREADY_ANSWERED;
+    }
+    recent.markAnswered(at);
+    boolean hasDevice = recent.has(at, RecentPayments.HAS_DEVICE);
+    boolean hasPayee = recent.has(at, RecentPayments.HAS_PAYEE);
+    if (outcome == ChallengeResult.Outcome.PASSED) {
+      if (hasDevice) {
+        state.verifiedDevices.touch(recent.device(at), timeMillis);
+      }
+      if (hasPayee) {
+        state.verifiedPayees.touch(recent.payee(at), timeMillis);
+      }
+      state.lastPassedChallengeMillis = Math.max(state.lastPassedChallengeMillis, timeMillis);
+      return Learned.APPLIED;
+    }
+    (outcome == ChallengeResult.Outcome.FAILED ? state.failedChallenges : state.abandonedChallenges).add(timeMillis, 1);
+    if (hasDevice) {
+      state.verifiedDevices.remove(recent.device(at));
+      if (recent.has(at, RecentPayments.DEVICE_WAS_NEW)) {
+        state.devices.remove(recent.device(at));
+      }
+    }
+    if (hasPayee) {
+      state.verifiedPayees.remove(recent.payee(at));
+      if (recent.has(at, RecentPayments.PAYEE_WAS_NEW)) {
+        state.counterparties.remove(recent.payee(at));
+      }
+    }
+    return Learned.APPLIED;
   }
 
   private void novelty(double[] v, RecentSet recent, String identifier, long now, Feature isNew, Feature missing) {

@@ -40,6 +40,28 @@ final class RecentSet implements StoredForm.Part {
     return isNew;
   }
 
+  /** Whether the hash is among those remembered. */
+  boolean contains(long hash) {
+    for (int i = 0; i < size; i++) {
+      if (hashes[i] == hash) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Forgets the hash, if remembered, as if it had never been seen. */
+  void remove(long hash) {
+    for (int i = 0; i < size; i++) {
+      if (hashes[i] == hash) {
+        System.arraycopy(hashes, i + 1, hashes, i, size - i - 1);
+        System.arraycopy(lastSeen, i + 1, lastSeen, i, size - i - 1);
+        size--;
+        return;
+      }
+    }
+  }
+
   /** Distinct hashes last seen after {@code sinceMillis} (exclusive), among those remembered. */
   int seenSince(long sinceMillis) {
     int count = 0;

@@ -50,6 +50,25 @@ final class SlidingWindowCounter implements StoredForm.Part {
     return totalCount;
   }
 
+  /**
+   * Events in the window ending at {@code timeMillis}, without moving the window: for a count read
+   * at a payment's time from events (such as challenge results) added at other times.
+   */
+  int countAt(long timeMillis) {
+    long bucket = Math.floorDiv(timeMillis, bucketMillis);
+    if (newestBucket == Long.MIN_VALUE || bucket - newestBucket >= counts.length) {
+      return 0;
+    }
+    if (bucket <= newestBucket) {
+      return totalCount;
+    }
+    int count = 0;
+    for (long b = bucket - counts.length + 1; b <= newestBucket; b++) {
+      count += counts[slot(b)];
+    }
+    return count;
+  }
+
   /** Sum of amounts in the window ending at the newest event seen. */
   double sum() {
     // Subtracting expired buckets can leave rounding residue; an empty window sums to exactly 0.

@@ -45,18 +45,35 @@ final class StoredForm<S> {
   private final String name;
   private final boolean exact;
   private final List<Field<S>> fields;
+  /** An earlier version this form still reads, and how many of its first fields that version had; -1 for none. */
+  private final byte earlierVersion;
+  private final int earlierFields;
 
-  private StoredForm(byte version, String name, boolean exact, List<Field<S>> fields) {
+  private StoredForm(byte version, String name, boolean exact, List<Field<S>> fields, byte earlierVersion, int earlierFields) {
     this.version = version;
     this.name = name;
     this.exact = exact;
     this.fields = fields;
+    this.earlierVersion = earlierVersion;
+    this.earlierFields = earlierFields;
   }
 
   /** A form of {@code version}, for error messages called {@code name}, of these fields in this order. */
   @SafeVarargs
   static <S> StoredForm<S> of(int version, String name, Field<S>... fields) {
-    return new StoredForm<>((byte) version, name, true, List.of(fields));
+    return new StoredForm<>((byte) version, name, true, List.of(fields), (byte) -1, 0);
+  }
+
+  /**
+   * The same form, also reading {@code version}, whose fields were the first {@code fields} of
+   * this one: a state written before fields were added at the end is read with those fields
+   * cleared, as if they had never had anything to remember. What is written is always this version.
+   */
+  StoredForm<S> readingEarlier(int version, int fields) {
+    if (fields <= 0 || fields >= this.fields.size()) {
+      throw new IllegalArgumentException("an earlier form must have some, not all, of the fields");
+    }
+    return new StoredForm<>(this.version, name, exact, this.fields, (byte) version, fields);
   }
 
   /**
@@ -64,7 +81,7 @@ final class StoredForm<S> {
    * was read so from the start, and stays so.
    */
   StoredForm<S> ignoringTrailingBytes() {
-    return new StoredForm<>(version, name, false, fields);
+    return new StoredForm<>(version, name, false, fields, earlierVersion, earlierFields);
   }
 
   /** A structure that stores itself. */
@@ -166,11 +183,17 @@ final class StoredForm<S> {
     ByteBuffer in = ByteBuffer.wrap(data);
     try {
       byte found = in.get();
-      if (found != version) {
-        throw new IllegalArgumentException("unsupported " + name + " format " + found + ", expected " + version);
+      if (found != version && (earlierVersion < 0 || found != earlierVersion)) {
+        throw new IllegalArgumentException("unsupported " + name + " format " + found + ", expected " + version
+            + (earlierVersion < 0 ? "" : " or " + earlierVersion));
       }
-      for (Field<S> field : fields) {
-        field.read(state, in);
+      int present = found == version ? fields.size() : earlierFields;
+      for (int i = 0; i < fields.size(); i++) {
+        if (i < present) {
+          fields.get(i).read(state, in);
+        } else {
+          fields.get(i).clear(state);
+        }
       }
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("corrupt " + name + ": " + data.length + " bytes is too short", e);

@@ -9,7 +9,9 @@ import java.util.Objects;
  * <p>Required: {@code id}, {@code timestamp}, {@code user}, {@code amount}. Everything else is
  * optional and may be {@code null}. Text fields hold at most {@link InputLimits#MAX_FIELD_CHARS}
  * characters, and the time lies within {@link InputLimits#EARLIEST} .. {@link InputLimits#LATEST}. {@code label} is only present when a labelled dataset is
- * replayed; it is ground truth and never a model input.
+ * replayed; it is ground truth and never a model input. {@code challenge} is how a step-up verification of the
+ * payment ended, when a dataset says so: the offline replay applies it right after the payment, as the engine applies a record
+ * of the {@code challenge-results} topic. Live payments never carry one (their results come on that topic).
  */
 public record Transaction(
     String id,
@@ -26,7 +28,8 @@ public record Transaction(
     String country,
     Double lat,
     Double lon,
-    Boolean label) {
+    Boolean label,
+    ChallengeResult.Outcome challenge) {
 
   public Transaction {
     requireText(id, "id");
@@ -64,7 +67,7 @@ public record Transaction(
     return new Builder(id, timestamp, user, amount)
         .currency(currency).merchant(merchant).category(category).channel(channel)
         .counterparty(counterparty).device(device).ip(ip).country(country)
-        .location(lat, lon).label(label);
+        .location(lat, lon).label(label).challenge(challenge);
   }
 
   private static void requireText(String value, String field) {
@@ -91,6 +94,7 @@ public record Transaction(
     private Double lat;
     private Double lon;
     private Boolean label;
+    private ChallengeResult.Outcome challenge;
 
     public Builder(String id, Instant timestamp, String user, double amount) {
       this.id = id;
@@ -113,10 +117,11 @@ public record Transaction(
       return this;
     }
     public Builder label(Boolean value) { this.label = value; return this; }
+    public Builder challenge(ChallengeResult.Outcome value) { this.challenge = value; return this; }
 
     public Transaction build() {
       return new Transaction(id, timestamp, user, amount, currency, merchant, category, channel,
-          counterparty, device, ip, country, lat, lon, label);
+          counterparty, device, ip, country, lat, lon, label, challenge);
     }
   }
 }

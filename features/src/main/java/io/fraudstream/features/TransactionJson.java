@@ -113,7 +113,7 @@ public final class TransactionJson {
     requirePresent(user, "user");
     requirePresent(amount, "amount");
     return new Transaction(id, timestamp, user, amount, currency, merchant, category, channel, counterparty, device, ip,
-        country, lat, lon, label);
+        country, lat, lon, label, null);
   }
 
   private static void requirePresent(Object value, String field) {

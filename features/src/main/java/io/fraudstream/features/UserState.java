@@ -22,7 +22,13 @@ public final class UserState {
   static final int RECENT_IPS = 8;
   static final int RECENT_COUNTRIES = 8;
   static final int RECENT_COUNTERPARTIES = 32;
-  private static final byte FORMAT_VERSION = 4;
+  static final int RECENT_PAYMENTS = 8;
+  static final int VERIFIED_DEVICES = 8;
+  static final int VERIFIED_PAYEES = 8;
+  private static final byte FORMAT_VERSION = 5;
+  /** Format 4 had the fields up to the previous location; format 5 added the step-up verification ones. */
+  private static final byte FORMAT_WITHOUT_CHALLENGES = 4;
+  private static final int FIELDS_WITHOUT_CHALLENGES = 18;
 
   /** Payments seen; saturates rather than overflowing. */
   long payments;
@@ -46,6 +52,16 @@ public final class UserState {
   double lastLat = Double.NaN;
   double lastLon = Double.NaN;
   long lastLocatedMillis;
+  /** The last payments, so that a challenge result, which names only its payment, finds its device and payee. */
+  final RecentPayments recentPayments = new RecentPayments(RECENT_PAYMENTS);
+  /** Devices and payees of payments on which the user passed a challenge, most recently verified first. */
+  final RecentSet verifiedDevices = new RecentSet(VERIFIED_DEVICES);
+  final RecentSet verifiedPayees = new RecentSet(VERIFIED_PAYEES);
+  /** Challenge results of the last day (6 buckets of 4 h), counted at the result's time. */
+  final SlidingWindowCounter failedChallenges = new SlidingWindowCounter(DAY_MILLIS, 6);
+  final SlidingWindowCounter abandonedChallenges = new SlidingWindowCounter(DAY_MILLIS, 6);
+  /** When the user last passed a challenge, epoch millis; Long.MIN_VALUE while never. */
+  long lastPassedChallengeMillis = Long.MIN_VALUE;
 
   /** Whether a user last seen in this state is forgotten by {@code eventTimeMillis}. */
   public boolean expiredAt(long eventTimeMillis) {
@@ -56,7 +72,7 @@ public final class UserState {
    * The stored form: every field of the state, in the order it is written. Clear, size, write and
    * read all follow this one list.
    */
-  private static final StoredForm<UserState> FORM = StoredForm.of(FORMAT_VERSION, "user state",
+  private static final StoredForm<UserState> FORM = StoredForm.<UserState>of(FORMAT_VERSION, "user state",
       StoredForm.longField(s -> s.payments, (s, v) -> s.payments = v, 0),
       StoredForm.longField(s -> s.lastPaymentMillis, (s, v) -> s.lastPaymentMillis = v, 0),
       StoredForm.part(s -> s.lastMinute),
@@ -74,7 +90,14 @@ public final class UserState {
       StoredForm.part(s -> s.counterparties),
       StoredForm.doubleField(s -> s.lastLat, (s, v) -> s.lastLat = v, Double.NaN),
       StoredForm.doubleField(s -> s.lastLon, (s, v) -> s.lastLon = v, Double.NaN),
-      StoredForm.longField(s -> s.lastLocatedMillis, (s, v) -> s.lastLocatedMillis = v, 0));
+      StoredForm.longField(s -> s.lastLocatedMillis, (s, v) -> s.lastLocatedMillis = v, 0),
+      StoredForm.part(s -> s.recentPayments),
+      StoredForm.part(s -> s.verifiedDevices),
+      StoredForm.part(s -> s.verifiedPayees),
+      StoredForm.part(s -> s.failedChallenges),
+      StoredForm.part(s -> s.abandonedChallenges),
+      StoredForm.longField(s -> s.lastPassedChallengeMillis, (s, v) -> s.lastPassedChallengeMillis = v, Long.MIN_VALUE))
+      .readingEarlier(FORMAT_WITHOUT_CHALLENGES, FIELDS_WITHOUT_CHALLENGES);
 
   /** Forgets everything: the state of a user never seen before. */
   void clear() {

@@ -46,20 +46,53 @@ public class StoredFormatsTest {
   }
 
   @Test
-  void shouldReadTheUserStateOfFormat4AndGiveTheSameFeatures() throws IOException {
+  void shouldReadTheUserStateOfFormat5AndGiveTheSameFeatures() throws IOException {
     IdentifierHasher hasher = new IdentifierHasher(SECRET);
     FeatureExtractor extractor = new FeatureExtractor(hasher);
     UserState state = UserState.empty();
-    history().forEach(tx -> extractor.extract(state, hasher.pseudonymise(tx)));
+    for (Transaction tx : history()) {
+      extractor.extract(state, hasher.pseudonymise(tx));
+      // Every kind of result, so that every part of the challenges' state is written.
+      if (tx.id().equals("g30") || tx.id().equals("g33") || tx.id().equals("g36")) {
+        ChallengeResult.Outcome outcome = tx.id().equals("g30") ? ChallengeResult.Outcome.PASSED
+            : tx.id().equals("g33") ? ChallengeResult.Outcome.FAILED : ChallengeResult.Outcome.ABANDONED;
+        assertEquals(FeatureExtractor.Learned.APPLIED, FeatureExtractor.learnFromChallenge(state, tx.id(), outcome, tx.timestamp().toEpochMilli()));
+      }
+    }
     double[] expected = extractor.extract(UserState.fromBytes(state.toBytes()), hasher.pseudonymise(next())).toArray();
-    golden("user-state-v4.bin", state.toBytes());
-    golden("user-state-v4.features", doubles(expected));
+    golden("user-state-v5.bin", state.toBytes());
+    golden("user-state-v5.features", doubles(expected));
 
     // Written as checked in, byte for byte: the one list that writes the form also reads it, so
     // only this comparison catches a part moved in both.
-    assertArrayEquals(read("user-state-v4.bin"), state.toBytes());
+    assertArrayEquals(read("user-state-v5.bin"), state.toBytes());
+    UserState read = UserState.fromBytes(read("user-state-v5.bin"));
+    assertArrayEquals(parseDoubles(read("user-state-v5.features")), extractor.extract(read, hasher.pseudonymise(next())).toArray());
+  }
+
+  @Test
+  void shouldReadTheUserStateOfFormat4AsOneThatHasLearnedNothingFromChallenges() throws IOException {
+    IdentifierHasher hasher = new IdentifierHasher(SECRET);
+    FeatureExtractor extractor = new FeatureExtractor(hasher);
     UserState read = UserState.fromBytes(read("user-state-v4.bin"));
-    assertArrayEquals(parseDoubles(read("user-state-v4.features")), extractor.extract(read, hasher.pseudonymise(next())).toArray());
+    double[] features = extractor.extract(read, hasher.pseudonymise(next())).toArray();
+
+    // Format 4's features, all of them, as format 4 gave them; the new ones as for a user never challenged.
+    assertArrayEquals(parseDoubles(read("user-state-v4.features")), withoutChallengeFeatures(features));
+    assertEquals(0, features[Feature.DEVICE_VERIFIED.ordinal()]);
+    assertEquals(0, features[Feature.FAILED_CHALLENGES_24H.ordinal()]);
+    assertEquals(FeatureExtractor.DAYS_SINCE_PASSED_CHALLENGE_CAP, features[Feature.DAYS_SINCE_LAST_PASSED_CHALLENGE.ordinal()]);
+    // Written back as format 5, which the next read takes as it is.
+    byte[] upgraded = read.toBytes();
+    assertEquals(5, upgraded[0]);
+    assertArrayEquals(upgraded, UserState.fromBytes(upgraded).toBytes());
+  }
+
+  /** The features of format 4's catalogue, in its order: all but the step-up verification ones added with format 5. */
+  static double[] withoutChallengeFeatures(double[] features) {
+    List<Feature> added = List.of(Feature.DEVICE_VERIFIED, Feature.PAYEE_VERIFIED, Feature.DAYS_SINCE_LAST_PASSED_CHALLENGE,
+        Feature.FAILED_CHALLENGES_24H, Feature.ABANDONED_CHALLENGES_24H);
+    return Feature.all().stream().filter(f -> !added.contains(f)).mapToDouble(f -> features[f.ordinal()]).toArray();
   }
 
   @Test
@@ -75,12 +108,13 @@ public class StoredFormatsTest {
     Transaction atAKnownMerchant = hasher.pseudonymise(next().toBuilder().merchant("m4").build());
     double[] expected = extractor.extract(EntityKind.MERCHANT, EntityState.fromBytes(state.toBytes()), atAKnownMerchant, blank).toArray();
     golden("entity-state-v1.bin", state.toBytes());
-    golden("entity-state-v1.features", doubles(expected));
+    // Written with format 4's catalogue, which the entity features have kept; the user features after it were added since.
+    golden("entity-state-v1.features", doubles(withoutChallengeFeatures(expected)));
 
     assertArrayEquals(read("entity-state-v1.bin"), state.toBytes());
     EntityState read = EntityState.fromBytes(read("entity-state-v1.bin"));
     assertArrayEquals(parseDoubles(read("entity-state-v1.features")),
-        extractor.extract(EntityKind.MERCHANT, read, atAKnownMerchant, blank).toArray());
+        withoutChallengeFeatures(extractor.extract(EntityKind.MERCHANT, read, atAKnownMerchant, blank).toArray()));
   }
 
   @Test
@@ -108,7 +142,7 @@ public class StoredFormatsTest {
     byte[] fromTheFuture = Arrays.copyOf(UserState.empty().toBytes(), 10);
     fromTheFuture[0] = 99;
     assertNull(StateSerde.users(e -> heard.add(e.getMessage())).deserializer().deserialize("t", fromTheFuture));
-    assertEquals(List.of("unsupported user state format 99, expected 4"), heard);
+    assertEquals(List.of("unsupported user state format 99, expected 5 or 4"), heard);
   }
 
   @Test

@@ -26,7 +26,8 @@ import java.util.stream.IntStream;
  * Replays a dataset through the same {@link FeatureExtractor} and {@link EntityFeatureExtractor}
  * the live topology uses, ordered by event time, with users', devices' and merchants' states in
  * memory instead of state stores. Labels in the dataset are applied right after their payment, as
- * if published on the labels topic at once. No broker involved.
+ * if published on the labels topic at once, and so are challenge outcomes, as if published on the
+ * challenge-results topic. No broker involved.
  *
  * <p>It runs in stages, like the topology: user features, then device risk, then merchant risk.
  * Each stage splits the payments by its key into one share per core, each in time order, and
@@ -65,7 +66,9 @@ public final class OfflineReplay {
       for (int i : share) {
         Transaction tx = ordered.get(i);
         features[i] = new double[Feature.count()];
-        extractor.extractInto(users.computeIfAbsent(tx.user(), user -> UserState.empty()), tx, features[i]);
+        UserState state = users.computeIfAbsent(tx.user(), user -> UserState.empty());
+        extractor.extractInto(state, tx, features[i]);
+        learnFromChallenge(state, tx);
       }
     });
     // Device before merchant, as in the topology; the order does not change the values.
@@ -124,7 +127,9 @@ public final class OfflineReplay {
       }
       previous = tx.timestamp();
       double[] features = new double[Feature.count()];
-      userExtractor.extractInto(users.computeIfAbsent(tx.user(), user -> UserState.empty()), tx, features);
+      UserState user = users.computeIfAbsent(tx.user(), id -> UserState.empty());
+      userExtractor.extractInto(user, tx, features);
+      learnFromChallenge(user, tx);
       for (EntityKind kind : EntityKind.values()) {
         String key = kind.of(tx);
         if (key == null) {
@@ -137,6 +142,16 @@ public final class OfflineReplay {
         }
       }
       return new FeatureRow(tx, new FeatureVector(features));
+    }
+  }
+
+  /**
+   * A dataset's challenge outcome is applied right after its payment, at the payment's time, as
+   * if its result had come on the challenge-results topic before the user's next payment.
+   */
+  private static void learnFromChallenge(UserState state, Transaction tx) {
+    if (tx.challenge() != null) {
+      FeatureExtractor.learnFromChallenge(state, tx.id(), tx.challenge(), tx.timestamp().toEpochMilli());
     }
   }
 

@@ -47,6 +47,7 @@ import java.util.function.Function;
  * label=TX_FRAUD        # optional
  * label.fraud=1,true    # values meaning fraud; label.legit likewise
  * fraud.type=TX_FRAUD_SCENARIO   # optional: the kind of each fraud, for recall per kind in reports
+ * challenge=challenge  # optional: how the payment's step-up verification ended (passed, failed, abandoned, or empty)
  * </pre>
  */
 public record DatasetMapping(
@@ -72,7 +73,13 @@ public record DatasetMapping(
   public enum Field {
     ID, TIME, USER, AMOUNT, CURRENCY, MERCHANT, CATEGORY, CHANNEL, COUNTERPARTY, DEVICE, IP, COUNTRY, LAT, LON, LABEL,
     /** How a fraud was made: ground truth for reports (recall per kind), never part of a payment, so never a feature. */
-    FRAUD_TYPE;
+    FRAUD_TYPE,
+    /**
+     * How the payment's step-up verification ended (passed, failed, abandoned; empty for none):
+     * applied after the payment, as a challenge result would be. A file whose header lacks the
+     * column has none, so files written before it existed still read.
+     */
+    CHALLENGE;
 
     String key() {
       return this == FRAUD_TYPE ? "fraud.type" : name().toLowerCase(Locale.ROOT);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.data.DatasetMapping.Field;
 import java.io.BufferedReader;
@@ -106,6 +107,9 @@ public final class DatasetReader {
         Map<Field, Integer> at = positions;
         sink.accept(rows.build(line, field -> {
           Integer index = at.get(field);
+          if (index == null) {
+            return null;
+          }
           if (index >= cells.size()) {
             throw new CellException(field, "the row has only " + cells.size() + " columns");
           }
@@ -207,6 +211,9 @@ public final class DatasetReader {
           continue;
         }
         int index = header.indexOf(column.getValue());
+        if (index < 0 && column.getKey() == Field.CHALLENGE) {
+          continue;
+        }
         if (index < 0) {
           missing.add("'" + column.getValue() + "' (" + column.getKey().key() + ")");
         }
@@ -272,6 +279,10 @@ public final class DatasetReader {
         String label = optional(cell, Field.LABEL);
         if (label != null) {
           builder.label(label(label));
+        }
+        String challenge = optional(cell, Field.CHALLENGE);
+        if (challenge != null) {
+          builder.challenge(parse(Field.CHALLENGE, challenge, ChallengeResult.Outcome::parse, "passed, failed, abandoned or nothing"));
         }
         Transaction tx = builder.build();
         String kind = optional(cell, Field.FRAUD_TYPE);

@@ -22,7 +22,7 @@ import java.util.zip.GZIPOutputStream;
 public final class DatasetWriter {
 
   static final String[] HEADER = {"id", "timestamp", "user", "amount", "currency", "merchant", "category", "channel",
-      "counterparty", "device", "ip", "country", "lat", "lon", "fraud"};
+      "counterparty", "device", "ip", "country", "lat", "lon", "fraud", "challenge"};
   // Quote only what needs quoting; by default Jackson quotes every long value without looking.
   private static final CsvMapper CSV = CsvMapper.builder().enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).build();
 
@@ -48,7 +48,8 @@ public final class DatasetWriter {
       for (Transaction tx : payments) {
         String[] row = {tx.id(), tx.timestamp().toString(), tx.user(), Double.toString(tx.amount()), tx.currency(),
             tx.merchant(), tx.category(), tx.channel(), tx.counterparty(), tx.device(), tx.ip(), tx.country(),
-            text(tx.lat()), text(tx.lon()), tx.label() == null ? null : tx.label().toString()};
+            text(tx.lat()), text(tx.lon()), tx.label() == null ? null : tx.label().toString(),
+            tx.challenge() == null ? null : tx.challenge().wireName()};
         // Jackson leaves out null array elements, which would shift the columns: absent is empty.
         for (int i = 0; i < row.length; i++) {
           if (row[i] == null) {

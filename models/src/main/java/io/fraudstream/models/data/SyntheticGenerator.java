@@ -1,12 +1,17 @@
 package io.fraudstream.models.data;
 
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Transaction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -25,7 +30,8 @@ import java.util.TreeSet;
  *   <li>{@link FraudPattern#AMOUNT_SPIKE}: stolen card details spent at several times the usual
  *       amount at unknown merchants.</li>
  * </ul>
- * The same seed and settings always give the same payments.
+ * With {@link Settings#challenges}, the payments a user makes from a device not yet trusted carry
+ * the outcome of the step-up verification the app asked for ({@link #answer}). The same seed and settings always give the same payments.
  */
 public final class SyntheticGenerator {
 
@@ -39,8 +45,11 @@ public final class SyntheticGenerator {
    * @param fraudUserShare share of users who suffer one fraud episode
    * @param start the first day
    * @param patterns the kinds of fraud planted, each episode one of them at random
+   * @param challenges whether the payments carry the outcome of the step-up verification the app asked for
+   *     ({@link #withChallenges}); off by default, as a feed with it needs its results published to match the offline replay
    */
-  public record Settings(int users, int days, long seed, double fraudUserShare, Instant start, List<FraudPattern> patterns) {
+  public record Settings(int users, int days, long seed, double fraudUserShare, Instant start, List<FraudPattern> patterns,
+                         boolean challenges) {
     public Settings {
       patterns = List.copyOf(new TreeSet<>(patterns));
       if (patterns.isEmpty()) {
@@ -58,11 +67,16 @@ public final class SyntheticGenerator {
     }
 
     public static Settings of(int users, int days, long seed) {
-      return new Settings(users, days, seed, 0.08, Instant.parse("2024-01-01T00:00:00Z"), List.of(FraudPattern.values()));
+      return new Settings(users, days, seed, 0.08, Instant.parse("2024-01-01T00:00:00Z"), List.of(FraudPattern.values()), false);
+    }
+
+    /** The same settings, with the outcome of the app's step-up verifications on the payments it challenged, or without. */
+    public Settings withChallenges(boolean with) {
+      return new Settings(users, days, seed, fraudUserShare, start, patterns, with);
     }
 
     public Settings withFraud(double share, List<FraudPattern> kinds) {
-      return new Settings(users, days, seed, share, start, kinds);
+      return new Settings(users, days, seed, share, start, kinds, challenges);
     }
   }
 
@@ -82,6 +96,46 @@ public final class SyntheticGenerator {
       generateUser(settings, u, root.split(), out);
     }
     out.sort(Comparator.comparing(Transaction::timestamp).thenComparing(Transaction::id));
+    return settings.challenges() ? withChallenges(out, new SplittableRandom(settings.seed() ^ CHALLENGE_SEED)) : out;
+  }
+
+  /** Who answers a challenge how: legitimate users pass or leave it; fraudsters fail or abandon it. */
+  public static final double LEGIT_PASS_RATE = 0.95;
+  public static final double FRAUD_FAIL_RATE = 0.7;
+  private static final long CHALLENGE_SEED = 0x5eed_c4a1_1e6eL;
+
+  /** How a challenge of a payment ends, at the stated rates: the generator's history and the demo's live answers alike. */
+  public static ChallengeResult.Outcome answer(boolean fraud, SplittableRandom random) {
+    if (fraud) {
+      return random.nextDouble() < FRAUD_FAIL_RATE ? ChallengeResult.Outcome.FAILED : ChallengeResult.Outcome.ABANDONED;
+    }
+    return random.nextDouble() < LEGIT_PASS_RATE ? ChallengeResult.Outcome.PASSED : ChallengeResult.Outcome.ABANDONED;
+  }
+
+  /**
+   * The step-up verification the payment app asked for in this history, and how it ended: the
+   * device of a user's first payment is trusted, and every payment from a device not trusted yet
+   * was challenged and answered as {@link #answer} says; a passed challenge trusts the device.
+   * Drawn from a random of its own, so a seed gives the same payments as before challenges were generated.
+   */
+  private static List<Transaction> withChallenges(List<Transaction> ordered, SplittableRandom random) {
+    Map<String, Set<String>> trusted = new HashMap<>();
+    List<Transaction> out = new ArrayList<>(ordered.size());
+    for (Transaction tx : ordered) {
+      Set<String> devices = trusted.computeIfAbsent(tx.user(), user -> new HashSet<>());
+      if (tx.device() == null) {
+        out.add(tx);
+      } else if (devices.isEmpty() || devices.contains(tx.device())) {
+        devices.add(tx.device());
+        out.add(tx);
+      } else {
+        ChallengeResult.Outcome outcome = answer(Boolean.TRUE.equals(tx.label()), random);
+        if (outcome == ChallengeResult.Outcome.PASSED) {
+          devices.add(tx.device());
+        }
+        out.add(tx.toBuilder().challenge(outcome).build());
+      }
+    }
     return out;
   }
 

@@ -219,6 +219,24 @@ class DatasetReaderTest {
   }
 
   @Test
+  void shouldReadTheChallengeColumnAndFilesWrittenBeforeIt() throws IOException {
+    List<Transaction> generated = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(50, 5, 4).withChallenges(true));
+    assertTrue(generated.stream().anyMatch(tx -> tx.challenge() != null), "some payments were challenged");
+    Path file = dir.resolve("challenged.csv");
+    DatasetWriter.write(file, generated);
+    assertEquals(generated, DatasetReader.read(file, DatasetMapping.preset("fraudstream")));
+
+    String oldHeader = "id,timestamp,user,amount,currency,merchant,category,channel,counterparty,device,ip,country,lat,lon,fraud";
+    Path old = write("old.csv", oldHeader, "p1,2024-01-01T00:00:00Z,u1,10.0,EUR,m1,,,,d1,,,,,false");
+    assertNull(DatasetReader.read(old, DatasetMapping.preset("fraudstream")).get(0).challenge());
+
+    Path bad = write("bad-challenge.csv", oldHeader + ",challenge", "p1,2024-01-01T00:00:00Z,u1,10.0,EUR,m1,,,,d1,,,,,false,maybe");
+    IOException error = assertThrows(IOException.class, () -> DatasetReader.read(bad, DatasetMapping.preset("fraudstream")));
+    assertTrue(error.getMessage().contains("line 2, column 'challenge' (challenge): expected passed, failed, abandoned or nothing"),
+        error.getMessage());
+  }
+
+  @Test
   void shouldRefuseAMappingWithWhatToFix() throws IOException {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> DatasetMapping.load(write("m1.properties", "time=t", "amount=a")));
