@@ -194,7 +194,8 @@ public final class EndToEndBenchmark {
     // Each run publishes entity risk on a topic of its own, so none starts by reading another's.
     return new EngineConfig(bootstrap, applicationId, Topics.defaults().withTransactions(input).withEntityRisk(applicationId + "-entity-risk"),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
-        guarantee, profile, profile.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving());
+        guarantee, profile, profile.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving(),
+        config.challenges());
   }
 
   /**

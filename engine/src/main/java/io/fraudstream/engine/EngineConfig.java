@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.topology.InputWindow;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Spelling;
@@ -38,6 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param acceptedTimes the payment and label times accepted, against the engine's clock; others go
  *     to the dead-letter topic
  * @param serving the files served and watched for changes, and the HTTP endpoints
+ * @param challenges what a failed challenge does on its own, and whether it counts as a fraud label
  */
 public record EngineConfig(
     String bootstrapServers,
@@ -54,7 +56,8 @@ public record EngineConfig(
     Duration grace,
     InputWindow acceptedTimes,
     Map<String, String> kafka,
-    Serving serving) {
+    Serving serving,
+    ChallengePolicy challenges) {
 
   /**
    * What the engine serves from and on, beside Kafka.
@@ -163,7 +166,8 @@ public record EngineConfig(
   public static EngineConfig defaults(String bootstrapServers, Path stateDir, String hashSecret) {
     return new EngineConfig(bootstrapServers, "fraudstream", Topics.defaults(), stateDir,
         hashSecret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(24), 4, 1, StreamsConfig.EXACTLY_ONCE_V2,
-        KafkaProfile.LATENCY, KafkaProfile.LATENCY.commitInterval(), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none());
+        KafkaProfile.LATENCY, KafkaProfile.LATENCY.commitInterval(), Duration.ZERO, InputWindow.defaults(), Map.of(), Serving.none(),
+        ChallengePolicy.defaults());
   }
 
   @Override
@@ -173,18 +177,23 @@ public record EngineConfig(
 
   public EngineConfig withBootstrapServers(String servers) {
     return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving);
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
   }
 
   /** The same settings for another application on the same cluster, with topics and state of its own. */
   public EngineConfig withApplication(String newApplicationId, Topics newTopics, Path newStateDir) {
     return new EngineConfig(bootstrapServers, newApplicationId, newTopics, newStateDir, hashSecret, blockDuration, partitions,
-        streamThreads, processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving);
+        streamThreads, processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
   }
 
   public EngineConfig withServing(Serving newServing) {
     return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing);
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing, challenges);
+  }
+
+  public EngineConfig withChallenges(ChallengePolicy newChallenges) {
+    return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, newChallenges);
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */

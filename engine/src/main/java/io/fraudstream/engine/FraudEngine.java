@@ -85,7 +85,7 @@ public final class FraudEngine implements AutoCloseable {
     DeadLetterHandler.install(streamsProperties, config.topics(), metrics);
     KafkaStreams streams = new KafkaStreams(
         FraudTopology.build(config.topics(), policy, metrics, pseudonymiser, config.partitions(), config.grace(),
-            config.acceptedTimes()),
+            config.acceptedTimes(), config.challenges()),
         streamsProperties);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);

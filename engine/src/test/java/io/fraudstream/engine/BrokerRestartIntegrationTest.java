@@ -46,7 +46,7 @@ class BrokerRestartIntegrationTest {
     EngineConfig config = new EngineConfig(bootstrap, defaults.applicationId(), defaults.topics(), defaults.stateDir(),
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(), defaults.processingGuarantee(),
         profile, profile.commitInterval(), defaults.grace(), defaults.acceptedTimes(), defaults.kafka(),
-        new EngineConfig.Serving(null, null, null, Duration.ofSeconds(5), "127.0.0.1", 0));
+        new EngineConfig.Serving(null, null, null, Duration.ofSeconds(5), "127.0.0.1", 0), defaults.challenges());
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
          DecisionReader reader = new DecisionReader(bootstrap, config.topics().decisions())) {
       URI ready = URI.create("http://127.0.0.1:" + engine.httpPort() + "/health/ready");

@@ -52,7 +52,8 @@ class EngineIntegrationTest {
     // A grace of a few seconds of event time, so that payments pass through the reorder buffer.
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("it-"), stateDir,
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(),
-        defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving());
+        defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving(),
+        defaults.challenges());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
       Properties producerProps = config.clientProperties();
@@ -92,10 +93,11 @@ class EngineIntegrationTest {
     Set<String> expectedInternal = new TreeSet<>();
     for (String store : List.of(FraudTopology.USER_STATE_STORE, FraudTopology.REORDER_BUFFER_STORE,
         FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE, FraudTopology.PENDING_USER_BLOCKS_STORE,
-        FraudTopology.DECISION_OUTCOMES_STORE)) {
+        FraudTopology.DECISION_OUTCOMES_STORE, FraudTopology.OPEN_CHALLENGES_STORE)) {
       expectedInternal.add(config.applicationId() + "-" + store + "-changelog");
     }
-    for (String repartition : List.of(FraudTopology.ENTITY_EVENTS, FraudTopology.ENTITY_LABELS, FraudTopology.OUTCOMES_BY_PAYMENT)) {
+    for (String repartition : List.of(FraudTopology.ENTITY_EVENTS, FraudTopology.ENTITY_LABELS, FraudTopology.OUTCOMES_BY_PAYMENT,
+        FraudTopology.CHALLENGE_LABELS)) {
       expectedInternal.add(config.applicationId() + "-" + repartition + "-repartition");
     }
     assertEquals(expectedInternal, internalTopics, "internal topics");

@@ -44,7 +44,7 @@ class EntityRiskLagIntegrationTest {
     EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "lag-engine", topics, stateDir, defaults.hashSecret(),
         defaults.blockDuration(), defaults.partitions(), 1, defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(),
-        Duration.ZERO, defaults.acceptedTimes(), Map.of(), defaults.serving());
+        Duration.ZERO, defaults.acceptedTimes(), Map.of(), defaults.serving(), defaults.challenges());
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
          DecisionReader reader = new DecisionReader(config.bootstrapServers(), topics.decisions())) {
       Properties props = config.clientProperties();

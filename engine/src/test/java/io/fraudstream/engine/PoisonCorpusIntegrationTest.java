@@ -69,7 +69,7 @@ class PoisonCorpusIntegrationTest {
     EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), applicationId, topics, stateDir, defaults.hashSecret(),
         defaults.blockDuration(), defaults.partitions(), 1, defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ZERO,
-        defaults.acceptedTimes(), Map.of(), defaults.serving());
+        defaults.acceptedTimes(), Map.of(), defaults.serving(), defaults.challenges());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(60, 10, 11));
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
       List<Hostile> corpus = corpus(topics, applicationId);
@@ -163,7 +163,9 @@ class PoisonCorpusIntegrationTest {
     Map<String, String> topicNames = Map.of("transactions", topics.transactions(), "labels", topics.labels(),
         "erasures", topics.erasures(), "blocks", topics.blocks(), "entity-risk", topics.entityRisk(),
         "entity-events-repartition", applicationId + "-" + FraudTopology.ENTITY_EVENTS + "-repartition",
-        "outcomes-by-payment-repartition", applicationId + "-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition");
+        "outcomes-by-payment-repartition", applicationId + "-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition",
+        "challenge-results", topics.challengeResults(),
+        "challenge-labels-repartition", applicationId + "-" + FraudTopology.CHALLENGE_LABELS + "-repartition");
     List<Hostile> corpus = new ArrayList<>();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(
         PoisonCorpusIntegrationTest.class.getResourceAsStream("/poison/corpus.jsonl"), StandardCharsets.UTF_8))) {

@@ -35,10 +35,7 @@ public final class SharedBroker implements BeforeAllCallback {
 
   /** The engine's topics, each named with {@code prefix} first, so that classes sharing the broker keep apart. */
   static Topics topics(String prefix) {
-    Topics defaults = Topics.defaults();
-    return new Topics(prefix + defaults.transactions(), prefix + defaults.decisions(), prefix + defaults.alerts(),
-        prefix + defaults.blocks(), prefix + defaults.deadLetters(), prefix + defaults.labels(), prefix + defaults.erasures(),
-        prefix + defaults.entityRisk());
+    return Topics.defaults().prefixed(prefix);
   }
 
   private record Closing(EmbeddedKafkaBroker broker) implements AutoCloseable {

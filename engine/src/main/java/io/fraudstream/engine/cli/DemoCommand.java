@@ -6,6 +6,7 @@ import io.fraudstream.engine.console.Console;
 import io.fraudstream.engine.console.Operators;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
@@ -100,10 +101,17 @@ final class DemoCommand implements Callable<Integer> {
       description = "port of the analyst console on 127.0.0.1, 0 for any free one, -1 for none (default ${DEFAULT-VALUE}; a free one when taken)")
   int consolePort;
 
+  @Option(names = "--no-challenge-answers", negatable = false,
+      description = "leave every challenge unanswered, as before the step-up loop was closed, to compare the friction")
+  boolean noChallengeAnswers;
+
   @Option(names = "--stay", description = "keep the engine and the console running after the summary, until Ctrl-C")
   boolean stay;
 
   private final PrintStream out = System.out;
+
+  /** The demo's policy beside the model: what two failed verifications in a day mean. */
+  static final String DEMO_RULES = "when failed_challenges_24h >= 2 then block \"two failed verifications in 24 hours\"\n";
 
   @Override
   public Integer call() throws Exception {
@@ -121,7 +129,14 @@ final class DemoCommand implements Callable<Integer> {
     DemoData split = prepareData();
     ModelBundle bundle = train(split, secret);
     out.println("== 2. Starting Kafka and the engine");
-    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-demo-state-"), secret);
+    Path stateDir = Files.createTempDirectory("fraudstream-demo-state-");
+    EngineConfig config = engine.toConfig(stateDir, secret);
+    Path rules = stateDir.resolve("demo.rules");
+    Files.writeString(rules, DEMO_RULES);
+    config = config.withServing(new EngineConfig.Serving(null, null, rules, config.serving().reloadInterval(), config.serving().httpHost(),
+        config.serving().httpPort()));
+    out.println("   rules: " + DEMO_RULES.strip() + "; a failed challenge on its own: " + config.challenges().onFailed().name()
+        .toLowerCase(Locale.ROOT));
     try (EmbeddedKafkaBroker broker = config.bootstrapServers() == null ? EmbeddedKafkaBroker.startTemporary() : null) {
       if (broker != null) {
         config = config.withBootstrapServers(broker.bootstrapServers());
@@ -154,7 +169,10 @@ final class DemoCommand implements Callable<Integer> {
       out.println("   note: the engine starts with empty state, so early fed payments see every customer as new");
       return new DemoData(training, feed, name);
     }
-    List<Transaction> training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000));
+    // The training history holds the app's step-up verifications and how they ended, so that the
+    // model learns what a verified device or a failed verification says; the feed's are answered live.
+    List<Transaction> training = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(trainUsers, trainDays, seed + 1000)
+        .withChallenges(true));
     List<Transaction> feed = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(users, days, seed));
     String name = "synthetic users=" + trainUsers + " days=" + trainDays + " seed=" + (seed + 1000);
     out.printf(Locale.ROOT, "   generated %,d training payments (%,d users x %d days) and %,d to feed (%,d users x %d days)%n",
@@ -178,7 +196,8 @@ final class DemoCommand implements Callable<Integer> {
   /** Starts the engine, feeds it and summarises what it decided. */
   private void run(EngineConfig config, ModelBundle bundle, List<Transaction> payments) throws Exception {
     try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
-         DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out);
+         DemoChallenges answers = noChallengeAnswers ? null : new DemoChallenges(config, seed);
+         DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out, answers);
          Console console = startConsole(config, bundle)) {
       out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
       reader.awaitReady(Duration.ofSeconds(30));
@@ -187,6 +206,7 @@ final class DemoCommand implements Callable<Integer> {
       reader.awaitDecisions(fed.valid(), fed.malformed(), Duration.ofMinutes(2));
       out.println("== 4. Summary");
       summarise(fed, reader.summary(), payments);
+      summariseStepUp(reader.summary(), payments.size(), answers);
       if (stay && console != null) {
         out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop");
         new CountDownLatch(1).await();
@@ -319,6 +339,26 @@ final class DemoCommand implements Callable<Integer> {
           Pacing.percentile(warm, 0.50) / 1000.0, Pacing.percentile(warm, 0.99) / 1000.0, Pacing.percentile(warm, 0.999) / 1000.0,
           warm.length);
     }
+  }
+
+  /** Friction, and what the answers to challenges taught the engine. */
+  private void summariseStepUp(DemoOutputReader.Summary read, long payments, DemoChallenges answers) {
+    DemoOutputReader.StepUp stepUp = read.stepUp();
+    long challenged = read.tier(Tier.CHALLENGE);
+    out.printf(Locale.ROOT, "   friction              %,d challenges, %.1f per 1,000 payments; legitimate among them %s%n", challenged,
+        payments == 0 ? 0 : 1000.0 * challenged / payments, ratio(stepUp.challengedLegit(), challenged));
+    if (answers == null) {
+      out.println("   challenge answers     none (--no-challenge-answers): every challenge was left unanswered");
+      return;
+    }
+    Map<ChallengeResult.Outcome, Long> sent = answers.sent();
+    out.printf(Locale.ROOT, "   challenge answers     passed %,d, failed %,d, abandoned %,d (legitimate users pass %.0f %%, fraudsters fail %.0f %%;"
+            + " the rest abandon)%n", sent.get(ChallengeResult.Outcome.PASSED), sent.get(ChallengeResult.Outcome.FAILED),
+        sent.get(ChallengeResult.Outcome.ABANDONED), 100 * SyntheticGenerator.LEGIT_PASS_RATE, 100 * SyntheticGenerator.FRAUD_FAIL_RATE);
+    out.printf(Locale.ROOT, "   what they taught      %,d payments from a device verified by a passed challenge (%,d allowed);%n"
+            + "                         %,d frauds decided after a failed challenge of their user (%,d blocked); %,d failed-verification alerts%n",
+        stepUp.fromVerifiedDevice(), stepUp.fromVerifiedDeviceAllowed(), stepUp.fraudAfterFailedChallenge(),
+        stepUp.fraudAfterFailedChallengeStopped(), stepUp.failedChallengeAlerts());
   }
 
   private static String ratio(long numerator, long denominator) {

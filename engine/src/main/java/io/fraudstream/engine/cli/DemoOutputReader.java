@@ -5,6 +5,7 @@ import io.fraudstream.engine.decision.Alert;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.engine.topology.Topics;
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.streams.DeadLetterHeaders;
 import java.io.PrintStream;
@@ -63,11 +64,20 @@ final class DemoOutputReader implements AutoCloseable {
   private final DoubleAdder extractionMicros = new DoubleAdder();
   private final DoubleAdder scoringMicros = new DoubleAdder();
   private final List<String> deadLetterReasons = new CopyOnWriteArrayList<>();
+  private final DemoChallenges answers;
+  private final AtomicLong challengedLegit = new AtomicLong();
+  private final AtomicLong fromVerifiedDevice = new AtomicLong();
+  private final AtomicLong fromVerifiedDeviceAllowed = new AtomicLong();
+  private final AtomicLong fraudAfterFailedChallenge = new AtomicLong();
+  private final AtomicLong fraudAfterFailedChallengeStopped = new AtomicLong();
+  private final AtomicLong failedChallengeAlerts = new AtomicLong();
   private volatile RuntimeException failure;
   private final CountDownLatch ready = new CountDownLatch(1);
 
-  DemoOutputReader(EngineConfig config, int alertsToShow, PrintStream out) {
+  /** @param answers who answers the challenges read, or null for no answers at all */
+  DemoOutputReader(EngineConfig config, int alertsToShow, PrintStream out, DemoChallenges answers) {
     this.topics = config.topics();
+    this.answers = answers;
     this.out = out;
     this.alertsToShow = alertsToShow;
     Properties props = config.clientProperties();
@@ -133,6 +143,20 @@ final class DemoOutputReader implements AutoCloseable {
         flagged.incrementAndGet();
         flaggedFraud.addAndGet(fraud ? 1 : 0);
       }
+      if (decision.tier() == Tier.CHALLENGE) {
+        challengedLegit.addAndGet(fraud ? 0 : 1);
+        if (answers != null) {
+          answers.answer(decision, fraud);
+        }
+      }
+      if (feature(decision, Feature.DEVICE_VERIFIED) >= 1) {
+        fromVerifiedDevice.incrementAndGet();
+        fromVerifiedDeviceAllowed.addAndGet(decision.tier() == Tier.ALLOW ? 1 : 0);
+      }
+      if (fraud && feature(decision, Feature.FAILED_CHALLENGES_24H) >= 1) {
+        fraudAfterFailedChallenge.incrementAndGet();
+        fraudAfterFailedChallengeStopped.addAndGet(decision.tier() == Tier.BLOCK ? 1 : 0);
+      }
       if (decision.tier() == Tier.BLOCK) {
         blockedFraud.addAndGet(fraud ? 1 : 0);
         if (decision.activeBlock() != null) {
@@ -147,6 +171,9 @@ final class DemoOutputReader implements AutoCloseable {
     } else if (record.topic().equals(topics.alerts())) {
       alerts.incrementAndGet();
       Alert alert = Topics.ALERT_SERDE.deserializer().deserialize(record.topic(), record.value());
+      if (alert.reasons().stream().anyMatch(reason -> reason.startsWith("verification failed"))) {
+        failedChallengeAlerts.incrementAndGet();
+      }
       AtomicLong shown = alert.tier() == Tier.BLOCK ? shownBlocks : shownChallenges;
       long quota = alert.tier() == Tier.BLOCK ? (alertsToShow + 1) / 2 : alertsToShow / 2;
       if (shown.get() < quota) {
@@ -183,8 +210,24 @@ final class DemoOutputReader implements AutoCloseable {
   Summary summary() {
     return new Summary(decisions.get(), Map.copyOf(tiers), alerts.get(), blocks.get(), deadLetters.get(),
         List.copyOf(deadLetterReasons), flagged.get(), flaggedFraud.get(), blockedFraud.get(), refusedByBlock.get(),
-        refusedFraud.get(), lastDecisionNanos.get(), extractionMicros.sum(), scoringMicros.sum(), List.copyOf(latencies));
+        refusedFraud.get(), lastDecisionNanos.get(), extractionMicros.sum(), scoringMicros.sum(), List.copyOf(latencies),
+        new StepUp(challengedLegit.get(), fromVerifiedDevice.get(), fromVerifiedDeviceAllowed.get(), fraudAfterFailedChallenge.get(),
+            fraudAfterFailedChallengeStopped.get(), failedChallengeAlerts.get()));
   }
+
+  private static double feature(Decision decision, Feature feature) {
+    Double value = decision.features() == null ? null : decision.features().get(feature.featureName());
+    return value == null ? 0 : value;
+  }
+
+  /**
+   * The step-up loop as read: CHALLENGE decisions whose payment was legitimate (the friction),
+   * payments from a device verified by a passed challenge (and how many were allowed), frauds
+   * decided after a failed challenge of their user (and how many were blocked), and the alerts
+   * of failed challenges.
+   */
+  record StepUp(long challengedLegit, long fromVerifiedDevice, long fromVerifiedDeviceAllowed, long fraudAfterFailedChallenge,
+                long fraudAfterFailedChallengeStopped, long failedChallengeAlerts) {}
 
   /**
    * The counts of the decisions read: by tier, and against the labels the feed knew (flagged and
@@ -192,7 +235,7 @@ final class DemoOutputReader implements AutoCloseable {
    */
   record Summary(long decisions, Map<Tier, Long> tiers, long alerts, long blocks, long deadLetters, List<String> deadLetterReasons,
                  long flagged, long flaggedFraud, long blockedFraud, long refusedByBlock, long refusedFraud, long lastDecisionNanos,
-                 double extractionMicros, double scoringMicros, List<long[]> sentAndLatencyMicros) {
+                 double extractionMicros, double scoringMicros, List<long[]> sentAndLatencyMicros, StepUp stepUp) {
 
     long tier(Tier tier) {
       return tiers.getOrDefault(tier, 0L);

@@ -2,6 +2,7 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.KafkaProfile;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.topology.InputWindow;
 import io.fraudstream.engine.topology.Topics;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -82,6 +84,27 @@ final class EngineOptions {
       description = "input topic (default ${DEFAULT-VALUE})")
   String transactionsTopic;
 
+  @Option(names = "--challenge-results-topic", defaultValue = "${env:FRAUDSTREAM_CHALLENGE_RESULTS_TOPIC:-challenge-results}",
+      description = "how step-up verifications ended, keyed by user (default ${DEFAULT-VALUE})")
+  String challengeResultsTopic;
+
+  @Option(names = "--on-failed-challenge", defaultValue = "alert", converter = OnFailedConverter.class,
+      description = "what a failed challenge does on its own: nothing, alert (tell the user at once) or block (alert and block the user); "
+          + "default ${DEFAULT-VALUE}")
+  ChallengePolicy.OnFailed onFailedChallenge;
+
+  @Option(names = "--failed-challenge-is-fraud",
+      description = "count a failed challenge as a fraud label for live precision and recall and for entity risk (default: not)")
+  boolean failedChallengeIsFraud;
+
+  /** Reads --on-failed-challenge in any case, with a message that lists the choices. */
+  static final class OnFailedConverter implements ITypeConverter<ChallengePolicy.OnFailed> {
+    @Override
+    public ChallengePolicy.OnFailed convert(String value) {
+      return ChallengePolicy.OnFailed.parse(value);
+    }
+  }
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
@@ -90,14 +113,15 @@ final class EngineOptions {
     if (secret == null) {
       throw new IllegalArgumentException("no hash secret: pass --hash-secret or set FRAUDSTREAM_HASH_SECRET (at least 16 characters)");
     }
-    Topics topics = Topics.defaults().withTransactions(transactionsTopic);
+    Topics topics = Topics.defaults().withTransactions(transactionsTopic).withChallengeResults(challengeResultsTopic);
     KafkaProfile kafkaProfile = KafkaProfile.parse(profile);
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),
         Duration.ofHours(blockHours), partitions, threads, processingGuarantee, kafkaProfile,
         commitIntervalMs != null ? Duration.ofMillis(commitIntervalMs) : kafkaProfile.commitInterval(),
         Duration.ofMillis(graceMs), new InputWindow(Duration.ofMillis(maxAheadMs), Duration.ofDays(maxAgeDays), Clock.systemUTC()),
-        ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none());
+        ConfigSources.kafkaSettings(spec, kafka), EngineConfig.Serving.none(),
+        new ChallengePolicy(onFailedChallenge, failedChallengeIsFraud));
   }
 
   private static String blankToNull(String value) {

@@ -41,10 +41,14 @@ final class GenerateCommand implements Callable<Integer> {
       description = "fraud kinds to plant, comma-separated: ${COMPLETION-CANDIDATES} (default: all)")
   List<FraudPattern> patterns;
 
+  @Option(names = "--no-challenges", negatable = false,
+      description = "leave out the 'challenge' column: how the app's step-up verification of payments from untrusted devices ended")
+  boolean noChallenges;
+
   @Override
   public Integer call() throws Exception {
     Instant from = start.atStartOfDay(ZoneOffset.UTC).toInstant();
-    SyntheticGenerator.Settings settings = new SyntheticGenerator.Settings(users, days, seed, fraudShare, from, patterns);
+    SyntheticGenerator.Settings settings = new SyntheticGenerator.Settings(users, days, seed, fraudShare, from, patterns, !noChallenges);
     List<Transaction> payments = SyntheticGenerator.generate(settings);
     long written = DatasetWriter.write(out, payments);
     long frauds = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();

@@ -1,6 +1,7 @@
 package io.fraudstream.engine.decision;
 
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Feature;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,18 @@ public final class AlertWording {
     return new Alert(decision.paymentId(), decision.user(), decision.timestamp(), decision.tier(), message,
         decision.reasons(), decision.score(), decision.amount(), decision.currency(), decision.merchant(), decision.device(),
         decision.modelVersion(), decision.rulesVersion());
+  }
+
+  /**
+   * The notification of a failed verification: the user hears at once that someone could not
+   * confirm a payment from their account, and whether the account was paused.
+   */
+  public static Alert failedChallenge(String user, ChallengeResult result, Block block) {
+    String how = result.method() == null ? "" : " (" + result.method() + ")";
+    String message = "Someone could not confirm a payment from your account" + how + "."
+        + (block == null ? " If it was not you, change your password and contact us." : " To protect you, we paused your account; contact us.");
+    return new Alert(result.paymentId(), user, result.time(), block == null ? Tier.CHALLENGE : Tier.BLOCK, message,
+        List.of("verification failed" + how), Double.NaN, 0, null, null, null, null, null);
   }
 
   private static String blockedWhat(String entityType) {

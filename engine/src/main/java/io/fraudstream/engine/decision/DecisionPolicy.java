@@ -2,6 +2,7 @@ package io.fraudstream.engine.decision;
 
 import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.models.ModelBundle;
@@ -129,5 +130,11 @@ public final class DecisionPolicy {
         : String.format(Locale.ROOT, "fraud score %.3f: %s", decision.score(), String.join("; ", decision.reasons()));
     return new Block(Rules.key(Rules.Entity.USER, decision.user()), "user", decision.paymentId(), reason, decision.timestamp(),
         decision.timestamp().plus(blockDuration));
+  }
+
+  /** The block a failed challenge places on its user when the policy says so, from the result's time. */
+  public Block blockForFailedChallenge(String user, ChallengeResult result) {
+    String reason = "verification failed" + (result.method() == null ? "" : " (" + result.method() + ")") + " for payment " + result.paymentId();
+    return new Block(Rules.key(Rules.Entity.USER, user), "user", result.paymentId(), reason, result.time(), result.time().plus(blockDuration));
   }
 }

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** A decision's reasons in words: the features that pushed the score up, and a block in force. */
 public final class Reasons {
@@ -59,5 +60,28 @@ public final class Reasons {
       reasons.add(feature.reason(features.get(feature)));
     }
     return reasons;
+  }
+
+  /**
+   * Why a decision was made, as one of few words for metrics: the feature of its first reason,
+   * {@code rule} when a rule or list spoke first, {@code model-error} when it could not be
+   * scored, {@code score} when the model gave no reason a person can be told.
+   */
+  public static String kindOf(Decision decision) {
+    if (Double.isNaN(decision.score())) {
+      return "model-error";
+    }
+    if (decision.reasons().isEmpty()) {
+      return "score";
+    }
+    String first = decision.reasons().get(0);
+    Map<String, Double> features = decision.features();
+    for (Feature feature : Feature.all()) {
+      Double value = features == null ? null : features.get(feature.featureName());
+      if (value != null && first.equals(feature.reason(value))) {
+        return feature.featureName();
+      }
+    }
+    return "rule";
   }
 }

@@ -2,7 +2,9 @@ package io.fraudstream.engine.serving;
 
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.FeatureExtractor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -70,6 +72,11 @@ public final class EngineMetrics {
         .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
     unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
         .description("labels for payments older than the retention of decision outcomes")
+        .register(registry);
+    Gauge.builder("fraudstream.friction.challenges.per.thousand", this, EngineMetrics::challengesPerThousand)
+        .description("CHALLENGE decisions per 1,000 decisions since the engine started").register(registry);
+    Gauge.builder("fraudstream.friction.challenged.legit.share", this, EngineMetrics::challengedLegitShare)
+        .description("share of labelled CHALLENGE decisions whose payment proved legitimate: the friction good users paid")
         .register(registry);
     for (EntityKind kind : EntityKind.values()) {
       staleEntityDecisions.put(kind, Counter.builder("fraudstream.entity.stale.decisions")
@@ -143,6 +150,37 @@ public final class EngineMetrics {
       labelled.getAndUpdate(old, count -> Math.max(0, count - 1));
     }
     labelled.incrementAndGet(slot(tier, fraud ? FRAUD : LEGIT));
+  }
+
+  /** A CHALLENGE decision, by the kind of its first reason ({@code Reasons.kindOf}), for the pass rate per reason. */
+  public void challengeIssued(String reason) {
+    registry.counter("fraudstream.challenges.issued", "reason", reason).increment();
+  }
+
+  /**
+   * A challenge result, by outcome and by the kind of reason its payment was challenged for
+   * ({@code not-issued-here} when this engine's open challenges did not hold it: challenged by
+   * the app itself, answered after a day, or a repeat); and what it taught the user's state.
+   */
+  public void challengeResult(ChallengeResult.Outcome outcome, String reason, FeatureExtractor.Learned learned) {
+    registry.counter("fraudstream.challenge.results", "outcome", outcome.wireName(), "reason", reason == null ? "not-issued-here" : reason)
+        .increment();
+    registry.counter("fraudstream.challenge.results.learned", "learned", learned.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .increment();
+  }
+
+  public double challengesPerThousand() {
+    double all = 0;
+    for (Counter counter : decisions.values()) {
+      all += counter.count();
+    }
+    return all == 0 ? Double.NaN : 1000 * decisions.get(Tier.CHALLENGE).count() / all;
+  }
+
+  public double challengedLegitShare() {
+    long legit = labelled.get(slot(Tier.CHALLENGE, LEGIT));
+    long all = legit + labelled.get(slot(Tier.CHALLENGE, FRAUD));
+    return all == 0 ? Double.NaN : (double) legit / all;
   }
 
   /** A decision made before the entity sub-topology had applied its entity's events up to the staleness bound. */

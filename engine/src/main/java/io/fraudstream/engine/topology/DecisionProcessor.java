@@ -3,7 +3,9 @@ package io.fraudstream.engine.topology;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
+import io.fraudstream.engine.decision.Reasons;
 import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.Transaction;
@@ -33,6 +35,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * {@code pendingStore} at once, so the user's very next payment meets it; it leaves that store
  * when the global table shows it, or after {@link #PENDING_FOR} in any case (so an unblock that
  * arrives before the table has shown the block takes effect after that long at most).
+ *
+ * <p>A CHALLENGE decision is kept in {@code openChallengesStore} until its result comes back
+ * ({@link OpenChallenges}).
  */
 final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTransaction, Decision> {
 
@@ -43,17 +48,20 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
   private final EngineMetrics metrics;
   private final String blocksStore;
   private final String pendingStore;
+  private final String openChallengesStore;
   private FixedKeyProcessorContext<String, Decision> context;
   private TimestampedKeyValueStore<String, Block> blocks;
   private KeyValueStore<String, Block> pending;
+  private KeyValueStore<String, byte[]> openChallenges;
   /** When each pending block was first seen by this task instance, wall clock. */
   private final Map<String, Long> pendingSince = new HashMap<>();
 
-  DecisionProcessor(DecisionPolicy policy, EngineMetrics metrics, String blocksStore, String pendingStore) {
+  DecisionProcessor(DecisionPolicy policy, EngineMetrics metrics, String blocksStore, String pendingStore, String openChallengesStore) {
     this.policy = policy;
     this.metrics = metrics;
     this.blocksStore = blocksStore;
     this.pendingStore = pendingStore;
+    this.openChallengesStore = openChallengesStore;
   }
 
   @Override
@@ -61,6 +69,7 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
     this.context = context;
     this.blocks = context.getStateStore(blocksStore);
     this.pending = context.getStateStore(pendingStore);
+    this.openChallenges = context.getStateStore(openChallengesStore);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::settlePending);
   }
 
@@ -72,6 +81,11 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
       Block block = policy.blockFor(decision);
       pending.put(block.entity(), block);
       pendingSince.put(block.entity(), System.currentTimeMillis());
+    }
+    if (decision.tier() == Tier.CHALLENGE) {
+      String reason = Reasons.kindOf(decision);
+      openChallenges.put(decision.paymentId(), OpenChallenges.encode(decision, reason));
+      metrics.challengeIssued(reason);
     }
     context.forward(record.withValue(decision));
   }

@@ -2,10 +2,12 @@ package io.fraudstream.engine.topology;
 
 import io.fraudstream.engine.decision.AlertWording;
 import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.engine.serving.EngineMetrics;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityEvent;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityState;
@@ -15,6 +17,7 @@ import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Unreadable;
+import io.fraudstream.features.streams.ChallengeLearner;
 import io.fraudstream.features.streams.EntityEventSource;
 import io.fraudstream.features.streams.EntityRiskJoin;
 import io.fraudstream.features.streams.EntityRiskProcessor;
@@ -61,7 +64,10 @@ import org.slf4j.LoggerFactory;
  * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
  *                                                  └─ valid ─ pseudonymise, reorder within the grace,
  *                                                             extract user features (user-state store)
- * erasures (by user) ─ erase user ──────────────────────────────┘ (deletes from the store)
+ * erasures (by user) ─ erase user ──────────────────────────────┤ (deletes from the store)
+ * challenge-results (by user) ─ parse (bad ones to the DLQ) ─ learn (user-state store) ─ answer
+ *   (open-challenges store: counted by reason; a failed one alerts or blocks as the policy says,
+ *   and is a fraud label ─ repartition challenge-labels ─ merged with the labels ─ when configured)
  *   ─ join entity risk (entity-risk global store: device and merchant, as last published)
  *   ─ decide (model, rules; blocks: the global table, and this task's own user blocks at once)
  *       ─┬─ decisions (by payment id)
@@ -111,24 +117,33 @@ public final class FraudTopology {
   public static final String ENTITY_EVENTS = "entity-events";
   public static final String ENTITY_LABELS = "entity-labels";
   public static final String OUTCOMES_BY_PAYMENT = "outcomes-by-payment";
+  public static final String CHALLENGE_LABELS = "challenge-labels";
+  /** The CHALLENGE decisions of a user's task waiting for their result (see {@link OpenChallenges}). */
+  public static final String OPEN_CHALLENGES_STORE = "open-challenges";
 
   /** A label as read: usable, or not (with the reason) for the dead-letter topic. */
   private sealed interface ReadLabel permits UsableLabel, UnreadableRecord {}
 
   private record UsableLabel(PaymentLabel label) implements ReadLabel {}
 
-  /** A label or erasure request that could not be used, for the dead-letter topic. */
-  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable, ReadLabel {}
+  /** A challenge result as read: usable, or not (with the reason) for the dead-letter topic. */
+  private sealed interface ReadChallenge permits UsableChallenge, UnreadableRecord {}
+
+  private record UsableChallenge(ChallengeResult result) implements ReadChallenge {}
+
+  /** A label, challenge result or erasure request that could not be used, for the dead-letter topic. */
+  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable, ReadLabel, ReadChallenge {}
 
   /**
    * @param partitions partitions of the repartition topics off the payment path: entity events
    *     from payments and from labels (which must match, for an entity's to meet in one task) and outcomes
    * @param grace how far out of time order payments may arrive and still be decided in order
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
-   * @param window the payment and label times accepted, against the engine's clock
+   * @param window the payment, label and challenge result times accepted, against the engine's clock
+   * @param challenges what a failed challenge does on its own, and whether it is a fraud label
    */
   public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, int partitions,
-      Duration grace, InputWindow window) {
+      Duration grace, InputWindow window, ChallengePolicy challenges) {
     StreamsBuilder builder = new StreamsBuilder();
     addStores(builder, topics, metrics);
     Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
@@ -137,15 +152,18 @@ public final class FraudTopology {
     // decision, all in this task.
     KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, pseudonymiser, partitions, grace);
     KStream<String, Decision> decisions = featured
-        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE), Named.as("decide"),
-            PENDING_USER_BLOCKS_STORE);
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE),
+            Named.as("decide"), PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE);
+    KStream<String, OpenChallenges.FollowUp> followUps = answerChallenges(builder, topics, policy, challenges, metrics, window);
     KStream<String, byte[]> paymentEvents = featured
         .process(() -> new EntityEventSource(pseudonymiser), Named.as("entity-events"))
         .repartition(internal(ENTITY_EVENTS, partitions));
-    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window);
+    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window)
+        .merge(failedChallengeLabels(followUps, metrics, partitions), Named.as("labels-and-failed-challenges"));
     judgeLabels(decisions, labels, metrics, partitions);
     updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
     writeOutputs(decisions, topics, policy);
+    writeFollowUps(followUps, topics);
     return builder.build();
   }
 
@@ -181,6 +199,9 @@ public final class FraudTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PENDING_USER_BLOCKS_STORE), Serdes.String(), readableBlocks)
         .withLoggingEnabled(compactPromptly));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(OPEN_CHALLENGES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(compactPromptly));
     // Persistent: at scale the entities outgrow the heap (see the README's sizing), and a restart
     // then reads only what it missed. Rebuilt from the compacted topic like any global store.
     builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITY_RISK_STORE), Serdes.String(), Serdes.ByteArray())
@@ -228,6 +249,48 @@ public final class FraudTopology {
             USER_STATE_STORE, REORDER_BUFFER_STORE)
         .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, pseudonymiser, labelDelay, partitions, ENTITY_STALENESS_BOUND,
             metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
+  }
+
+  /**
+   * How challenges ended, in the user's task: bad results go to the dead-letter topic; good ones
+   * teach the user's state, are counted, and a failed one is followed up as the policy says.
+   */
+  private static KStream<String, OpenChallenges.FollowUp> answerChallenges(StreamsBuilder builder, Topics topics, DecisionPolicy policy,
+      ChallengePolicy challenges, EngineMetrics metrics, InputWindow window) {
+    Map<String, KStream<String, ReadChallenge>> results = builder
+        .stream(topics.challengeResults(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-challenge-results"))
+        .mapValues((user, value) -> readChallengeResult(user, value, window), Named.as("parse-challenge-result"))
+        .split(Named.as("challenge-"))
+        .branch((user, result) -> result instanceof UnreadableRecord, Branched.as("invalid"))
+        .defaultBranch(Branched.as("valid"));
+    deadLetter(results.get("challenge-invalid").mapValues(result -> (UnreadableRecord) result, Named.as("unreadable-challenge-result")),
+        topics, metrics, "challenge-dead-letter", "write-bad-challenge-results");
+    return results.get("challenge-valid")
+        .mapValues(result -> ((UsableChallenge) result).result(), Named.as("unwrap-challenge-result"))
+        .process(() -> new ChallengeLearner(USER_STATE_STORE), Named.as("learn-from-challenge"), USER_STATE_STORE)
+        .process(() -> new OpenChallenges.Answer(OPEN_CHALLENGES_STORE, PENDING_USER_BLOCKS_STORE, policy, challenges, metrics),
+            Named.as("answer-challenge"), OPEN_CHALLENGES_STORE, PENDING_USER_BLOCKS_STORE);
+  }
+
+  /**
+   * The fraud labels of failed challenges (only when a failed challenge counts as one), keyed by
+   * payment id like the labels topic, so that they judge their decision and feed entity risk as a
+   * label would. A record on the internal topic that is not a label is counted and skipped.
+   */
+  private static KStream<String, PaymentLabel> failedChallengeLabels(KStream<String, OpenChallenges.FollowUp> followUps,
+      EngineMetrics metrics, int partitions) {
+    return followUps
+        .filter((user, followUp) -> followUp.label() != null, Named.as("failed-challenge-labels"))
+        .map((user, followUp) -> KeyValue.pair(followUp.label().paymentId(), followUp.label().toJson()), Named.as("key-challenge-label-by-payment"))
+        .repartition(internal(CHALLENGE_LABELS, partitions))
+        .flatMapValues(value -> {
+          try {
+            return List.of(PaymentLabel.fromJson(value));
+          } catch (RuntimeException e) {
+            metrics.skipped("unreadable-challenge-label");
+            return List.<PaymentLabel>of();
+          }
+        }, Named.as("read-challenge-label"));
   }
 
   /** The usable labels; the others go to the dead-letter topic. */
@@ -299,6 +362,18 @@ public final class FraudTopology {
         .processValues(() -> new PlaceBlock(policy), Named.as("block"))
         .selectKey((user, block) -> block.entity(), Named.as("key-by-entity"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
+  }
+
+  /** What failed challenges lead to: alerts to their users and, when the policy says so, blocks. */
+  private static void writeFollowUps(KStream<String, OpenChallenges.FollowUp> followUps, Topics topics) {
+    followUps
+        .filter((user, followUp) -> followUp.alert() != null, Named.as("failed-challenge-alerts"))
+        .mapValues(OpenChallenges.FollowUp::alert, Named.as("failed-challenge-alert"))
+        .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-failed-challenge-alerts"));
+    followUps
+        .filter((user, followUp) -> followUp.block() != null, Named.as("failed-challenge-blocks"))
+        .map((user, followUp) -> KeyValue.pair(followUp.block().entity(), followUp.block()), Named.as("key-failed-challenge-block"))
+        .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-failed-challenge-blocks"));
   }
 
   /** An internal topic off the payment path, of compact binary records. */
@@ -412,6 +487,23 @@ public final class FraudTopology {
             + "starts afresh. Further ones are counted in fraudstream_state_unreadable_total, not logged", store, error.getMessage());
       }
     };
+  }
+
+  private static ReadChallenge readChallengeResult(String user, byte[] value, InputWindow window) {
+    if (user == null || user.isBlank()) {
+      return new UnreadableRecord(value, "challenge result without a user: key it by the user id of the payment it verified");
+    }
+    String badKey = InputLimits.checkKey(user);
+    if (badKey != null) {
+      return new UnreadableRecord(value, badKey);
+    }
+    try {
+      ChallengeResult result = ChallengeResult.parse(value);
+      String badTime = window.check(result.time(), "challenge result time");
+      return badTime == null ? new UsableChallenge(result) : new UnreadableRecord(value, badTime);
+    } catch (IllegalArgumentException e) {
+      return new UnreadableRecord(value, e.getMessage());
+    }
   }
 
   private static ReadLabel readLabel(String paymentId, byte[] value, InputWindow window) {

@@ -63,11 +63,17 @@ class DatasetCommandsTest {
     assertEquals(0, run("generate", "--out", file.toString(), "--users", "120", "--days", "6", "--seed", "9",
         "--fraud-share", "0.2", "--patterns", "CARD_TESTING").getKey());
     List<Transaction> expected = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(120, 6, 9)
-        .withFraud(0.2, List.of(SyntheticGenerator.FraudPattern.CARD_TESTING)));
+        .withFraud(0.2, List.of(SyntheticGenerator.FraudPattern.CARD_TESTING)).withChallenges(true));
     DatasetMapping detected = DatasetMapping.detect(file);
     assertEquals("fraudstream", detected.name());
     assertEquals(expected, DatasetReader.read(file, detected));
     assertTrue(expected.stream().anyMatch(tx -> Boolean.TRUE.equals(tx.label())));
+    assertTrue(expected.stream().anyMatch(tx -> tx.challenge() != null), "some payments carry a challenge's answer");
+
+    Path unanswered = dir.resolve("unanswered.csv");
+    assertEquals(0, run("generate", "--out", unanswered.toString(), "--users", "120", "--days", "6", "--seed", "9",
+        "--fraud-share", "0.2", "--patterns", "CARD_TESTING", "--no-challenges").getKey());
+    assertTrue(DatasetReader.read(unanswered, DatasetMapping.detect(unanswered)).stream().allMatch(tx -> tx.challenge() == null));
   }
 
   @Test

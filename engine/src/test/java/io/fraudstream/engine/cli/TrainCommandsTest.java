@@ -104,7 +104,7 @@ class TrainCommandsTest {
     Instant first = Instant.parse("2024-01-01T00:00:00Z");
     Instant end = first.plus(Duration.ofDays(5));
     List<Transaction> fiveDays = SyntheticGenerator.generate(new SyntheticGenerator.Settings(400, 8, 11, 0.15,
-            first.minus(Duration.ofDays(3)), List.of(SyntheticGenerator.FraudPattern.values())))
+            first.minus(Duration.ofDays(3)), List.of(SyntheticGenerator.FraudPattern.values()), false))
         .stream().filter(tx -> !tx.timestamp().isBefore(first) && tx.timestamp().isBefore(end)).toList();
     Path data = dir.resolve("five-days.csv");
     DatasetWriter.write(data, fiveDays);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fraudstream.engine.TestModels;
 import io.fraudstream.engine.decision.Alert;
 import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Rules;
@@ -93,7 +94,8 @@ class FraudTopologyTest {
     policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     metrics = EngineMetrics.inMemory();
     DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, grace, InputWindow.defaults()),
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, grace, InputWindow.defaults(),
+        ChallengePolicy.defaults()),
         props);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());

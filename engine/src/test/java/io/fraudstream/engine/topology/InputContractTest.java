@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.TestModels;
 import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Tier;
@@ -64,7 +65,7 @@ class InputContractTest {
     DeadLetterHandler.install(props, topics, metrics);
     InputWindow window = new InputWindow(Duration.ofMinutes(5), Duration.ofDays(400), Clock.fixed(NOW, ZoneOffset.UTC));
     driver = new TopologyTestDriver(FraudTopology.build(topics, new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24)),
-        metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO, window), props);
+        metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO, window, ChallengePolicy.defaults()), props);
     transactions = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
     deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());

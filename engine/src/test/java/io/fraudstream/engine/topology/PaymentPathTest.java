@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.TestModels;
 import io.fraudstream.engine.decision.Block;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Rules;
@@ -62,7 +63,7 @@ class PaymentPathTest {
     metrics = EngineMetrics.inMemory();
     DeadLetterHandler.install(props, topics, metrics);
     driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, PARTITIONS, grace,
-        InputWindow.defaults()), props, T0);
+        InputWindow.defaults(), ChallengePolicy.defaults()), props, T0);
     input = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
   }

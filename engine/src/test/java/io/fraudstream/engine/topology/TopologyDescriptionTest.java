@@ -3,6 +3,7 @@ package io.fraudstream.engine.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fraudstream.engine.TestModels;
+import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.serving.EngineMetrics;
 import java.io.IOException;
@@ -26,7 +27,7 @@ class TopologyDescriptionTest {
     DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     EngineMetrics metrics = EngineMetrics.inMemory();
     String described = FraudTopology.build(Topics.defaults(), policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
-        InputWindow.defaults()).describe().toString();
+        InputWindow.defaults(), ChallengePolicy.defaults()).describe().toString();
     String write = System.getProperty("fraudstream.golden.write");
     if (write != null) {
       Files.writeString(Path.of(write).resolve("topology.txt"), described);
