@@ -56,6 +56,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -298,13 +299,16 @@ class ConsoleIntegrationTest {
       By row = By.cssSelector("#queue tr[data-payment='" + blocked.paymentId() + "']");
       browser.findElement(By.id("f-q")).sendKeys(blocked.user());
       browser.findElement(By.cssSelector("#filters button")).click();
-      WebElement alert = wait.until(ExpectedConditions.presenceOfElementLocated(row));
-      assertTrue(alert.getText().contains("BLOCK"), alert.getText());
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "BLOCK"));
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
       assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
       screenshot(browser, "console-queue.png");
 
-      alert.click();
+      // The queue redraws itself while it refreshes, so the row is found again at the click.
+      wait.ignoring(StaleElementReferenceException.class).until(driver -> {
+        driver.findElement(row).click();
+        return true;
+      });
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-rederived"), "MATCHES"));
       List<String> reasons = browser.findElements(By.cssSelector("#p-reasons li")).stream().map(WebElement::getText).toList();
       assertEquals(blocked.reasons(), reasons);
