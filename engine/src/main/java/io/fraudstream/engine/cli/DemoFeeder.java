@@ -57,8 +57,10 @@ final class DemoFeeder {
         sent.accept(tx, System.nanoTime());
         producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
         if (Boolean.TRUE.equals(tx.label())) {
-          // Entity risk counts it only once it is older than the label delay.
-          producer.send(new ProducerRecord<>(config.topics().labels(), tx.id(),
+          // Entity risk counts it only once it is older than the label delay. Stamped with the
+          // payment's time: the label join ages labels by its stream time, and a label of this
+          // history stamped now would look years old and judge nothing.
+          producer.send(new ProducerRecord<>(config.topics().labels(), null, tx.timestamp().toEpochMilli(), tx.id(),
               new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
         }
         progress.update(i + 1);

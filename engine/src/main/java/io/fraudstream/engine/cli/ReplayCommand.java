@@ -155,7 +155,9 @@ final class ReplayCommand implements Callable<Integer> {
         }
         producer.send(new ProducerRecord<>(target.topic, tx.user(), TransactionJson.write(tx)));
         if (withLabels && Boolean.TRUE.equals(tx.label())) {
-          producer.send(new ProducerRecord<>(labelsTopic, tx.id(),
+          // Stamped with the payment's time: the label join ages labels by its stream time, and a
+          // history's labels stamped now would make every earlier one look a hundred days old.
+          producer.send(new ProducerRecord<>(labelsTopic, null, tx.timestamp().toEpochMilli(), tx.id(),
               new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
           labels[0]++;
         }
