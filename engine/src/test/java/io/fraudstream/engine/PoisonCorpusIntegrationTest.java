@@ -164,7 +164,7 @@ class PoisonCorpusIntegrationTest {
         "erasures", topics.erasures(), "blocks", topics.blocks(), "entity-risk", topics.entityRisk(),
         "entity-events-repartition", applicationId + "-" + FraudTopology.ENTITY_EVENTS + "-repartition",
         "outcomes-by-payment-repartition", applicationId + "-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition",
-        "challenge-results", topics.challengeResults(),
+        "challenge-results", topics.challengeResults(), "backfill", topics.backfill(),
         "challenge-labels-repartition", applicationId + "-" + FraudTopology.CHALLENGE_LABELS + "-repartition");
     List<Hostile> corpus = new ArrayList<>();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(

@@ -139,6 +139,22 @@ public final class FeatureExtractor {
     state.recentPayments.add(RecentPayments.idHash(tx.id()), device, payee, flags);
   }
 
+  /**
+   * Whether the user's history already holds {@code tx}, or has moved past its time: a payment
+   * older than the user's last one, or at that very millisecond and among their last
+   * {@value UserState#RECENT_PAYMENTS}. A backfill applies only payments for which this is false,
+   * so that state moves forward only and a payment sent twice, or sent by the backfill after the
+   * live feed had it, counts once.
+   */
+  public static boolean alreadyHolds(UserState state, Transaction tx) {
+    if (state.payments == 0) {
+      return false;
+    }
+    long time = tx.timestamp().toEpochMilli();
+    return time < state.lastPaymentMillis
+        || time == state.lastPaymentMillis && state.recentPayments.find(RecentPayments.idHash(tx.id())) >= 0;
+  }
+
   /** What applying a challenge result to a user's state did. */
   public enum Learned {
     /** The result's payment was found among the user's recent ones and its lesson applied. */

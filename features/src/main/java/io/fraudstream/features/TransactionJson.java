@@ -86,6 +86,7 @@ public final class TransactionJson {
     Double lat = null;
     Double lon = null;
     Boolean label = null;
+    ChallengeResult.Outcome challenge = null;
     while (json.nextToken() == JsonToken.FIELD_NAME) {
       String field = json.currentName();
       JsonToken value = json.nextToken();
@@ -105,6 +106,7 @@ public final class TransactionJson {
         case "lat" -> lat = number(json, value, field);
         case "lon" -> lon = number(json, value, field);
         case "label" -> label = label(json, value);
+        case "challenge" -> challenge = challenge(json, value);
         default -> json.skipChildren();
       }
     }
@@ -113,7 +115,7 @@ public final class TransactionJson {
     requirePresent(user, "user");
     requirePresent(amount, "amount");
     return new Transaction(id, timestamp, user, amount, currency, merchant, category, channel, counterparty, device, ip,
-        country, lat, lon, label, null);
+        country, lat, lon, label, challenge);
   }
 
   private static void requirePresent(Object value, String field) {
@@ -162,6 +164,18 @@ public final class TransactionJson {
       return Double.parseDouble(text);
     }
     throw new IllegalArgumentException("field 'amount' must be a number, got " + kind(value));
+  }
+
+  /** How the payment's challenge ended, as a backfilled history says; {@code null} for none. */
+  private static ChallengeResult.Outcome challenge(JsonParser json, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value == JsonToken.VALUE_STRING) {
+      return ChallengeResult.Outcome.parse(json.getText());
+    }
+    json.skipChildren();
+    throw new IllegalArgumentException("field 'challenge' must be passed, failed or abandoned, got " + kind(value));
   }
 
   private static Boolean label(JsonParser json, JsonToken value) throws IOException {
@@ -278,6 +292,9 @@ public final class TransactionJson {
       }
       if (tx.label() != null) {
         json.writeBooleanField("label", tx.label());
+      }
+      if (tx.challenge() != null) {
+        json.writeStringField("challenge", tx.challenge().wireName());
       }
       json.writeEndObject();
     } catch (JsonProcessingException e) {

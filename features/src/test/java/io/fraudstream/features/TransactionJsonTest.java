@@ -48,6 +48,17 @@ class TransactionJsonTest {
   }
 
   @Test
+  void shouldCarryAChallengeOutcomeForBackfilledHistory() {
+    Transaction tx = Transaction.of("p1", Instant.parse("2024-05-01T12:00:00Z"), "u1", 5).toBuilder().label(false)
+        .challenge(ChallengeResult.Outcome.ABANDONED).build();
+    assertEquals(tx, assertInstanceOf(ParsedTransaction.Valid.class, TransactionJson.parse(TransactionJson.write(tx))).transaction());
+    String base = "{\"id\":\"p1\",\"timestamp\":\"2024-05-01T12:00:00Z\",\"user\":\"u1\",\"amount\":5";
+    assertNull(assertInstanceOf(ParsedTransaction.Valid.class, parse(base + ",\"challenge\":null}")).transaction().challenge());
+    assertTrue(reason(base + ",\"challenge\":\"maybe\"}").contains("got 'maybe'"));
+    assertTrue(reason(base + ",\"challenge\":[1]}").contains("field 'challenge' must be passed, failed or abandoned"));
+  }
+
+  @Test
   void shouldExplainWhatIsWrongWithBadRecords() {
     assertTrue(reason("not json").startsWith("not valid JSON"));
     assertTrue(reason("[1,2]").contains("expected a JSON object"));

@@ -90,7 +90,7 @@ final class ConsoleCommand implements Callable<Integer> {
     }
     Topics defaults = Topics.defaults();
     Topics topics = new Topics(defaults.transactions(), decisionsTopic, defaults.alerts(), blocksTopic, defaults.deadLetters(), labelsTopic,
-        defaults.erasures(), defaults.entityRisk(), defaults.challengeResults());
+        defaults.erasures(), defaults.entityRisk(), defaults.challengeResults(), defaults.backfill());
     Console.Settings settings = new Console.Settings(host, port, topics, auditTopic, queueSize, users, Duration.ofHours(lookBackHours));
     try (Console console = Console.start(cluster.producerProperties("the console"), settings, operators, bundles, ruleSets)) {
       System.out.println("console at " + console.address() + (operators.any() ? "" : " (read-only: no operator configured)"));

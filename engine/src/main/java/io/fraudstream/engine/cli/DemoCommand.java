@@ -10,10 +10,13 @@ import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.Evaluation;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
+import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.TrainerSpec;
 import io.fraudstream.models.data.DatasetReader;
 import io.fraudstream.models.data.SyntheticGenerator;
 import io.micrometer.core.instrument.Counter;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -101,6 +105,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "port of the analyst console on 127.0.0.1, 0 for any free one, -1 for none (default ${DEFAULT-VALUE}; a free one when taken)")
   int consolePort;
 
+  @Option(names = "--trainer",
+      description = "the model to train: logistic, random-forest or xgboost, with settings as for train (default: xgboost with"
+          + " --dataset, where trees pay off on real histories, logistic on the synthetic data, where it does as well)")
+  String trainer;
+
+  @Option(names = "--no-backfill", negatable = false,
+      description = "with --dataset, start the engine with empty state instead of backfilling the training days first")
+  boolean noBackfill;
+
   @Option(names = "--no-challenge-answers", negatable = false,
       description = "leave every challenge unanswered, as before the step-up loop was closed, to compare the friction")
   boolean noChallengeAnswers;
@@ -145,7 +158,7 @@ final class DemoCommand implements Callable<Integer> {
       } else if (warmUp > 0) {
         out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
       }
-      run(config, bundle, split.feed());
+      run(config, bundle, split, secret);
     }
     out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
     return 0;
@@ -166,7 +179,6 @@ final class DemoCommand implements Callable<Integer> {
       String name = data.dataset.getFileName() + " " + trainFrom + " .. " + feedFrom;
       out.printf(Locale.ROOT, "   read %,d payments from %s; training on %d days (%,d payments), feeding the last %d days (%,d)%n",
           all.size(), data.dataset, trainDays, training.size(), feedDays, feed.size());
-      out.println("   note: the engine starts with empty state, so early fed payments see every customer as new");
       return new DemoData(training, feed, name);
     }
     // The training history holds the app's step-up verifications and how they ended, so that the
@@ -183,7 +195,9 @@ final class DemoCommand implements Callable<Integer> {
   private ModelBundle train(DemoData split, String secret) throws IOException {
     Duration labelDelay = Duration.ofDays(labelDelayDays);
     List<FeatureRow> rows = OfflineReplay.replay(split.training(), secret.getBytes(StandardCharsets.UTF_8), labelDelay);
-    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(split.name()).withLabelDelay(labelDelay));
+    TrainerSpec spec = TrainerSpec.parse(trainer != null ? trainer : data.dataset != null ? "xgboost" : "logistic");
+    out.println("   trainer: " + spec);
+    ModelBundle bundle = ModelTrainer.train(rows, ModelTrainer.Settings.defaults(split.name()).withLabelDelay(labelDelay).withTrainer(spec));
     bundle.save(saveModel);
     Map<String, Double> metrics = bundle.manifest().metrics();
     out.printf(Locale.ROOT, "   model %s: held-out AUC %.3f, average precision %.3f; CHALLENGE at score %.3f, BLOCK at %.3f%n",
@@ -193,20 +207,30 @@ final class DemoCommand implements Callable<Integer> {
     return bundle;
   }
 
-  /** Starts the engine, feeds it and summarises what it decided. */
-  private void run(EngineConfig config, ModelBundle bundle, List<Transaction> payments) throws Exception {
+  /** Starts the engine, backfills it with a dataset's training days, feeds it and summarises what it decided. */
+  private void run(EngineConfig config, ModelBundle bundle, DemoData split, String secret) throws Exception {
+    List<Transaction> payments = split.feed();
     try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
          DemoChallenges answers = noChallengeAnswers ? null : new DemoChallenges(config, seed);
          DemoOutputReader reader = new DemoOutputReader(config, showAlerts, out, answers);
          Console console = startConsole(config, bundle)) {
       out.printf(Locale.ROOT, "   engine running (%s, commit interval %d ms)%n", config.processingGuarantee(), config.commitInterval().toMillis());
       reader.awaitReady(Duration.ofSeconds(30));
+      boolean backfilled = data.dataset != null && !noBackfill;
+      if (backfilled) {
+        backfill(config, split.training());
+      } else if (data.dataset != null) {
+        out.println("   no backfill (--no-backfill): the engine starts with empty state, so early fed payments see every customer as new");
+      }
       out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
       DemoFeeder.Fed fed = new DemoFeeder(config, rate, out).feed(payments, reader::sent);
       reader.awaitDecisions(fed.valid(), fed.malformed(), Duration.ofMinutes(2));
       out.println("== 4. Summary");
       summarise(fed, reader.summary(), payments);
       summariseStepUp(reader.summary(), payments.size(), answers);
+      if (data.dataset != null) {
+        summariseOffline(reader.summary(), bundle, split, secret, backfilled);
+      }
       if (stay && console != null) {
         out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop");
         new CountDownLatch(1).await();
@@ -252,6 +276,41 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--label-delay-days: " + e.getMessage());
     }
+  }
+
+  /**
+   * Brings the engine's state up to the start of the feed from the training days, as {@code
+   * fraudstream backfill} would: every customer and terminal is then known, and its labels old
+   * enough, as the offline replay that trained the model had them.
+   */
+  private void backfill(EngineConfig config, List<Transaction> training) throws Exception {
+    out.printf(Locale.ROOT, "   backfilling the training days (%,d payments, with their labels) into '%s'; decided by no one%n",
+        training.size(), config.topics().backfill());
+    Backfill.Result result = new Backfill(config.clientProperties(), config.applicationId(), config.topics(), out)
+        .run(training::forEach, training.size(), null, Duration.ofMinutes(30));
+    out.printf(Locale.ROOT, "   backfilled %,d payments (%,d frauds) in %.1f s (%,.0f/s)%n", result.sent(), result.frauds(), result.seconds(),
+        result.rate());
+  }
+
+  /**
+   * The fed week scored offline, from the same history the engine was backfilled with: what the
+   * training protocol promises, beside what the engine did live.
+   */
+  private void summariseOffline(DemoOutputReader.Summary read, ModelBundle bundle, DemoData split, String secret, boolean backfilled) {
+    List<Transaction> history = new ArrayList<>(split.training().size() + split.feed().size());
+    history.addAll(split.training());
+    history.addAll(split.feed());
+    List<FeatureRow> rows = OfflineReplay.replay(history, secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(labelDelayDays));
+    List<FeatureRow> week = rows.subList(split.training().size(), rows.size());
+    ModelScorer scorer = new ModelScorer(bundle);
+    double[] scores = week.stream().mapToDouble(row -> scorer.probability(row.features())).toArray();
+    Evaluation.Metrics offline = Evaluation.Metrics.of(week, scores, bundle.thresholds());
+    long fraud = split.feed().stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
+    out.printf(Locale.ROOT, "   offline, same week    CHALLENGE or BLOCK precision %.2f, recall %.2f; BLOCK precision %.2f, recall %.2f%n",
+        offline.challenge().precision(), offline.challenge().recall(), offline.block().precision(), offline.block().recall());
+    out.printf(Locale.ROOT, "   live beside it        CHALLENGE or BLOCK recall %.2f, BLOCK recall %.2f (%s)%n",
+        (double) read.flaggedFraud() / Math.max(1, fraud), (double) read.blockedFraud() / Math.max(1, fraud),
+        backfilled ? "the engine backfilled with the training days" : "the engine started with empty state");
   }
 
   /** A fresh hash secret, for runs whose state does not outlive them. */

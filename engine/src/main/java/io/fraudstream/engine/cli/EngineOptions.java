@@ -88,6 +88,10 @@ final class EngineOptions {
       description = "how step-up verifications ended, keyed by user (default ${DEFAULT-VALUE})")
   String challengeResultsTopic;
 
+  @Option(names = "--backfill-topic", defaultValue = "${env:FRAUDSTREAM_BACKFILL_TOPIC:-backfill}",
+      description = "history to bring the users' and entities' state up to date from, decided by no one (default ${DEFAULT-VALUE}); see backfill")
+  String backfillTopic;
+
   @Option(names = "--on-failed-challenge", defaultValue = "alert", converter = OnFailedConverter.class,
       description = "what a failed challenge does on its own: nothing, alert (tell the user at once) or block (alert and block the user); "
           + "default ${DEFAULT-VALUE}")
@@ -113,7 +117,8 @@ final class EngineOptions {
     if (secret == null) {
       throw new IllegalArgumentException("no hash secret: pass --hash-secret or set FRAUDSTREAM_HASH_SECRET (at least 16 characters)");
     }
-    Topics topics = Topics.defaults().withTransactions(transactionsTopic).withChallengeResults(challengeResultsTopic);
+    Topics topics = Topics.defaults().withTransactions(transactionsTopic).withChallengeResults(challengeResultsTopic)
+        .withBackfill(backfillTopic);
     KafkaProfile kafkaProfile = KafkaProfile.parse(profile);
     return new EngineConfig(blankToNull(bootstrapServers), applicationId, topics,
         stateDir != null ? stateDir : defaultStateDir, secret.getBytes(StandardCharsets.UTF_8),

@@ -110,12 +110,19 @@ final class ReplayCommand implements Callable<Integer> {
     return toTopic(mapping);
   }
 
-  /** The dataset, streamed and never loaded: one larger than the heap is replayed in time order all the same. */
   private TimeOrderedDataset orderedDataset(DatasetMapping mapping) throws IOException {
-    System.out.println("reading " + input.dataset + " to count its payments and check their time order");
-    TimeOrderedDataset dataset = TimeOrderedDataset.scan(input.dataset, mapping);
+    return orderedDataset(input.dataset, mapping, temporaryDirectory);
+  }
+
+  /**
+   * The dataset, streamed and never loaded: one larger than the heap is replayed in time order all
+   * the same, sorted through temporary files in {@code temporaryDirectory} when it must be.
+   */
+  static TimeOrderedDataset orderedDataset(Path file, DatasetMapping mapping, Path temporaryDirectory) throws IOException {
+    System.out.println("reading " + file + " to count its payments and check their time order");
+    TimeOrderedDataset dataset = TimeOrderedDataset.scan(file, mapping);
     if (!dataset.inTimeOrder()) {
-      System.out.printf(Locale.ROOT, "%s is not in time order: sorting its %,d payments through temporary files in %s%n", input.dataset,
+      System.out.printf(Locale.ROOT, "%s is not in time order: sorting its %,d payments through temporary files in %s%n", file,
           dataset.payments(), temporaryDirectory);
     }
     return dataset;

@@ -5,6 +5,7 @@ import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.streams.BackfillProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -126,6 +127,19 @@ public final class EngineMetrics {
   /** A record read and deliberately not used, by why (each reason is documented in the README's input contract). */
   public void skipped(String reason) {
     registry.counter("fraudstream.skipped.records", "reason", reason).increment();
+  }
+
+  /**
+   * A payment of history read from the backfill topic: applied to its user's state, or already
+   * held there (sent twice, or overlapping the live feed) and skipped.
+   */
+  public void backfilled(BackfillProcessor.Applied applied) {
+    registry.counter("fraudstream.backfill.payments", "result", applied.name().toLowerCase(Locale.ROOT).replace('_', '-')).increment();
+  }
+
+  /** A label for a backfilled payment: it feeds entity risk, but judges no decision, as none was made live. */
+  public void labelOfBackfilledPayment() {
+    registry.counter("fraudstream.backfill.labels.not.judged").increment();
   }
 
   /** A stored state this version cannot read, read as absent: its user or entity starts afresh. */

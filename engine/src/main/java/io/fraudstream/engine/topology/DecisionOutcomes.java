@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * outcome, if any, was forgotten). The store keeps each outcome, and the label it has had, for
  * {@link #RETENTION} after the payment.
  *
+ * <p>A payment the backfill applied sends a mark instead ({@link #backfilled}): its labels
+ * judge nothing, since no decision was made on it live.
+ *
  * <p>A label that arrives before its payment's CHALLENGE or BLOCK outcome (both within the same
  * second or so) judges an ALLOW; labels come days later in practice.
  */
@@ -36,6 +39,8 @@ final class DecisionOutcomes {
   private static final byte NO_LABEL = 0;
   private static final byte LEGIT = 1;
   private static final byte FRAUD = 2;
+  /** In the label byte of a payment the backfill applied: no decision was made on it, so no label judges one. */
+  private static final byte BACKFILLED = 3;
 
   private DecisionOutcomes() {}
 
@@ -59,7 +64,12 @@ final class DecisionOutcomes {
     return encode(decision.tier(), NO_LABEL, decision.timestamp().toEpochMilli());
   }
 
-  /** Remembers each suspicious outcome; a record that is not one is counted and skipped. */
+  /** The mark of a payment of history the backfill applied, sent like an outcome so that a later label judges nothing. */
+  static byte[] backfilled(long paymentMillis) {
+    return encode(Tier.ALLOW, BACKFILLED, paymentMillis);
+  }
+
+  /** Remembers each suspicious outcome, and each backfilled payment's mark; a record that is neither is counted and skipped. */
   static final class Remember implements Processor<String, byte[], Void, Void> {
     private final String storeName;
     private final EngineMetrics metrics;
@@ -78,9 +88,10 @@ final class DecisionOutcomes {
 
     @Override
     public void process(Record<String, byte[]> record) {
-      // As sent: a suspicious tier, no label yet.
+      // As sent: a suspicious tier and no label yet, or a backfilled payment's mark.
+      boolean backfilledMark = isOutcome(record.value()) && record.value()[0] == Tier.ALLOW.ordinal() && record.value()[1] == BACKFILLED;
       if (record.key() == null || InputLimits.checkKey(record.key()) != null || !isOutcome(record.value())
-          || record.value()[0] == Tier.ALLOW.ordinal() || record.value()[1] != NO_LABEL) {
+          || !backfilledMark && (record.value()[0] == Tier.ALLOW.ordinal() || record.value()[1] != NO_LABEL)) {
         metrics.skipped("unreadable-outcome");
         LOG.warn("Skipping a record on the outcomes topic that is not an outcome (key {})", DeadLetters.boundedKey(record.key()));
         return;
@@ -124,6 +135,10 @@ final class DecisionOutcomes {
       ByteBuffer in = ByteBuffer.wrap(outcome);
       Tier tier = Tier.values()[in.get(0)];
       byte previous = in.get(1);
+      if (previous == BACKFILLED) {
+        metrics.labelOfBackfilledPayment();
+        return;
+      }
       byte label = record.value().fraud() ? FRAUD : LEGIT;
       if (previous == label) {
         return;

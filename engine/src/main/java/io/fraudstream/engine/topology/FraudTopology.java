@@ -17,6 +17,7 @@ import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Unreadable;
+import io.fraudstream.features.streams.BackfillProcessor;
 import io.fraudstream.features.streams.ChallengeLearner;
 import io.fraudstream.features.streams.EntityEventSource;
 import io.fraudstream.features.streams.EntityRiskJoin;
@@ -27,11 +28,13 @@ import io.fraudstream.features.streams.LabelPseudonymiser;
 import io.fraudstream.features.streams.StateSerde;
 import io.fraudstream.features.streams.TransactionTimestampExtractor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -155,12 +158,17 @@ public final class FraudTopology {
         .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE),
             Named.as("decide"), PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE);
     KStream<String, OpenChallenges.FollowUp> followUps = answerChallenges(builder, topics, policy, challenges, metrics, window);
+    KStream<String, FeaturedTransaction> backfilled = backfill(builder, topics, metrics, pseudonymiser, window);
+    // A backfilled payment's own events, then its fraud's, in one partition per entity: the order
+    // the offline replay applies them in.
     KStream<String, byte[]> paymentEvents = featured
+        .merge(backfilled, Named.as("decided-and-backfilled"))
         .process(() -> new EntityEventSource(pseudonymiser), Named.as("entity-events"))
+        .merge(backfilledFrauds(backfilled), Named.as("entity-events-and-backfilled-frauds"))
         .repartition(internal(ENTITY_EVENTS, partitions));
     KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window)
         .merge(failedChallengeLabels(followUps, metrics, partitions), Named.as("labels-and-failed-challenges"));
-    judgeLabels(decisions, labels, metrics, partitions);
+    judgeLabels(decisions, backfilled, labels, metrics, partitions);
     updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
     writeOutputs(decisions, topics, policy);
     writeFollowUps(followUps, topics);
@@ -213,16 +221,62 @@ public final class FraudTopology {
   /** The payments read and checked, split into the valid ({@code route-valid}) and the rest, sent to the dead-letter topic. */
   private static Map<String, KStream<String, ParsedTransaction>> routePayments(StreamsBuilder builder, Topics topics,
       EngineMetrics metrics, InputWindow window) {
+    return readPayments(builder, topics.transactions(), "", topics, metrics, window);
+  }
+
+  /**
+   * Payments read from {@code topic} and checked as every payment is, split into
+   * {@code <prefix>route-valid} and the rest, sent to the dead-letter topic; the processors are
+   * named with {@code prefix}, so that two topics can be read alike.
+   */
+  private static Map<String, KStream<String, ParsedTransaction>> readPayments(StreamsBuilder builder, String topic, String prefix,
+      Topics topics, EngineMetrics metrics, InputWindow window) {
     Map<String, KStream<String, ParsedTransaction>> routes = builder
-        .stream(topics.transactions(), Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
-            .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-transactions"))
-        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as("check-record"))
-        .split(Named.as("route-"))
+        .stream(topic, Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
+            .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-" + (prefix.isEmpty() ? "transactions" : prefix + "payments")))
+        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as(prefix + "check-record"))
+        .split(Named.as(prefix + "route-"))
         .branch((key, parsed) -> parsed instanceof ParsedTransaction.Invalid, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
-    deadLetter(routes.get("route-invalid").mapValues(parsed -> (ParsedTransaction.Invalid) parsed, Named.as("unreadable-transaction")),
-        topics, metrics, "dead-letter", "write-dead-letters");
+    deadLetter(routes.get(prefix + "route-invalid").mapValues(parsed -> (ParsedTransaction.Invalid) parsed,
+            Named.as(prefix + "unreadable-transaction")),
+        topics, metrics, prefix + "dead-letter", prefix + "write-dead-letters");
     return routes;
+  }
+
+  /**
+   * History from the backfill topic, in the user's task: checked like any payment (bad records
+   * to the dead-letter topic), applied to the user's state as the offline replay would, and
+   * forwarded only toward entity risk and the label join's marks. Nothing here decides, alerts
+   * or blocks; a separate topic, not a flag on a payment, so that whoever may write payments
+   * cannot also silence their decisions.
+   */
+  private static KStream<String, FeaturedTransaction> backfill(StreamsBuilder builder, Topics topics, EngineMetrics metrics,
+      Pseudonymiser pseudonymiser, InputWindow window) {
+    return readPayments(builder, topics.backfill(), "backfill-", topics, metrics, window).get("backfill-route-valid")
+        .mapValues(parsed -> ((ParsedTransaction.Valid) parsed).transaction(), Named.as("backfill-unwrap"))
+        .process(() -> new BackfillProcessor(USER_STATE_STORE, pseudonymiser, metrics::backfilled), Named.as("backfill-user-state"),
+            USER_STATE_STORE);
+  }
+
+  /** One entity event per entity of each backfilled payment its history labels fraud: the label comes with the payment. */
+  private static KStream<String, byte[]> backfilledFrauds(KStream<String, FeaturedTransaction> backfilled) {
+    return backfilled
+        .filter((user, featured) -> Boolean.TRUE.equals(featured.transaction().label()), Named.as("backfilled-frauds"))
+        .flatMap((user, featured) -> confirmedFraud(kind -> kind.of(featured.transaction()), featured.transaction().timestamp()),
+            Named.as("backfilled-fraud-entity-events"));
+  }
+
+  /** A confirmed-fraud event for each entity of a payment ({@code entityOf} gives the kind's entity, or null), keyed by entity. */
+  private static List<KeyValue<String, byte[]>> confirmedFraud(Function<EntityKind, String> entityOf, Instant paymentTime) {
+    List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
+    for (EntityKind kind : EntityKind.values()) {
+      String entity = entityOf.apply(kind);
+      if (entity != null) {
+        events.add(KeyValue.pair(kind.riskKey(entity), EntityEvent.confirmedFraud(paymentTime.toEpochMilli()).toBytes()));
+      }
+    }
+    return events;
   }
 
   private static void eraseUsers(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
@@ -309,13 +363,17 @@ public final class FraudTopology {
 
   /**
    * Meets each label with its payment's outcome, for live precision and recall. Only CHALLENGE
-   * and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW.
+   * and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW. A
+   * backfilled payment sends a mark, so that a label of it judges nothing.
    */
-  private static void judgeLabels(KStream<String, Decision> decisions, KStream<String, PaymentLabel> labels, EngineMetrics metrics,
-      int partitions) {
+  private static void judgeLabels(KStream<String, Decision> decisions, KStream<String, FeaturedTransaction> backfilled,
+      KStream<String, PaymentLabel> labels, EngineMetrics metrics, int partitions) {
     decisions
         .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious-outcomes"))
         .map((user, decision) -> KeyValue.pair(decision.paymentId(), DecisionOutcomes.suspicious(decision)), Named.as("key-outcome-by-payment"))
+        .merge(backfilled.map((user, featured) -> KeyValue.pair(featured.transaction().id(),
+            DecisionOutcomes.backfilled(featured.transaction().timestamp().toEpochMilli())), Named.as("mark-backfilled-payment")),
+            Named.as("outcomes-and-backfilled-marks"))
         .repartition(internal(OUTCOMES_BY_PAYMENT, partitions))
         .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
     labels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
@@ -327,15 +385,7 @@ public final class FraudTopology {
     return labels
         .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
         .processValues(() -> new LabelPseudonymiser(pseudonymiser), Named.as("pseudonymise-label"))
-        .flatMap((paymentId, label) -> {
-          List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
-          for (EntityKind kind : EntityKind.values()) {
-            if (kind.of(label) != null) {
-              events.add(KeyValue.pair(kind.riskKey(kind.of(label)), EntityEvent.confirmedFraud(label.paymentTime().toEpochMilli()).toBytes()));
-            }
-          }
-          return events;
-        }, Named.as("fraud-entity-events"))
+        .flatMap((paymentId, label) -> confirmedFraud(kind -> kind.of(label), label.paymentTime()), Named.as("fraud-entity-events"))
         .repartition(internal(ENTITY_LABELS, partitions));
   }
 

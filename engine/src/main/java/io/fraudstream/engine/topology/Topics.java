@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * Names are configurable; {@link #defaults()} gives the ones in DESIGN.md.
  */
 public record Topics(String transactions, String decisions, String alerts, String blocks, String deadLetters, String labels,
-                     String erasures, String entityRisk, String challengeResults) {
+                     String erasures, String entityRisk, String challengeResults, String backfill) {
 
   public static final Serde<String> KEY_SERDE = Serdes.String();
   public static final Serde<ParsedTransaction> TRANSACTION_SERDE = new TransactionSerde();
@@ -26,7 +26,7 @@ public record Topics(String transactions, String decisions, String alerts, Strin
   public static final JsonSerde<Block> BLOCK_SERDE = new JsonSerde<>(Block.class);
 
   public Topics {
-    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults}) {
+    for (String name : new String[] {transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults, backfill}) {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException("topic names must not be blank");
       }
@@ -35,33 +35,38 @@ public record Topics(String transactions, String decisions, String alerts, Strin
 
   public static Topics defaults() {
     return new Topics("transactions", "decisions", "alerts", "blocks", "transactions-dlq", "labels", "erasures", "entity-risk",
-        "challenge-results");
+        "challenge-results", "backfill");
   }
 
   /** The same topics reading payments from {@code name}. */
   public Topics withTransactions(String name) {
-    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults);
+    return new Topics(name, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults, backfill);
   }
 
   /** The same topics publishing entity risk on {@code name}: an application of its own on a shared cluster needs its own. */
   public Topics withEntityRisk(String name) {
-    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, name, challengeResults);
+    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, name, challengeResults, backfill);
   }
 
   /** The same topics reading how step-up verifications ended from {@code name}. */
   public Topics withChallengeResults(String name) {
-    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, name);
+    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, name, backfill);
+  }
+
+  /** The same topics reading history to bring the users' and entities' state up to date from {@code name}. */
+  public Topics withBackfill(String name) {
+    return new Topics(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults, name);
   }
 
   /** The same topics with {@code prefix} before every name, for a run that must not touch these. */
   public Topics prefixed(String prefix) {
     return new Topics(prefix + transactions, prefix + decisions, prefix + alerts, prefix + blocks, prefix + deadLetters,
-        prefix + labels, prefix + erasures, prefix + entityRisk, prefix + challengeResults);
+        prefix + labels, prefix + erasures, prefix + entityRisk, prefix + challengeResults, prefix + backfill);
   }
 
   /** Every topic the engine reads or writes. */
   public List<String> all() {
-    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults);
+    return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults, backfill);
   }
 
   /** The topics only the latest record per key matters on, compacted: the blocks and the entities' published risk. */

@@ -93,6 +93,19 @@ class DatasetCommandsTest {
     result = run("generate", "--out", dir.resolve("y.csv").toString(), "--patterns", "PHISHING");
     assertEquals(2, result.getKey());
     assertTrue(result.getValue().contains("CARD_TESTING"), "the message lists the valid patterns: " + result.getValue());
+
+    result = run("backfill", "--dataset", "x.csv", "--until", "yesterday");
+    assertEquals(2, result.getKey());
+    assertTrue(result.getValue().contains("expected a day such as 2018-09-01 or an instant such as 2018-09-01T12:00:00Z, got 'yesterday'"),
+        result.getValue());
+    Path history = dir.resolve("history.csv");
+    assertEquals(0, run("generate", "--out", history.toString(), "--users", "5", "--days", "2").getKey());
+    result = run("backfill", "--dataset", history.toString(), "--until", "2024-01-02");
+    assertEquals(1, result.getKey());
+    assertTrue(result.getValue().contains("backfill needs the engine's cluster: pass --bootstrap-servers"), result.getValue());
+    result = run("backfill", "--dataset", history.toString(), "--bootstrap-servers", "127.0.0.1:1", "--timeout-minutes", "-1");
+    assertEquals(1, result.getKey());
+    assertTrue(result.getValue().contains("--timeout-minutes must be 0 (do not wait) or more, got -1"), result.getValue());
   }
 
   @Test
