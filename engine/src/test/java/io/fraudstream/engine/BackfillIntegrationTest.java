@@ -81,6 +81,17 @@ class BackfillIntegrationTest {
       }
       String output = printed.toString(StandardCharsets.UTF_8);
       assertEquals(0, exit, output);
+      ByteArrayOutputStream errors = new ByteArrayOutputStream();
+      PrintStream originalErr = System.err;
+      System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+      try {
+        assertEquals(1, FraudstreamCli.execute("backfill", "--dataset", dataset.toString(), "--bootstrap-servers", config.bootstrapServers(),
+            "--backfill-topic", "bf-no-such-topic"));
+      } finally {
+        System.setErr(originalErr);
+      }
+      assertTrue(errors.toString(StandardCharsets.UTF_8).contains("topic 'bf-no-such-topic' does not exist on " + config.bootstrapServers()
+          + ": start the engine first"), errors.toString(StandardCharsets.UTF_8));
       assertTrue(output.contains(String.format("backfilled %,d payments", history.size())), output);
       assertTrue(output.contains(String.format("%,d payments from %s on left to the live feed", live.size(), cutOver)), output);
       assertEquals(history.size(), engine.registry().counter("fraudstream.backfill.payments", "result", "applied").count(),

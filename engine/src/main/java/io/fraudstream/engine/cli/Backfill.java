@@ -16,6 +16,8 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -76,6 +78,7 @@ final class Backfill {
    * up to {@code timeout} until the engine has applied them ({@code timeout} zero: does not wait).
    */
   Result run(Source source, long payments, Instant until, Duration timeout) throws IOException, InterruptedException {
+    requireTopic();
     Properties props = new Properties();
     props.putAll(clientProps);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -84,6 +87,8 @@ final class Backfill {
     long start = System.nanoTime();
     long[] counts = new long[4];
     Instant[] previous = {Instant.MIN};
+    AtomicLong failed = new AtomicLong();
+    AtomicReference<Exception> firstFailure = new AtomicReference<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), new ByteArraySerializer())) {
       ProgressBar progress = new ProgressBar(out, "   sent", payments);
       source.forEach(tx -> {
@@ -97,13 +102,23 @@ final class Backfill {
           counts[3]++;
           return;
         }
-        producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
+        producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)), (metadata, error) -> {
+          if (error != null) {
+            failed.incrementAndGet();
+            firstFailure.compareAndSet(null, error);
+          }
+        });
         counts[0]++;
         counts[1] += Boolean.TRUE.equals(tx.label()) ? 1 : 0;
         counts[2] += tx.challenge() != null ? 1 : 0;
         progress.update(counts[0] + counts[3]);
       });
       producer.flush();
+    }
+    if (failed.get() > 0) {
+      // The producer retries what can be retried; what is left was refused, and the state would miss it.
+      throw new IllegalStateException(failed.get() + " of " + counts[0] + " payments could not be sent to '" + topic + "' ("
+          + firstFailure.get().getMessage() + "); the rest were sent, and running the backfill again skips what the engine already holds");
     }
     if (!timeout.isZero()) {
       awaitApplied(counts[0], start, timeout);
@@ -120,10 +135,11 @@ final class Backfill {
       long total = ends.values().stream().mapToLong(Long::longValue).sum();
       ProgressBar progress = new ProgressBar(out, "applied", sent);
       long behind;
+      long behindAtStart = behind(admin, ends, 0);
       long hintAt = System.nanoTime() + NOTHING_APPLIED_HINT.toNanos();
       while ((behind = behind(admin, ends, 0)) > 0) {
         progress.update(Math.max(0, sent - behind));
-        if (behind == total && hintAt != 0 && System.nanoTime() > hintAt) {
+        if (behind == behindAtStart && hintAt != 0 && System.nanoTime() > hintAt) {
           out.printf(Locale.ROOT, "   nothing applied after %d s: is the engine running, with --application-id %s and --backfill-topic %s?%n",
               NOTHING_APPLIED_HINT.toSeconds(), applicationId, topic);
           hintAt = 0;
@@ -148,6 +164,16 @@ final class Backfill {
     }
     out.printf(Locale.ROOT, "   applied %,d payments in %.1f s (%,.0f/s, sent and applied)%n", sent, (System.nanoTime() - start) / 1e9,
         sent / Math.max(1e-9, (System.nanoTime() - start) / 1e9));
+  }
+
+  /** The engine creates its topics when it starts: a missing backfill topic means no engine ran there with this topic. */
+  private void requireTopic() {
+    try (Admin admin = Admin.create(clientProps)) {
+      if (!call(admin.listTopics().names()).contains(topic)) {
+        throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + clientProps.get("bootstrap.servers")
+            + ": start the engine first (it creates its topics), or check --backfill-topic");
+      }
+    }
   }
 
   private static void checkDeadline(long deadline, String message) {
