@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.engine.cli.FraudstreamCli;
 import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.EntityKind;
@@ -12,6 +13,7 @@ import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -137,6 +140,60 @@ class EngineFaultsIntegrationTest {
       }
       System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records%n",
           payments.size(), beforeRestart, seen.size(), reader.records());
+    }
+  }
+
+  @Test
+  void aBackfillSurvivesTheEngineKilledHalfWayAndTheLiveDayStillMeetsTheWholeHistory() throws Exception {
+    List<Transaction> all = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(600, 16, 23));
+    Instant cutOver = all.get(0).timestamp().plus(Duration.ofDays(15));
+    List<Transaction> history = all.stream().filter(tx -> tx.timestamp().isBefore(cutOver)).toList();
+    List<Transaction> live = all.stream().filter(tx -> !tx.timestamp().isBefore(cutOver)).toList();
+    Path dataset = dir.resolve("history.csv");
+    DatasetWriter.write(dataset, history);
+    String[] backfill = {"backfill", "--dataset", dataset.toString(), "--bootstrap-servers", broker.bootstrapServers()};
+
+    EngineProcess first = engine("state");
+    assertEquals(0, FraudstreamCli.execute(Stream.concat(Stream.of(backfill), Stream.of("--timeout-minutes", "0")).toArray(String[]::new)));
+    long applied = awaitBackfillApplied(history.size() / 10);
+    first.kill();
+    assertTrue(applied < history.size(), "the kill came mid-backfill: " + applied + " of " + history.size() + " applied");
+
+    engine("state");
+    // The documented recovery: run the backfill again; what the killed engine had applied is already held.
+    assertEquals(0, FraudstreamCli.execute(backfill));
+    try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
+      feed(live, 600, new ConcurrentHashMap<>()).join();
+      reader.awaitAll(ids(live), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      assertExactlyOnce(live, reader.seen());
+      List<FeatureRow> offline = OfflineReplay.replay(all, TestModels.SECRET);
+      for (FeatureRow row : offline.subList(history.size(), all.size())) {
+        Map<String, Double> decided = reader.seen().get(row.transaction().id()).first().features();
+        for (Feature feature : Feature.values()) {
+          if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
+            assertEquals(row.features().get(feature), decided.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
+          }
+        }
+      }
+      System.out.printf("backfill, kill -9: %d payments of history, %d applied before the kill; %d live payments on the whole history%n",
+          history.size(), applied, live.size());
+    }
+  }
+
+  /** Waits until the engine's group has committed at least {@code atLeast} records of the backfill topic; returns how many. */
+  private long awaitBackfillApplied(long atLeast) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      while (true) {
+        long committed = admin.listConsumerGroupOffsets("fraudstream").partitionsToOffsetAndMetadata().get().entrySet().stream()
+            .filter(entry -> entry.getKey().topic().equals("backfill") && entry.getValue() != null)
+            .mapToLong(entry -> entry.getValue().offset()).sum();
+        if (committed >= atLeast) {
+          return committed;
+        }
+        assertTrue(System.nanoTime() < deadline, "the engine applied only " + committed + " backfilled payments in 90 s");
+        Thread.sleep(20);
+      }
     }
   }
 
