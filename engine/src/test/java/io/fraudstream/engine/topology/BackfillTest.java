@@ -27,12 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -45,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class BackfillTest {
 
   private final Topics topics = Topics.defaults();
+  private DrivenEngine engine;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> payments;
   private TestInputTopic<String, byte[]> history;
@@ -58,26 +54,23 @@ class BackfillTest {
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-backfill-test");
-    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
-    metrics = EngineMetrics.inMemory();
-    DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
-        InputWindow.defaults(), ChallengePolicy.defaults()), props);
-    payments = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
-    history = driver.createInputTopic(topics.backfill(), new StringSerializer(), new ByteArraySerializer());
-    labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
-    results = driver.createInputTopic(topics.challengeResults(), new StringSerializer(), new ByteArraySerializer());
-    decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
-    alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
-    blocks = driver.createOutputTopic(topics.blocks(), new StringDeserializer(), Topics.BLOCK_SERDE.deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());
+    engine = new DrivenEngine("fraudstream-backfill-test", new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24)),
+        ChallengePolicy.defaults());
+    driver = engine.driver;
+    metrics = engine.metrics;
+    payments = engine.payments;
+    history = engine.input(topics.backfill());
+    labels = engine.input(topics.labels());
+    results = engine.input(topics.challengeResults());
+    decisions = engine.decisions;
+    alerts = engine.alerts;
+    blocks = engine.blocks;
+    deadLetters = engine.deadLetters;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    engine.close();
   }
 
   private void backfill(Transaction tx) {

@@ -33,12 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -52,6 +47,7 @@ class ChallengeResultsTest {
   private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
   private static final String NEW_DEVICE_RULE = "when new_device then challenge \"a new device\"";
   private final Topics topics = Topics.defaults();
+  private DrivenEngine engine;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> payments;
   private TestInputTopic<String, byte[]> results;
@@ -63,28 +59,25 @@ class ChallengeResultsTest {
   private DecisionPolicy policy;
 
   private void start(ChallengePolicy challenges, String rules) {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fraudstream-challenge-test");
     policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     if (rules != null) {
       policy.useRules(Rules.parse("rules", rules, new IdentifierHasher(TestModels.SECRET)));
     }
-    metrics = EngineMetrics.inMemory();
-    DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
-        InputWindow.defaults(), challenges), props);
-    payments = driver.createInputTopic(topics.transactions(), new StringSerializer(), new ByteArraySerializer());
-    results = driver.createInputTopic(topics.challengeResults(), new StringSerializer(), new ByteArraySerializer());
-    decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());
-    alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), Topics.ALERT_SERDE.deserializer());
-    blocks = driver.createOutputTopic(topics.blocks(), new StringDeserializer(), Topics.BLOCK_SERDE.deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), Topics.RAW_SERDE.deserializer());
+    engine = new DrivenEngine("fraudstream-challenge-test", policy, challenges);
+    driver = engine.driver;
+    metrics = engine.metrics;
+    payments = engine.payments;
+    results = engine.input(topics.challengeResults());
+    decisions = engine.decisions;
+    alerts = engine.alerts;
+    blocks = engine.blocks;
+    deadLetters = engine.deadLetters;
   }
 
   @AfterEach
   void stop() {
-    if (driver != null) {
-      driver.close();
+    if (engine != null) {
+      engine.close();
     }
   }
 
