@@ -85,15 +85,15 @@ public final class FeatureExtractor {
     long dayAgo = now - MILLIS_PER_DAY;
     novelty(v, state.merchants, tx.merchant(), now, Feature.NEW_MERCHANT, Feature.MERCHANT_MISSING);
     set(v, Feature.DISTINCT_MERCHANTS_24H, state.merchants.seenSince(dayAgo));
-    novelty(v, state.devices, tx.device(), now, Feature.NEW_DEVICE, Feature.DEVICE_MISSING);
+    long device = novelty(v, state.devices, tx.device(), now, Feature.NEW_DEVICE, Feature.DEVICE_MISSING);
     set(v, Feature.DISTINCT_DEVICES_24H, state.devices.seenSince(dayAgo));
     novelty(v, state.ips, tx.ip(), now, Feature.NEW_IP, Feature.IP_MISSING);
     novelty(v, state.countries, tx.country(), now, Feature.NEW_COUNTRY, Feature.COUNTRY_MISSING);
-    novelty(v, state.counterparties, tx.counterparty(), now, Feature.NEW_COUNTERPARTY, Feature.COUNTERPARTY_MISSING);
+    long payee = novelty(v, state.counterparties, tx.counterparty(), now, Feature.NEW_COUNTERPARTY, Feature.COUNTERPARTY_MISSING);
     set(v, Feature.DISTINCT_COUNTERPARTIES_24H, state.counterparties.seenSince(dayAgo));
 
     geography(v, state, tx, now);
-    verification(v, state, tx, now);
+    verification(v, state, tx, now, device, payee);
 
     state.lastMinute.add(now, amount);
     state.lastHour.add(now, amount);
@@ -116,10 +116,11 @@ public final class FeatureExtractor {
     set(v, Feature.NEW_COUNTERPARTY_AMOUNT_SHARE_24H, daySum > 0 ? Math.min(1, state.toNewPayeesLastDay.sum() / daySum) : 0);
   }
 
-  /** What the user's challenges taught, as it stood before this payment; then the payment is remembered for its own result. */
-  private void verification(double[] v, UserState state, Transaction tx, long now) {
-    long device = tx.device() == null ? 0 : hasher.hash(tx.device());
-    long payee = tx.counterparty() == null ? 0 : hasher.hash(tx.counterparty());
+  /**
+   * What the user's challenges taught, as it stood before this payment; then the payment is
+   * remembered for its own result, with the device's and payee's hashes novelty already computed.
+   */
+  private static void verification(double[] v, UserState state, Transaction tx, long now, long device, long payee) {
     set(v, Feature.DEVICE_VERIFIED, tx.device() != null && state.verifiedDevices.contains(device) ? 1 : 0);
     set(v, Feature.PAYEE_VERIFIED, tx.counterparty() != null && state.verifiedPayees.contains(payee) ? 1 : 0);
     set(v, Feature.DAYS_SINCE_LAST_PASSED_CHALLENGE, state.lastPassedChallengeMillis == Long.MIN_VALUE
@@ -211,12 +212,15 @@ public final class FeatureExtractor {
     return Learned.APPLIED;
   }
 
-  private void novelty(double[] v, RecentSet recent, String identifier, long now, Feature isNew, Feature missing) {
+  /** Sets whether the identifier is new (or missing) to the user, and returns its keyed hash (0 when missing). */
+  private long novelty(double[] v, RecentSet recent, String identifier, long now, Feature isNew, Feature missing) {
     if (identifier == null) {
       set(v, missing, 1);
-      return;
+      return 0;
     }
-    set(v, isNew, recent.touch(hasher.hash(identifier), now) ? 1 : 0);
+    long hash = hasher.hash(identifier);
+    set(v, isNew, recent.touch(hash, now) ? 1 : 0);
+    return hash;
   }
 
   private static void geography(double[] v, UserState state, Transaction tx, long now) {
