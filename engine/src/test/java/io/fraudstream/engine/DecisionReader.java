@@ -1,7 +1,12 @@
 package io.fraudstream.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.topology.Topics;
+import io.fraudstream.features.Feature;
+import io.fraudstream.models.FeatureRow;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -90,6 +95,23 @@ final class DecisionReader implements AutoCloseable {
         throw new AssertionError("only " + seen.size() + " of " + count + " decisions after " + timeout);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Asserts that the first decision read for each row's payment was made on the row's user
+   * features (those before the entity features), exactly: the offline replay's, bit for bit.
+   */
+  void assertUserFeaturesAre(List<FeatureRow> offline) {
+    for (FeatureRow row : offline) {
+      Seen decided = seen.get(row.transaction().id());
+      assertNotNull(decided, "no decision read for " + row.transaction().id());
+      Map<String, Double> live = decided.first().features();
+      for (Feature feature : Feature.values()) {
+        if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
+          assertEquals(row.features().get(feature), live.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
+        }
+      }
     }
   }
 

@@ -129,15 +129,7 @@ class EngineFaultsIntegrationTest {
       assertTrue(beforeRestart < payments.size(), "the kill came mid-stream: " + beforeRestart + " decided before it");
       assertExactlyOnce(payments, seen);
       // State restored, not reset: every payment's user features, before and after the kill, are the offline replay's.
-      List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
-      for (FeatureRow row : offline) {
-        Map<String, Double> live = seen.get(row.transaction().id()).first().features();
-        for (Feature feature : Feature.values()) {
-          if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
-            assertEquals(row.features().get(feature), live.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
-          }
-        }
-      }
+      reader.assertUserFeaturesAre(OfflineReplay.replay(payments, TestModels.SECRET));
       System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records%n",
           payments.size(), beforeRestart, seen.size(), reader.records());
     }
@@ -166,15 +158,7 @@ class EngineFaultsIntegrationTest {
       feed(live, 600, new ConcurrentHashMap<>()).join();
       reader.awaitAll(ids(live), Duration.ofSeconds(120), Duration.ofSeconds(3));
       assertExactlyOnce(live, reader.seen());
-      List<FeatureRow> offline = OfflineReplay.replay(all, TestModels.SECRET);
-      for (FeatureRow row : offline.subList(history.size(), all.size())) {
-        Map<String, Double> decided = reader.seen().get(row.transaction().id()).first().features();
-        for (Feature feature : Feature.values()) {
-          if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
-            assertEquals(row.features().get(feature), decided.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
-          }
-        }
-      }
+      reader.assertUserFeaturesAre(OfflineReplay.replay(all, TestModels.SECRET).subList(history.size(), all.size()));
       System.out.printf("backfill, kill -9: %d payments of history, %d applied before the kill; %d live payments on the whole history%n",
           history.size(), applied, live.size());
     }

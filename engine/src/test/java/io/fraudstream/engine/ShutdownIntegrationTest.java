@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.topology.FraudTopology;
-import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
-import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.IOException;
@@ -77,15 +75,7 @@ class ShutdownIntegrationTest {
           Map<String, DecisionReader.Seen> seen = reader.seen();
           assertEquals(payments.size(), reader.records(), "each payment decided once, before and after the restart");
           // The users' state survived: the payments after the restart see the history before it.
-          List<FeatureRow> offline = OfflineReplay.replay(payments, TestModels.SECRET);
-          for (FeatureRow row : offline.subList(300, 600)) {
-            Map<String, Double> live = seen.get(row.transaction().id()).first().features();
-            for (Feature feature : Feature.values()) {
-              if (feature.ordinal() < Feature.MERCHANT_TX_COUNT_1D.ordinal()) {
-                assertEquals(row.features().get(feature), live.get(feature.featureName()), row.transaction().id() + " " + feature.featureName());
-              }
-            }
-          }
+          reader.assertUserFeaturesAre(OfflineReplay.replay(payments, TestModels.SECRET).subList(300, 600));
         }
       } finally {
         again.terminate();
