@@ -2,8 +2,7 @@ package io.fraudstream.features;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -17,18 +16,25 @@ import javax.crypto.spec.SecretKeySpec;
 public final class IdentifierHasher {
 
   private static final String ALGORITHM = "HmacSHA256";
-  /** Recently hashed identifiers, in memory only: merchants, countries and a user's own devices
-   * recur, and an HMAC costs far more than a map lookup. */
+  /**
+   * Identifiers hashed since the cache was last emptied, at most this many, in memory only:
+   * merchants, users, countries and a user's own devices recur, and an HMAC costs far more than
+   * a lookup. Full, the cache is emptied and fills again with what recurs.
+   */
   static final int CACHE_SIZE = 65_536;
+  /** Twice the entries, a power of two: probe runs stay short. */
+  private static final int CACHE_SLOTS = CACHE_SIZE * 2;
+  /** Slots a lookup looks at, at most: a bound on the work an identifier can cause, whatever its hash code. */
+  private static final int MAX_PROBES = 8;
   static final String TOKEN_PREFIX = "hmac:";
   private static final int TOKEN_HEX_DIGITS = 16;
   private final Mac mac;
-  private final Map<String, Long> recent = new LinkedHashMap<>(CACHE_SIZE * 2, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  // An open-addressed table in two arrays rather than a map of boxed hashes: a hit reads one slot
+  // of each, where a linked map's reads and reorders several objects scattered over the heap.
+  // Made on the first hash, so a hasher that only checks tokens costs nothing.
+  private String[] cachedIdentifiers;
+  private long[] cachedHashes;
+  private int cached;
 
   public IdentifierHasher(byte[] secret) {
     if (secret == null || secret.length < 16) {
@@ -54,13 +60,44 @@ public final class IdentifierHasher {
     if (isToken(identifier)) {
       return Long.parseUnsignedLong(identifier, TOKEN_PREFIX.length(), identifier.length(), 16);
     }
-    Long cached = recent.get(identifier);
-    if (cached != null) {
-      return cached;
+    if (cachedIdentifiers == null) {
+      cachedIdentifiers = new String[CACHE_SLOTS];
+      cachedHashes = new long[CACHE_SLOTS];
+    }
+    int first = firstSlot(identifier);
+    int free = -1;
+    for (int probe = 0; probe < MAX_PROBES; probe++) {
+      int slot = (first + probe) & (CACHE_SLOTS - 1);
+      String held = cachedIdentifiers[slot];
+      if (held == null) {
+        free = slot;
+        break;
+      }
+      if (held.equals(identifier)) {
+        return cachedHashes[slot];
+      }
     }
     long hash = hmac(identifier);
-    recent.put(identifier, hash);
+    if (cached == CACHE_SIZE) {
+      Arrays.fill(cachedIdentifiers, null);
+      cached = 0;
+      free = first;
+    }
+    if (free < 0) {
+      // A crowded run, such as identifiers made to share a String hash code: the newcomer takes
+      // the first slot's place, so that no lookup ever compares more than MAX_PROBES identifiers.
+      free = first;
+    } else {
+      cached++;
+    }
+    cachedIdentifiers[free] = identifier;
+    cachedHashes[free] = hash;
     return hash;
+  }
+
+  /** Where an identifier's probe starts: its hash code's bits mixed, so that similar ids spread. */
+  private static int firstSlot(String identifier) {
+    return (identifier.hashCode() * 0x9E3779B9 >>> 15) & (CACHE_SLOTS - 1);
   }
 
   /**
@@ -95,7 +132,7 @@ public final class IdentifierHasher {
 
   /** Identifiers whose hash is cached; never more than {@link #CACHE_SIZE}. */
   int cached() {
-    return recent.size();
+    return cached;
   }
 
   private static boolean isPseudonymous(Transaction tx) {

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class IdentifierHasherTest {
@@ -19,11 +22,44 @@ class IdentifierHasherTest {
     long fresh = new IdentifierHasher("secret-number-one-16").hash("device-42");
     assertEquals(fresh, hasher.hash("device-42"), "computed");
     assertEquals(fresh, hasher.hash("device-42"), "from the cache");
+    int most = 0;
     for (int i = 0; i < IdentifierHasher.CACHE_SIZE + 1_000; i++) {
-      hasher.hash("filler-" + i);   // more than the cache holds: device-42 is pushed out
+      hasher.hash("filler-" + i);   // more than the cache holds: it is emptied once, device-42 with it
+      most = Math.max(most, hasher.cached());
     }
-    assertEquals(IdentifierHasher.CACHE_SIZE, hasher.cached(), "the cache is bounded");
+    assertEquals(IdentifierHasher.CACHE_SIZE, most, "the cache fills up to its bound, never past it");
+    // Filled by device-42 and the fillers (some, in crowded probe runs, taking others' places),
+    // it was emptied, and holds at most the fillers hashed since.
+    assertTrue(hasher.cached() <= 1_001, "emptied when full, it holds what came after: " + hasher.cached());
     assertEquals(fresh, hasher.hash("device-42"), "computed again after eviction");
+  }
+
+  @Test
+  void shouldTellApartIdentifiersThatShareAStringHashCode() {
+    // "Aa" and "BB" have the same String.hashCode, so they probe the same cache slots.
+    assertEquals("Aa".hashCode(), "BB".hashCode());
+    IdentifierHasher hasher = new IdentifierHasher("secret-number-one-16");
+    long aa = hasher.hash("Aa");
+    long bb = hasher.hash("BB");
+    assertNotEquals(aa, bb);
+    assertEquals(new IdentifierHasher("secret-number-one-16").hash("BB"), bb);
+    assertEquals(aa, hasher.hash("Aa"), "each is found again in the cache as itself");
+    assertEquals(bb, hasher.hash("BB"));
+
+    // 1,024 identifiers with one hash code, more than a probe run holds: each still hashes as
+    // itself, first and again, and the cache keeps no more than fit.
+    IdentifierHasher fresh = new IdentifierHasher("secret-number-one-16");
+    List<String> colliding = new ArrayList<>(List.of(""));
+    for (int pair = 0; pair < 10; pair++) {
+      colliding = colliding.stream().flatMap(prefix -> Stream.of(prefix + "Aa", prefix + "BB")).toList();
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      for (String identifier : colliding) {
+        assertEquals(colliding.get(0).hashCode(), identifier.hashCode());
+        assertEquals(fresh.hash(identifier), hasher.hash(identifier), identifier);
+      }
+    }
+    assertTrue(hasher.cached() <= 2 + 8, "one probe run's worth, not all " + colliding.size() + ": " + hasher.cached());
   }
 
   @Test
