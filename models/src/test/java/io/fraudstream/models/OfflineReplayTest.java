@@ -25,6 +25,13 @@ class OfflineReplayTest {
     }
     OfflineReplay.Streaming streaming = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
     assertEquals(single, single.stream().map(row -> streaming.next(row.transaction())).toList(), "one payment at a time");
+    // Located far ahead, as the reader of a dataset does, the payments give the same rows.
+    OfflineReplay.Streaming ahead = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
+    List<OfflineReplay.Located> located = single.stream().map(row -> ahead.locate(row.transaction())).toList();
+    assertEquals(single, located.stream().map(ahead::next).toList(), "all located first");
+    IllegalArgumentException unlocated = assertThrows(IllegalArgumentException.class,
+        () -> ahead.next(OfflineReplay.Located.unlocated(single.get(single.size() - 1).transaction())));
+    assertTrue(unlocated.getMessage().contains("was not located"), unlocated.getMessage());
     IllegalArgumentException late = assertThrows(IllegalArgumentException.class, () -> streaming.next(payments.get(0)));
     assertTrue(late.getMessage().contains("a streaming replay needs payments in time order"), late.getMessage());
     // The comparison covers every stage, labels included.
