@@ -36,6 +36,8 @@ import java.util.stream.IntStream;
  */
 public final class OfflineReplay {
 
+  private static final EntityKind[] KINDS = EntityKind.values();
+
   private OfflineReplay() {}
 
   /**
@@ -72,7 +74,7 @@ public final class OfflineReplay {
       }
     });
     // Device before merchant, as in the topology; the order does not change the values.
-    for (EntityKind kind : EntityKind.values()) {
+    for (EntityKind kind : KINDS) {
       stage(ordered, kind::of, threads, share -> {
         EntityFeatureExtractor extractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
         Map<String, EntityState> entities = new HashMap<>();
@@ -120,7 +122,7 @@ public final class OfflineReplay {
       EntityState.checkLabelDelay(labelDelay);
       userExtractor = new FeatureExtractor(new IdentifierHasher(hashSecret));
       entityExtractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
-      for (EntityKind kind : EntityKind.values()) {
+      for (EntityKind kind : KINDS) {
         entities.put(kind, new HashMap<>());
       }
     }
@@ -174,8 +176,6 @@ public final class OfflineReplay {
       return new FeatureRow(tx, new FeatureVector(features));
     }
   }
-
-  private static final EntityKind[] KINDS = EntityKind.values();
 
   /**
    * A payment located by {@link Streaming#locate}: its states (null for an entity it does not
