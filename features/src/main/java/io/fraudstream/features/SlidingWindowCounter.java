@@ -23,6 +23,11 @@ final class SlidingWindowCounter implements StoredForm.Part {
   private final double[] countsAndSums;
   /** Index (time / width) of the newest bucket written; meaningless while empty. */
   private long newestBucket = Long.MIN_VALUE;
+  /**
+   * The slot of the newest bucket, {@code newestBucket mod buckets}, kept so that a payment steps
+   * from slot to slot instead of dividing 64-bit numbers for every bucket it passes.
+   */
+  private int newestSlot;
   // Running totals of the buckets, so a query does not re-add them on every payment.
   private int totalCount;
   private double totalSum;
@@ -43,7 +48,7 @@ final class SlidingWindowCounter implements StoredForm.Part {
     if (bucket <= newestBucket - buckets) {
       return;
     }
-    int at = 2 * slot(bucket);
+    int at = 2 * slotBefore(newestBucket - bucket);
     countsAndSums[at]++;
     countsAndSums[at + 1] += amount;
     totalCount++;
@@ -68,8 +73,8 @@ final class SlidingWindowCounter implements StoredForm.Part {
       return totalCount;
     }
     int count = 0;
-    for (long b = bucket - buckets + 1; b <= newestBucket; b++) {
-      count += (int) countsAndSums[2 * slot(b)];
+    for (long back = 0; back <= newestBucket - (bucket - buckets + 1); back++) {
+      count += (int) countsAndSums[2 * slotBefore(back)];
     }
     return count;
   }
@@ -89,11 +94,13 @@ final class SlidingWindowCounter implements StoredForm.Part {
     if (newestBucket == Long.MIN_VALUE || bucket - newestBucket >= buckets) {
       clear();
       newestBucket = bucket;
+      newestSlot = (int) Math.floorMod(bucket, (long) buckets);
       return;
     }
     while (newestBucket < bucket) {
       newestBucket++;
-      int at = 2 * slot(newestBucket);
+      newestSlot = newestSlot == buckets - 1 ? 0 : newestSlot + 1;
+      int at = 2 * newestSlot;
       totalCount -= (int) countsAndSums[at];
       totalSum -= countsAndSums[at + 1];
       countsAndSums[at] = 0;
@@ -101,8 +108,10 @@ final class SlidingWindowCounter implements StoredForm.Part {
     }
   }
 
-  private int slot(long bucket) {
-    return (int) Math.floorMod(bucket, (long) buckets);
+  /** The slot of the bucket {@code back} buckets before the newest, {@code 0 <= back < buckets}. */
+  private int slotBefore(long back) {
+    int slot = newestSlot - (int) back;
+    return slot < 0 ? slot + buckets : slot;
   }
 
   @Override
@@ -136,6 +145,7 @@ final class SlidingWindowCounter implements StoredForm.Part {
   @Override
   public void read(ByteBuffer in) {
     newestBucket = in.getLong();
+    newestSlot = (int) Math.floorMod(newestBucket, (long) buckets);
     totalSum = in.getDouble();
     totalCount = 0;
     for (int i = 0; i < buckets; i++) {
