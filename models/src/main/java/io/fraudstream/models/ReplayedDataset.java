@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * states while this thread computes its features ({@link OfflineReplay.Streaming}), so that
  * replaying adds little to the time reading alone takes. A file out of time order cannot be
  * replayed as it is read: from its first payment out of order on, payments are only collected,
- * and replayed sorted once the file is read ({@link OfflineReplay#replay}). Either way the rows are those
- * {@link OfflineReplay#replay} gives for the whole file.
+ * and replayed sorted once the file is read ({@link OfflineReplay#replay}). Either way the rows
+ * are those {@link OfflineReplay#replay} gives for the whole file.
  *
  * @param rows every payment's row, in event-time order
  * @param fraudKinds the kind of each fraud, where the mapping names a {@code fraud.type} column
