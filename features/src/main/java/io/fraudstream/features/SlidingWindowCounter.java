@@ -72,8 +72,9 @@ final class SlidingWindowCounter implements StoredForm.Part {
     if (bucket <= newestBucket) {
       return totalCount;
     }
+    // The window ending at bucket keeps only the newest buckets - (bucket - newestBucket) written.
     int count = 0;
-    for (long back = 0; back <= newestBucket - (bucket - buckets + 1); back++) {
+    for (long back = 0; back < buckets - (bucket - newestBucket); back++) {
       count += (int) countsAndSums[2 * slotBefore(back)];
     }
     return count;

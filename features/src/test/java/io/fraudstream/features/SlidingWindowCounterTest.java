@@ -16,7 +16,8 @@ public class SlidingWindowCounterTest {
   /**
    * Gaps of every size, from the same bucket to many windows, so the window moves by one bucket,
    * by several and past its whole length; a copy read back from its bytes before every event
-   * must keep counting exactly as the counter that never left memory.
+   * must keep counting exactly as the counter that never left memory, also when read at a
+   * later time.
    */
   @Test
   void countsTheEventsOfTheBucketsInTheWindowAlsoAfterARoundTripThroughItsBytes() {
@@ -51,6 +52,19 @@ public class SlidingWindowCounterTest {
       assertEquals(sum, kept.sum(), 1e-6, "sum after event " + i);
       assertEquals(kept.count(), stored.count(), "count read back, after event " + i);
       assertEquals(kept.sum(), stored.sum(), "sum read back, after event " + i);
+
+      // Read at later times without moving the window, as challenge counts are read at a
+      // payment's time: from the newest bucket to past the window's end.
+      for (int ahead = 0; ahead <= BUCKETS + 1; ahead++) {
+        long queryBucket = newestBucket + ahead;
+        int inWindow = 0;
+        for (int e = events.size() - 1; e >= 0 && Math.floorDiv(events.get(e)[0], WIDTH) > queryBucket - BUCKETS; e--) {
+          inWindow++;
+        }
+        long queryTime = queryBucket * WIDTH + random.nextInt((int) WIDTH);
+        assertEquals(inWindow, kept.countAt(queryTime), "count " + ahead + " buckets ahead, after event " + i);
+        assertEquals(inWindow, stored.countAt(queryTime), "count read back, " + ahead + " buckets ahead, after event " + i);
+      }
     }
   }
 
