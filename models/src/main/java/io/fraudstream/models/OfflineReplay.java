@@ -73,7 +73,7 @@ public final class OfflineReplay {
         learnFromChallenge(state, tx);
       }
     });
-    // Device before merchant, as in the topology; the order does not change the values.
+    // In EntityKind's order, as the topology sends entity events; the order does not change the values.
     for (EntityKind kind : KINDS) {
       stage(ordered, kind::of, threads, share -> {
         EntityFeatureExtractor extractor = new EntityFeatureExtractor(new IdentifierHasher(hashSecret), labelDelay);
