@@ -14,7 +14,9 @@ import org.tribuo.common.xgboost.XGBoostModel;
 /**
  * What a model weighs most, for the training report: for XGBoost the average gain of the splits
  * on each feature; for a linear model how much one standard deviation of each feature moves the
- * fraud log-odds (signed: negative lowers the score); for other models Tribuo's own ranking.
+ * fraud log-odds (signed: negative lowers the score) and, when it weighs value ranges, how much
+ * each range moves them against the average payment (e.g. {@code 220.4 < amount}); for other
+ * models Tribuo's own ranking.
  *
  * @param measure what the values are, in words
  * @param features the strongest first, by absolute value
@@ -33,14 +35,22 @@ public record FeatureImportance(String measure, List<Entry> features) {
       measure = "gain (XGBoost, mean per split)";
       trees.getFeatureImportance().get(0).getGain().forEach((name, gain) -> entries.add(new Entry(name, gain)));
     } else if (model instanceof AbstractLinearSGDModel<Label>) {
-      measure = "fraud log-odds per standard deviation (signed)";
-      double[] weights = new ModelScorer(bundle).logOddsWeights();
+      ModelScorer scorer = new ModelScorer(bundle);
+      double[] weights = scorer.logOddsWeights();
+      double[][] rangeWeights = scorer.rangeLogOdds();
       List<Feature> catalogue = Feature.all();
+      List<String> features = bundle.manifest().features();
       for (int i = 0; i < weights.length; i++) {
+        String name = catalogue.get(i).featureName();
         if (weights[i] != 0) {
-          entries.add(new Entry(catalogue.get(i).featureName(), weights[i]));
+          entries.add(new Entry(name, weights[i]));
+        }
+        for (int bin = 0; rangeWeights[i] != null && bin < rangeWeights[i].length; bin++) {
+          entries.add(new Entry(bundle.manifest().bins().get(features.indexOf(name)).describe(name, bin), rangeWeights[i][bin]));
         }
       }
+      measure = bundle.manifest().bins() == null ? "fraud log-odds per standard deviation (signed)"
+          : "fraud log-odds per standard deviation of a feature, or of a value range against the average payment (signed)";
     } else {
       measure = "Tribuo's feature score for FRAUD";
       Map<String, List<Pair<String, Double>>> ranked = model.getTopFeatures(top);

@@ -37,7 +37,9 @@ import org.tribuo.classification.Label;
  */
 public final class ModelBundle {
 
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
+  /** Format 2 is format 3 without value ranges; such bundles keep loading. */
+  private static final int OLDEST_FORMAT_READ = 2;
   private static final String MANIFEST_ENTRY = "bundle.json";
   private static final String MODEL_ENTRY = "model.tribuo";
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -56,6 +58,8 @@ public final class ModelBundle {
    * @param means per-feature means used to standardise inputs, in {@code features} order
    * @param stds per-feature standard deviations used to standardise inputs
    * @param labelDelayDays the label delay of the entity fraud features the model was trained on
+   * @param bins for a linear model over value ranges, each feature's ranges in {@code features}
+   *     order (see {@link FeatureBins}); null for other models and in bundles of format 2
    */
   public record Manifest(
       int formatVersion,
@@ -68,7 +72,8 @@ public final class ModelBundle {
       Thresholds thresholds,
       Map<String, Double> metrics,
       DatasetInfo dataset,
-      int labelDelayDays) {}
+      int labelDelayDays,
+      List<FeatureBins> bins) {}
 
   private final Model<Label> model;
   private final Manifest manifest;
@@ -122,14 +127,15 @@ public final class ModelBundle {
   public ModelBundle withThresholds(Thresholds thresholds) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
-        m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset(), m.labelDelayDays()));
+        m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset(), m.labelDelayDays(),
+        m.bins()));
   }
 
   ModelBundle withMetrics(Map<String, Double> metrics) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
         m.features(), m.means(), m.stds(), m.thresholds(), Collections.unmodifiableMap(new LinkedHashMap<>(metrics)), m.dataset(),
-        m.labelDelayDays()));
+        m.labelDelayDays(), m.bins()));
   }
 
   /** Writes the bundle atomically: readers see the old file or the new one, never half of one. */
@@ -184,14 +190,18 @@ public final class ModelBundle {
     } catch (IOException e) {
       throw new ModelBundleException("model bundle " + file + " has an unreadable manifest: " + e.getMessage(), e);
     }
-    if (manifest.formatVersion() != FORMAT_VERSION) {
+    if (manifest.formatVersion() < OLDEST_FORMAT_READ || manifest.formatVersion() > FORMAT_VERSION) {
       throw new ModelBundleException("model bundle " + file + " has format " + manifest.formatVersion()
-          + "; this build reads format " + FORMAT_VERSION);
+          + "; this build reads formats " + OLDEST_FORMAT_READ + " to " + FORMAT_VERSION);
     }
     checkFeatures(file, manifest.features(), expectedFeatures);
     if (manifest.means() == null || manifest.stds() == null
         || manifest.means().length != manifest.features().size() || manifest.stds().length != manifest.features().size()) {
       throw new ModelBundleException("model bundle " + file + " has scaling that does not match its " + manifest.features().size() + " features");
+    }
+    if (manifest.bins() != null && (manifest.bins().size() != manifest.features().size() || manifest.bins().contains(null))) {
+      throw new ModelBundleException("model bundle " + file + " has value ranges for " + manifest.bins().size() + " features, not its "
+          + manifest.features().size());
     }
     try {
       EntityState.checkLabelDelay(Duration.ofDays(manifest.labelDelayDays()));

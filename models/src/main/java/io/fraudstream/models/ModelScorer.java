@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
-import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.common.sgd.AbstractLinearSGDModel;
@@ -45,6 +44,12 @@ public final class ModelScorer {
   private final double[] logOddsWeights;
   /** A tree ensemble scored in plain Java, or null for other models, which Tribuo scores. */
   private final CompiledTrees trees;
+  /** Per feature, its value ranges, or null when the model weighs none (see {@link FeatureBins}). */
+  private final FeatureBins[] bins;
+  /** Per feature and range, the range's indicator name, and how its weight moves the fraud
+   * log-odds against the training payments' average; null where a feature has one range. */
+  private final String[][] indicatorNames;
+  private final double[][] rangeLogOdds;
 
   /** A score with per-feature contributions to the fraud log-odds, in catalogue order. */
   public record Score(double probability, double[] contributions) {}
@@ -60,8 +65,26 @@ public final class ModelScorer {
     this.inCatalogueOrder = Arrays.equals(cataloguePositions, IntStream.range(0, Feature.count()).toArray());
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
-    this.logOddsWeights = logOddsWeights(model, manifest.features());
+    this.logOddsWeights = features.stream().mapToDouble(name -> logOddsWeight(model, name)).toArray();
     this.trees = CompiledTrees.compile(model, features);
+    this.bins = manifest.bins() == null ? null : manifest.bins().toArray(FeatureBins[]::new);
+    this.indicatorNames = new String[features.size()][];
+    this.rangeLogOdds = new double[features.size()][];
+    for (int i = 0; bins != null && i < features.size(); i++) {
+      if (bins[i].count() > 1) {
+        indicatorNames[i] = new String[bins[i].count()];
+        rangeLogOdds[i] = new double[bins[i].count()];
+        double average = 0;
+        for (int bin = 0; bin < bins[i].count(); bin++) {
+          indicatorNames[i][bin] = FeatureBins.indicatorName(features.get(i), bin);
+          rangeLogOdds[i][bin] = logOddsWeight(model, indicatorNames[i][bin]);
+          average += bins[i].shares()[bin] * rangeLogOdds[i][bin];
+        }
+        for (int bin = 0; bin < bins[i].count(); bin++) {
+          rangeLogOdds[i][bin] -= average;
+        }
+      }
+    }
   }
 
   /**
@@ -70,6 +93,19 @@ public final class ModelScorer {
    */
   public double[] logOddsWeights() {
     return inCatalogueOrder(logOddsWeights.clone());
+  }
+
+  /**
+   * For a linear model over value ranges, per feature in catalogue order, how much each of its
+   * ranges moves the fraud log-odds against the training payments' average; null for a feature
+   * of one range, and all null for other models.
+   */
+  public double[][] rangeLogOdds() {
+    double[][] catalogue = new double[Feature.count()][];
+    for (int i = 0; i < rangeLogOdds.length; i++) {
+      catalogue[cataloguePositions[i]] = rangeLogOdds[i] == null ? null : rangeLogOdds[i].clone();
+    }
+    return catalogue;
   }
 
   /**
@@ -96,10 +132,11 @@ public final class ModelScorer {
       double probability = trees.fraudProbability(standardised, contributions);
       return new Score(probability, inCatalogueOrder(contributions));
     }
+    int[] ranges = ranges(features);
     for (int i = 0; i < contributions.length; i++) {
-      contributions[i] = logOddsWeights[i] * standardised[i];
+      contributions[i] = logOddsWeights[i] * standardised[i] + (rangeLogOdds[i] == null ? 0 : rangeLogOdds[i][ranges[i]]);
     }
-    Prediction<Label> prediction = model.predict(example(standardised));
+    Prediction<Label> prediction = model.predict(example(standardised, ranges));
     Label fraud = prediction.getOutputScores().get(FRAUD);
     double probability = fraud == null ? 0 : fraud.getScore();
     return new Score(probability, inCatalogueOrder(contributions));
@@ -121,17 +158,49 @@ public final class ModelScorer {
     return standardised;
   }
 
-  /** The payment as the Tribuo example the model was trained on: standardised, in Tribuo's (alphabetical) order. */
-  public ArrayExample<Label> example(FeatureVector features) {
-    return example(standardised(features));
+  /** Each feature's value range, or null when the model weighs no ranges. */
+  private int[] ranges(FeatureVector features) {
+    if (bins == null) {
+      return null;
+    }
+    int[] ranges = new int[bins.length];
+    for (int i = 0; i < ranges.length; i++) {
+      ranges[i] = bins[i].binOf(features.get(cataloguePositions[i]));
+    }
+    return ranges;
   }
 
-  private ArrayExample<Label> example(double[] standardised) {
-    double[] sortedValues = new double[sortedPositions.length];
-    for (int i = 0; i < sortedValues.length; i++) {
-      sortedValues[i] = standardised[sortedPositions[i]];
+  /**
+   * The payment as the Tribuo example the model was trained on: standardised, in Tribuo's
+   * (alphabetical) order, with a 1 for the indicator of each feature's value range if the model
+   * weighs ranges.
+   */
+  public ArrayExample<Label> example(FeatureVector features) {
+    return example(standardised(features), ranges(features));
+  }
+
+  private ArrayExample<Label> example(double[] standardised, int[] ranges) {
+    if (ranges == null) {
+      double[] sortedValues = new double[sortedPositions.length];
+      for (int i = 0; i < sortedValues.length; i++) {
+        sortedValues[i] = standardised[sortedPositions[i]];
+      }
+      return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues);
     }
-    return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, sortedNames, sortedValues);
+    String[] names = Arrays.copyOf(sortedNames, sortedNames.length + bins.length);
+    double[] values = new double[names.length];
+    for (int i = 0; i < sortedPositions.length; i++) {
+      values[i] = standardised[sortedPositions[i]];
+    }
+    int present = sortedNames.length;
+    for (int i = 0; i < ranges.length; i++) {
+      if (indicatorNames[i] != null) {
+        names[present] = indicatorNames[i][ranges[i]];
+        values[present++] = 1;
+      }
+    }
+    // Tribuo sorts the names, the indicators among the features, on construction.
+    return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, Arrays.copyOf(names, present), Arrays.copyOf(values, present));
   }
 
   /** (value - mean) / std: the one scaling of training and scoring. */
@@ -141,26 +210,19 @@ public final class ModelScorer {
 
   /**
    * For a linear model over FRAUD and LEGIT, the fraud log-odds are the difference of the two
-   * rows of weights; other models give no contributions (all zero).
+   * rows of weights; zero for other models and for a name the model does not know.
    */
-  private static double[] logOddsWeights(Model<Label> model, List<String> features) {
-    double[] weights = new double[features.size()];
+  private static double logOddsWeight(Model<Label> model, String name) {
     if (!(model instanceof AbstractLinearSGDModel<Label> linear)) {
-      return weights;
+      return 0;
     }
     int fraudRow = model.getOutputIDInfo().getID(new Label(FRAUD));
     int legitRow = model.getOutputIDInfo().getID(new Label(LEGIT));
-    if (fraudRow < 0 || legitRow < 0) {
-      return weights;
+    int column = model.getFeatureIDMap().getID(name);
+    if (fraudRow < 0 || legitRow < 0 || column < 0) {
+      return 0;
     }
     DenseMatrix matrix = linear.getWeightsCopy();
-    for (int i = 0; i < features.size(); i++) {
-      VariableInfo info = model.getFeatureIDMap().get(features.get(i));
-      if (info != null) {
-        int column = model.getFeatureIDMap().getID(features.get(i));
-        weights[i] = matrix.get(fraudRow, column) - matrix.get(legitRow, column);
-      }
-    }
-    return weights;
+    return matrix.get(fraudRow, column) - matrix.get(legitRow, column);
   }
 }

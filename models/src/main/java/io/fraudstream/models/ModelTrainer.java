@@ -128,10 +128,11 @@ public final class ModelTrainer {
     }
     Scaling scaling = scaling(training, inputs);
     float fraudWeight = (float) Math.min(MAX_FRAUD_WEIGHT, (training.size() - trainingFrauds) / (double) trainingFrauds);
-    Model<Label> model = settings.trainer().build(settings.seed()).train(dataset(training, scaling, fraudWeight, settings));
+    List<FeatureBins> bins = settings.trainer().bins() > 1 ? bins(training, inputs, fraudWeight, settings.trainer().bins()) : null;
+    Model<Label> model = settings.trainer().build(settings.seed()).train(dataset(training, scaling, bins, fraudWeight, settings));
     List<FeatureRow> rows = new ArrayList<>(training);
     rows.addAll(validation);
-    ModelBundle untuned = new ModelBundle(model, manifest(model, scaling, fraudWeight, inputs, rows, settings));
+    ModelBundle untuned = new ModelBundle(model, manifest(model, scaling, bins, fraudWeight, inputs, rows, settings));
     return tuneOnHeldOut(untuned, training.size(), validation, settings);
   }
 
@@ -152,8 +153,33 @@ public final class ModelTrainer {
     return new Scaling(means, stds);
   }
 
-  /** The training rows as one matrix of standardised values (see {@link FeatureMatrixDataset}), frauds weighted up. */
-  private static FeatureMatrixDataset dataset(List<FeatureRow> training, Scaling scaling, float fraudWeight, Settings settings) {
+  /** Each input feature's value ranges learnt from the training rows; one range for the others. */
+  private static List<FeatureBins> bins(List<FeatureRow> training, Set<Feature> inputs, float fraudWeight, int maxBins) {
+    boolean[] fraud = new boolean[training.size()];
+    for (int row = 0; row < fraud.length; row++) {
+      fraud[row] = training.get(row).fraud();
+    }
+    double[] values = new double[training.size()];
+    List<FeatureBins> bins = new ArrayList<>();
+    for (Feature feature : Feature.all()) {
+      if (!inputs.contains(feature)) {
+        bins.add(FeatureBins.none());
+        continue;
+      }
+      for (int row = 0; row < values.length; row++) {
+        values[row] = training.get(row).features().get(feature);
+      }
+      bins.add(FeatureBins.learn(values, fraud, fraudWeight, maxBins));
+    }
+    return List.copyOf(bins);
+  }
+
+  /**
+   * The training rows as one matrix of standardised values (see {@link FeatureMatrixDataset}),
+   * with each value's range when there are {@code bins}, frauds weighted up.
+   */
+  private static FeatureMatrixDataset dataset(List<FeatureRow> training, Scaling scaling, List<FeatureBins> bins, float fraudWeight,
+      Settings settings) {
     int width = Feature.count();
     long cells = (long) training.size() * width;
     if (cells > MAX_MATRIX_CELLS) {
@@ -161,20 +187,26 @@ public final class ModelTrainer {
           + MAX_MATRIX_CELLS / width + " of " + width + " features: train on fewer days (--train-days)");
     }
     float[] values = new float[(int) cells];
+    byte[] binOfCell = bins == null ? null : new byte[(int) cells];
     boolean[] fraud = new boolean[training.size()];
     for (int row = 0; row < fraud.length; row++) {
       FeatureRow payment = training.get(row);
       for (int i = 0; i < width; i++) {
-        values[row * width + i] = (float) ModelScorer.standardise(payment.features().get(i), scaling.means()[i], scaling.stds()[i]);
+        double value = payment.features().get(i);
+        values[row * width + i] = (float) ModelScorer.standardise(value, scaling.means()[i], scaling.stds()[i]);
+        if (binOfCell != null) {
+          binOfCell[row * width + i] = (byte) bins.get(i).binOf(value);
+        }
       }
       fraud[row] = payment.fraud();
     }
     return new FeatureMatrixDataset(new SimpleDataSourceProvenance(settings.datasetName(), OffsetDateTime.now(ZoneOffset.UTC),
-        new LabelFactory()), Feature.names(), values, fraud, fraudWeight);
+        new LabelFactory()), Feature.names(), values, fraud, fraudWeight, binOfCell, bins);
   }
 
   /** The bundle's manifest before its thresholds are tuned: version, provenance, scaling and dataset. */
-  private static ModelBundle.Manifest manifest(Model<Label> model, Scaling scaling, float fraudWeight, Set<Feature> inputs,
+  private static ModelBundle.Manifest manifest(Model<Label> model, Scaling scaling, List<FeatureBins> bins, float fraudWeight,
+      Set<Feature> inputs,
       List<FeatureRow> rows, Settings settings) {
     byte[] modelBytes;
     try {
@@ -187,7 +219,7 @@ public final class ModelTrainer {
         "Tribuo " + settings.trainer() + ", seed " + settings.seed() + ", fraud weight " + fraudWeight
             + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
         Feature.names(), scaling.means(), scaling.stds(), new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
-        (int) settings.labelDelay().toDays());
+        (int) settings.labelDelay().toDays(), bins);
   }
 
   /** Tunes the CHALLENGE and BLOCK thresholds on the held-out rows and records how the bundle does there. */

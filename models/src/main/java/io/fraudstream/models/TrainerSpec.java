@@ -23,7 +23,9 @@ import org.tribuo.math.optimisers.AdaGrad;
  * parameters take the defaults below.
  *
  * <ul>
- *   <li>{@code logistic}: logistic regression by SGD with AdaGrad: {@code epochs} 5, {@code rate} 0.1.</li>
+ *   <li>{@code logistic}: logistic regression by SGD with AdaGrad: {@code epochs} 5, {@code rate} 0.1,
+ *       {@code bins} 1 (value ranges per feature, each with a weight of its own beside the
+ *       feature's slope, see {@link FeatureBins}; 1 for the slope alone).</li>
  *   <li>{@code random-forest}: CART trees on bootstrap samples, leaf distributions averaged:
  *       {@code trees} 100, {@code depth} 8, {@code features} 0.5 (share tried per split),
  *       {@code min-weight} 5.</li>
@@ -34,9 +36,12 @@ import org.tribuo.math.optimisers.AdaGrad;
  */
 public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
 
+  /** Value ranges per feature at most: more would each learn from too few payments. */
+  static final int MAX_BINS = 64;
+
   /** The trainers, each with a short name used in model versions. */
   public enum Algorithm {
-    LOGISTIC("logistic", "lr", Map.of("epochs", 5.0, "rate", 0.1)),
+    LOGISTIC("logistic", "lr", Map.of("epochs", 5.0, "rate", 0.1, "bins", 1.0)),
     RANDOM_FOREST("random-forest", "rf", Map.of("trees", 100.0, "depth", 8.0, "features", 0.5, "min-weight", 5.0)),
     XGBOOST("xgboost", "xgb", Map.of("trees", 100.0, "depth", 6.0, "eta", 0.1, "subsample", 0.8, "colsample", 0.8,
         "min-weight", 1.0, "lambda", 1.0, "threads", 2.0));
@@ -64,6 +69,10 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
             + param.getValue());
       }
       all.put(param.getKey(), param.getValue());
+    }
+    Double bins = all.get("bins");
+    if (bins != null && (bins != Math.rint(bins) || bins > MAX_BINS)) {
+      throw new IllegalArgumentException(algorithm.externalName + " parameter bins must be a whole number from 1 to " + MAX_BINS + ", got " + bins);
     }
     params = Collections.unmodifiableMap(all);
   }
@@ -103,12 +112,14 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
 
   /**
    * A small grid around this trainer for hyper-parameter search: for logistic regression the
-   * learning rate (0.03, 0.1, 0.3); for random forests the depth (6, 10); for XGBoost the depth
-   * (4, 6) and the learning rate eta (0.05, 0.1, 0.3). Other parameters stay as given.
+   * learning rate (0.03, 0.1, 0.3), each with the slope alone and with 4 value ranges a
+   * feature; for random forests the depth (6, 10); for XGBoost the depth (4, 6) and the learning
+   * rate eta (0.05, 0.1, 0.3). Other parameters stay as given.
    */
   public List<TrainerSpec> grid() {
     List<Map<String, Double>> variations = switch (algorithm) {
-      case LOGISTIC -> List.of(Map.of("rate", 0.03), Map.of("rate", 0.1), Map.of("rate", 0.3));
+      case LOGISTIC -> List.of(Map.of("rate", 0.03, "bins", 1.0), Map.of("rate", 0.1, "bins", 1.0), Map.of("rate", 0.3, "bins", 1.0),
+          Map.of("rate", 0.03, "bins", 4.0), Map.of("rate", 0.1, "bins", 4.0), Map.of("rate", 0.3, "bins", 4.0));
       case RANDOM_FOREST -> List.of(Map.of("depth", 6.0), Map.of("depth", 10.0));
       case XGBOOST -> List.of(Map.of("depth", 4.0, "eta", 0.05), Map.of("depth", 4.0, "eta", 0.1), Map.of("depth", 4.0, "eta", 0.3),
           Map.of("depth", 6.0, "eta", 0.05), Map.of("depth", 6.0, "eta", 0.1), Map.of("depth", 6.0, "eta", 0.3));
@@ -125,6 +136,11 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
   /** The prefix of the versions of models this trainer makes. */
   String versionPrefix() {
     return algorithm.versionPrefix;
+  }
+
+  /** How many value ranges per feature the trainer weighs apart: 1 (none) but for logistic regression. */
+  int bins() {
+    return params.containsKey("bins") ? integer("bins") : 1;
   }
 
   private int integer(String name) {

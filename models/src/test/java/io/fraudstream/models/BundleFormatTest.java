@@ -1,43 +1,90 @@
 package io.fraudstream.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.data.SyntheticGenerator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A bundle of format {@value ModelBundle#FORMAT_VERSION} as this version saves it, checked in
- * under {@code golden/}: deployed bundles must keep loading, and scoring the same, after an
- * upgrade. Rewrite with {@code -Dfraudstream.golden.write=src/test/resources/golden} only when
- * adding the golden file of a new format beside the old.
+ * Bundles of each format this version reads, as the version that made them saved them, checked
+ * in under {@code golden/}: deployed bundles must keep loading, and scoring the same, after an
+ * upgrade. Format 2 is a logistic regression of slopes alone; format 3 added value ranges
+ * ({@link FeatureBins}), and its golden bundle has them. Write the current format's file with
+ * {@code -Dfraudstream.golden.write=src/test/resources/golden}, only when adding a new format
+ * beside the old.
  */
 class BundleFormatTest {
 
   private static final byte[] SECRET = "golden-secret-0123456789".getBytes(StandardCharsets.UTF_8);
 
-  @Test
-  void shouldLoadTheCheckedInBundleAndScoreAsWhenItWasMade(@TempDir Path dir) throws IOException {
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void shouldLoadTheCheckedInBundleAndScoreAsWhenItWasMade(int format, @TempDir Path dir) throws IOException {
     List<FeatureRow> rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(120, 10, 5)), SECRET);
     FeatureVector probe = rows.get(rows.size() - 1).features();
+    String name = "bundle-v" + format;
     String write = System.getProperty("fraudstream.golden.write");
-    if (write != null) {
-      ModelBundle made = ModelTrainer.train(rows, ModelTrainer.Settings.defaults("golden"));
-      made.save(Path.of(write).resolve("bundle-v2.bundle"));
-      Files.writeString(Path.of(write).resolve("bundle-v2.score"), Double.toString(new ModelScorer(made).score(probe).probability()));
+    if (write != null && format == ModelBundle.FORMAT_VERSION) {
+      ModelBundle made = ModelTrainer.train(rows, ModelTrainer.Settings.defaults("golden").withTrainer(TrainerSpec.parse("logistic:bins=4")));
+      made.save(Path.of(write).resolve(name + ".bundle"));
+      Files.writeString(Path.of(write).resolve(name + ".score"), Double.toString(new ModelScorer(made).score(probe).probability()));
     }
-    Path bundle = dir.resolve("bundle-v2.bundle");
-    Files.write(bundle, golden("bundle-v2.bundle"));
+    Path bundle = dir.resolve(name + ".bundle");
+    Files.write(bundle, golden(name + ".bundle"));
     ModelBundle loaded = ModelBundle.load(bundle);
-    assertEquals(Double.parseDouble(new String(golden("bundle-v2.score"), StandardCharsets.UTF_8).trim()),
+    assertEquals(format, loaded.manifest().formatVersion());
+    assertEquals(format >= 3, loaded.manifest().bins() != null, "value ranges came with format 3");
+    assertEquals(Double.parseDouble(new String(golden(name + ".score"), StandardCharsets.UTF_8).trim()),
         new ModelScorer(loaded).score(probe).probability());
+  }
+
+  @Test
+  void shouldRefuseAFormatItDoesNotRead(@TempDir Path dir) throws IOException {
+    Path newer = dir.resolve("newer.bundle");
+    Path older = dir.resolve("older.bundle");
+    Files.write(newer, withFormat(golden("bundle-v3.bundle"), 3, ModelBundle.FORMAT_VERSION + 1));
+    Files.write(older, withFormat(golden("bundle-v2.bundle"), 2, 1));
+    for (Path file : List.of(newer, older)) {
+      ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(file));
+      assertTrue(error.getMessage().contains("this build reads formats 2 to " + ModelBundle.FORMAT_VERSION), error.getMessage());
+    }
+  }
+
+  /** The bundle with its manifest's format number changed. */
+  private static byte[] withFormat(byte[] bundle, int from, int to) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bundle)); ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+        byte[] bytes = in.readAllBytes();
+        if (entry.getName().equals("bundle.json")) {
+          String manifest = new String(bytes, StandardCharsets.UTF_8);
+          String changed = manifest.replaceFirst("\"formatVersion\" : " + from, "\"formatVersion\" : " + to);
+          assertTrue(!changed.equals(manifest), manifest);
+          bytes = changed.getBytes(StandardCharsets.UTF_8);
+        }
+        zip.putNextEntry(new ZipEntry(entry.getName()));
+        zip.write(bytes);
+        zip.closeEntry();
+      }
+    }
+    return out.toByteArray();
   }
 
   private static byte[] golden(String name) throws IOException {

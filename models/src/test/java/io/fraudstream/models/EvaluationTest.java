@@ -118,5 +118,12 @@ class EvaluationTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerSpec.parse("svm")).getMessage().contains("logistic, random-forest or xgboost"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerSpec.parse("xgboost:leaves=3")).getMessage().contains("no parameter 'leaves'"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerSpec.parse("logistic:rate=-1")).getMessage().contains("positive"));
+    assertEquals(4, TrainerSpec.parse("logistic:bins=4").bins());
+    assertEquals(1, TrainerSpec.parse("logistic").bins());
+    assertEquals(1, TrainerSpec.parse("xgboost").bins(), "trees cut the values themselves");
+    for (String bad : List.of("logistic:bins=2.5", "logistic:bins=65")) {
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerSpec.parse(bad)).getMessage().contains("whole number from 1 to 64"), bad);
+    }
+    assertEquals(List.of(1, 1, 1, 4, 4, 4), TrainerSpec.parse("logistic").grid().stream().map(TrainerSpec::bins).toList());
   }
 }

@@ -8,6 +8,7 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,33 @@ class FeatureImportanceTest {
     for (FeatureImportance.Entry entry : importance.features()) {
       assertEquals(weights[Feature.byName(entry.feature()).ordinal()], entry.value(), 0.0, entry.toString());
     }
+    assertSortedByMagnitude(importance);
+  }
+
+  @Test
+  void shouldGiveTheWeightsOfALinearModelsValueRangesInWords() {
+    ModelBundle bundle = train("logistic:bins=4", Set.copyOf(Feature.all()));
+    FeatureImportance importance = FeatureImportance.of(bundle, 200);
+    ModelScorer scorer = new ModelScorer(bundle);
+    double[] weights = scorer.logOddsWeights();
+    double[][] rangeWeights = scorer.rangeLogOdds();
+    int ranges = 0;
+    for (FeatureImportance.Entry entry : importance.features()) {
+      if (!entry.feature().contains("<")) {
+        assertEquals(weights[Feature.byName(entry.feature()).ordinal()], entry.value(), 0.0, entry.toString());
+        continue;
+      }
+      // "a < name <= b": the value is that range's weight against the average payment.
+      String name = entry.feature().replaceAll("^[^ ]+ < ", "").replaceAll(" <= .*$", "");
+      Feature feature = Feature.byName(name);
+      FeatureBins bins = bundle.manifest().bins().get(feature.ordinal());
+      int bin = IntStream.range(0, bins.count()).filter(b -> bins.describe(name, b).equals(entry.feature())).findFirst()
+          .orElseThrow(() -> new AssertionError(entry + " names no range of " + name));
+      assertEquals(rangeWeights[feature.ordinal()][bin], entry.value(), 0.0, entry.toString());
+      ranges++;
+    }
+    assertTrue(ranges > 10, importance.toString());
+    assertTrue(importance.measure().contains("value range"), importance.measure());
     assertSortedByMagnitude(importance);
   }
 

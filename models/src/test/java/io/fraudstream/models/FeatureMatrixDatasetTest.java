@@ -10,6 +10,7 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,6 +126,59 @@ class FeatureMatrixDatasetTest {
       Model<Label> fromExamples = TrainerSpec.parse(trainer).build(11).train(examples());
       assertEquals(0, largestDifference(fromMatrix, fromExamples), 1e-9, trainer);
     }
+  }
+
+  @Test
+  void valueRangesShouldTrainTheLogisticRegressionThatExamplesWithIndicatorsTrain() {
+    int width = Feature.count();
+    List<FeatureBins> bins = new ArrayList<>();
+    double[] column = new double[fraud.length];
+    for (int c = 0; c < width; c++) {
+      for (int r = 0; r < fraud.length; r++) {
+        column[r] = values[r * width + c];
+      }
+      bins.add(FeatureBins.learn(column, fraud, FRAUD_WEIGHT, 4));
+    }
+    byte[] binOfCell = new byte[values.length];
+    for (int cell = 0; cell < values.length; cell++) {
+      binOfCell[cell] = (byte) bins.get(cell % width).binOf(values[cell]);
+    }
+    assertTrue(bins.stream().filter(featureBins -> featureBins.count() > 1).count() >= 10, "most features split: " + bins);
+    // Tribuo's own dataset of the same rows: each value, and a 1 for the indicator of its range.
+    MutableDataset<Label> examples = new MutableDataset<>(source(), new LabelFactory());
+    for (int r = 0; r < fraud.length; r++) {
+      ArrayExample<Label> example = new ArrayExample<>(new Label(fraud[r] ? ModelScorer.FRAUD : ModelScorer.LEGIT));
+      for (int c = 0; c < width; c++) {
+        String name = Feature.names().get(c);
+        example.add(name, values[r * width + c]);
+        if (bins.get(c).count() > 1) {
+          example.add(FeatureBins.indicatorName(name, binOfCell[r * width + c]), 1);
+        }
+      }
+      if (fraud[r]) {
+        example.setWeight(FRAUD_WEIGHT);
+      }
+      examples.add(example);
+    }
+    FeatureMatrixDataset ranged = new FeatureMatrixDataset(source(), Feature.names(), values.clone(), fraud.clone(), FRAUD_WEIGHT,
+        binOfCell.clone(), bins);
+    assertEquals(examples.getFeatureMap().size(), ranged.getFeatureMap().size(), "the same values and indicators");
+    Model<Label> fromMatrix = TrainerSpec.parse("logistic").build(11).train(ranged);
+    Model<Label> fromExamples = TrainerSpec.parse("logistic").build(11).train(examples);
+    List<Prediction<Label>> matrixScores = fromMatrix.predict(examples.getData());
+    List<Prediction<Label>> exampleScores = fromExamples.predict(examples.getData());
+    Model<Label> withoutRanges = TrainerSpec.parse("logistic").build(11).train(matrix());
+    List<Prediction<Label>> plainScores = withoutRanges.predict(examples.getData());
+    double largest = 0;
+    double fromPlain = 0;
+    for (int i = 0; i < matrixScores.size(); i++) {
+      double score = matrixScores.get(i).getOutputScores().get(ModelScorer.FRAUD).getScore();
+      largest = Math.max(largest, Math.abs(score - exampleScores.get(i).getOutputScores().get(ModelScorer.FRAUD).getScore()));
+      fromPlain = Math.max(fromPlain, Math.abs(score - plainScores.get(i).getOutputScores().get(ModelScorer.FRAUD).getScore()));
+    }
+    assertEquals(0, largest, 1e-9);
+    assertTrue(fromPlain > 1e-3, "the indicators must reach the model");
+    assertThrows(IllegalStateException.class, ranged::toDMatrix, "XGBoost is given the values alone");
   }
 
   @Test

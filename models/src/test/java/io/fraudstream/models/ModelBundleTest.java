@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,9 +117,35 @@ class ModelBundleTest {
 
   @Test
   void contributionsShouldAddUpToTheModelsLogOdds() {
-    ModelScorer scorer = new ModelScorer(bundle);
-    FeatureVector zero = new FeatureVector(bundle.manifest().means().clone());
-    double baseLogOdds = logit(scorer.score(zero).probability());
+    assertContributionsAddUp(bundle);
+  }
+
+  @Test
+  void contributionsOfValueRangesShouldAddUpToTheModelsLogOddsToo(@TempDir Path dir) throws Exception {
+    ModelBundle ranged = ModelTrainer.train(rows, ModelTrainer.Settings.defaults("synthetic seed 7").withTrainer(TrainerSpec.parse("logistic:bins=4")));
+    List<FeatureBins> bins = ranged.manifest().bins();
+    assertEquals(Feature.count(), bins.size());
+    assertTrue(bins.stream().filter(featureBins -> featureBins.count() > 1).count() >= 10, bins.toString());
+    assertContributionsAddUp(ranged);
+    // The ranges are part of the model: a bundle read back scores the same.
+    Path file = dir.resolve("ranged.bundle");
+    ranged.save(file);
+    ModelScorer before = new ModelScorer(ranged);
+    ModelScorer after = new ModelScorer(ModelBundle.load(file));
+    for (FeatureRow row : rows.subList(0, 500)) {
+      assertEquals(before.score(row.features()).probability(), after.score(row.features()).probability());
+    }
+    assertEquals(null, bundle.manifest().bins(), "a model of slopes alone has no ranges");
+  }
+
+  /**
+   * A linear model's contributions explain its score: the log-odds of any two payments differ by
+   * the difference of their contributions' sums.
+   */
+  private static void assertContributionsAddUp(ModelBundle model) {
+    ModelScorer scorer = new ModelScorer(model);
+    ModelScorer.Score average = scorer.score(new FeatureVector(model.manifest().means().clone()));
+    double baseLogOdds = logit(average.probability()) - Arrays.stream(average.contributions()).sum();
     for (FeatureRow row : rows.subList(1000, 1200)) {
       ModelScorer.Score score = scorer.score(row.features());
       double sum = 0;

@@ -1,0 +1,67 @@
+package io.fraudstream.benchmarks;
+
+import io.fraudstream.features.FeatureVector;
+import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelScorer;
+import io.fraudstream.models.ModelTrainer;
+import io.fraudstream.models.OfflineReplay;
+import io.fraudstream.models.TrainerSpec;
+import io.fraudstream.models.data.SyntheticGenerator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Scoring one payment, with its reasons, by logistic regression: slopes alone against slopes and
+ * 4 value ranges a feature ({@code logistic:bins=4}), which adds an indicator per feature to
+ * the example Tribuo scores.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class LinearScoringBenchmark {
+
+  private static final byte[] SECRET = "benchmark-secret-0123456".getBytes(StandardCharsets.UTF_8);
+  private List<FeatureRow> rows;
+  private ModelScorer slopes;
+  private ModelScorer ranges;
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(1_000, 30, 1)), SECRET);
+    ModelTrainer.Settings settings = ModelTrainer.Settings.defaults("benchmark");
+    slopes = new ModelScorer(ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic"))));
+    ranges = new ModelScorer(ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic:bins=4"))));
+  }
+
+  private FeatureVector nextFeatures() {
+    int index = next;
+    next = next + 1 == rows.size() ? 0 : next + 1;
+    return rows.get(index).features();
+  }
+
+  @Benchmark
+  public ModelScorer.Score slopesAlone() {
+    return slopes.score(nextFeatures());
+  }
+
+  @Benchmark
+  public ModelScorer.Score withValueRanges() {
+    return ranges.score(nextFeatures());
+  }
+}
