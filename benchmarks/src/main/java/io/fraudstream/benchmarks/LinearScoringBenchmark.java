@@ -2,6 +2,7 @@ package io.fraudstream.benchmarks;
 
 import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.FeatureRow;
+import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
 import io.fraudstream.models.OfflineReplay;
@@ -21,11 +22,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
 
 /**
- * Scoring one payment, with its reasons, by logistic regression: slopes alone against slopes and
- * 4 value ranges a feature ({@code logistic:bins=4}), which adds an indicator per feature to
- * the example Tribuo scores.
+ * Scoring one payment by logistic regression, with its reasons, from the model's weights
+ * ({@code ModelScorer}), against Tribuo's own prediction of the same example: for slopes alone
+ * and for slopes and 4 value ranges a feature ({@code logistic:bins=4}), which adds an indicator
+ * per feature to the example Tribuo scores.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +41,8 @@ public class LinearScoringBenchmark {
 
   private static final byte[] SECRET = "benchmark-secret-0123456".getBytes(StandardCharsets.UTF_8);
   private List<FeatureRow> rows;
+  private ModelBundle slopesBundle;
+  private ModelBundle rangesBundle;
   private ModelScorer slopes;
   private ModelScorer ranges;
   private int next;
@@ -45,8 +51,10 @@ public class LinearScoringBenchmark {
   public void setUp() {
     rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(1_000, 30, 1)), SECRET);
     ModelTrainer.Settings settings = ModelTrainer.Settings.defaults("benchmark");
-    slopes = new ModelScorer(ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic"))));
-    ranges = new ModelScorer(ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic:bins=4"))));
+    slopesBundle = ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic")));
+    rangesBundle = ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic:bins=4")));
+    slopes = new ModelScorer(slopesBundle);
+    ranges = new ModelScorer(rangesBundle);
   }
 
   private FeatureVector nextFeatures() {
@@ -63,5 +71,15 @@ public class LinearScoringBenchmark {
   @Benchmark
   public ModelScorer.Score withValueRanges() {
     return ranges.score(nextFeatures());
+  }
+
+  @Benchmark
+  public Prediction<Label> slopesAloneTribuo() {
+    return slopesBundle.model().predict(slopes.example(nextFeatures()));
+  }
+
+  @Benchmark
+  public Prediction<Label> withValueRangesTribuo() {
+    return rangesBundle.model().predict(ranges.example(nextFeatures()));
   }
 }

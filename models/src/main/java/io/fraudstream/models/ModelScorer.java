@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
@@ -17,8 +18,8 @@ import org.tribuo.math.la.DenseMatrix;
 /**
  * Scores feature vectors with a bundle's model and says how much each feature pushed the score,
  * so that decisions can give their reasons in order of weight. Tree ensembles are scored by
- * {@link CompiledTrees}, equal to Tribuo's predictions and many times faster; other models by
- * Tribuo.
+ * {@link CompiledTrees}, and logistic regression from its weights, both equal to Tribuo's
+ * predictions and many times faster; other models by Tribuo.
  *
  * <p>Thread-safe: it holds no mutable state.
  */
@@ -50,6 +51,9 @@ public final class ModelScorer {
    * log-odds against the training payments' average; null where a feature has one range. */
   private final String[][] indicatorNames;
   private final double[][] rangeLogOdds;
+  /** For logistic regression over FRAUD and LEGIT, the fraud log-odds when every contribution is
+   * zero, so that the log-odds are this plus the contributions; NaN for other models. */
+  private final double baseLogOdds;
 
   /** A score with per-feature contributions to the fraud log-odds, in catalogue order. */
   public record Score(double probability, double[] contributions) {}
@@ -65,11 +69,13 @@ public final class ModelScorer {
     this.inCatalogueOrder = Arrays.equals(cataloguePositions, IntStream.range(0, Feature.count()).toArray());
     this.means = manifest.means().clone();
     this.stds = manifest.stds().clone();
-    this.logOddsWeights = features.stream().mapToDouble(name -> logOddsWeight(model, name)).toArray();
+    LinearWeights linear = LinearWeights.of(model);
+    this.logOddsWeights = features.stream().mapToDouble(linear::logOdds).toArray();
     this.trees = CompiledTrees.compile(model, features);
     this.bins = manifest.bins() == null ? null : manifest.bins().toArray(FeatureBins[]::new);
     this.indicatorNames = new String[features.size()][];
     this.rangeLogOdds = new double[features.size()][];
+    double base = linear.bias();
     for (int i = 0; bins != null && i < features.size(); i++) {
       if (bins[i].count() > 1) {
         indicatorNames[i] = new String[bins[i].count()];
@@ -77,14 +83,16 @@ public final class ModelScorer {
         double average = 0;
         for (int bin = 0; bin < bins[i].count(); bin++) {
           indicatorNames[i][bin] = FeatureBins.indicatorName(features.get(i), bin);
-          rangeLogOdds[i][bin] = logOddsWeight(model, indicatorNames[i][bin]);
+          rangeLogOdds[i][bin] = linear.logOdds(indicatorNames[i][bin]);
           average += bins[i].shares()[bin] * rangeLogOdds[i][bin];
         }
         for (int bin = 0; bin < bins[i].count(); bin++) {
           rangeLogOdds[i][bin] -= average;
         }
+        base += average;
       }
     }
+    this.baseLogOdds = base;
   }
 
   /**
@@ -136,9 +144,19 @@ public final class ModelScorer {
     for (int i = 0; i < contributions.length; i++) {
       contributions[i] = logOddsWeights[i] * standardised[i] + (rangeLogOdds[i] == null ? 0 : rangeLogOdds[i][ranges[i]]);
     }
-    Prediction<Label> prediction = model.predict(example(standardised, ranges));
-    Label fraud = prediction.getOutputScores().get(FRAUD);
-    double probability = fraud == null ? 0 : fraud.getScore();
+    double probability;
+    if (Double.isNaN(baseLogOdds)) {
+      Prediction<Label> prediction = model.predict(example(standardised, ranges));
+      Label fraud = prediction.getOutputScores().get(FRAUD);
+      probability = fraud == null ? 0 : fraud.getScore();
+    } else {
+      // Tribuo's softmax over two labels is the logistic function of their difference.
+      double logOdds = baseLogOdds;
+      for (double contribution : contributions) {
+        logOdds += contribution;
+      }
+      probability = 1 / (1 + Math.exp(-logOdds));
+    }
     return new Score(probability, inCatalogueOrder(contributions));
   }
 
@@ -210,19 +228,35 @@ public final class ModelScorer {
 
   /**
    * For a linear model over FRAUD and LEGIT, the fraud log-odds are the difference of the two
-   * rows of weights; zero for other models and for a name the model does not know.
+   * rows of weights; Tribuo keeps the bias in the column after the features'.
+   *
+   * @param weights null for other models, which then weigh every name zero and have no bias
    */
-  private static double logOddsWeight(Model<Label> model, String name) {
-    if (!(model instanceof AbstractLinearSGDModel<Label> linear)) {
-      return 0;
+  private record LinearWeights(DenseMatrix weights, int fraudRow, int legitRow, ImmutableFeatureMap ids) {
+
+    static LinearWeights of(Model<Label> model) {
+      int fraudRow = model.getOutputIDInfo().getID(new Label(FRAUD));
+      int legitRow = model.getOutputIDInfo().getID(new Label(LEGIT));
+      if (!(model instanceof AbstractLinearSGDModel<Label> linear) || fraudRow < 0 || legitRow < 0
+          || model.getOutputIDInfo().size() != 2) {
+        return new LinearWeights(null, -1, -1, model.getFeatureIDMap());
+      }
+      return new LinearWeights(linear.getWeightsCopy(), fraudRow, legitRow, model.getFeatureIDMap());
     }
-    int fraudRow = model.getOutputIDInfo().getID(new Label(FRAUD));
-    int legitRow = model.getOutputIDInfo().getID(new Label(LEGIT));
-    int column = model.getFeatureIDMap().getID(name);
-    if (fraudRow < 0 || legitRow < 0 || column < 0) {
-      return 0;
+
+    /** The weight of a feature, zero for a name the model does not know. */
+    double logOdds(String name) {
+      int column = ids.getID(name);
+      return weights == null || column < 0 ? 0 : difference(column);
     }
-    DenseMatrix matrix = linear.getWeightsCopy();
-    return matrix.get(fraudRow, column) - matrix.get(legitRow, column);
+
+    /** The bias, NaN for a model that is not linear. */
+    double bias() {
+      return weights == null ? Double.NaN : difference(ids.size());
+    }
+
+    private double difference(int column) {
+      return weights.get(fraudRow, column) - weights.get(legitRow, column);
+    }
   }
 }

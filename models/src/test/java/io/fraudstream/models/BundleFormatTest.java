@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bundles of each format this version reads, as the version that made them saved them, checked
- * in under {@code golden/}: deployed bundles must keep loading, and scoring the same, after an
- * upgrade. Format 2 is a logistic regression of slopes alone; format 3 added value ranges
+ * in under {@code golden/}: deployed bundles must keep loading, and scoring the same (to the last
+ * few bits), after an upgrade. Format 2 is a logistic regression of slopes alone; format 3 added value ranges
  * ({@link FeatureBins}), and its golden bundle has them. Write the current format's file with
  * {@code -Dfraudstream.golden.write=src/test/resources/golden}, only when adding a new format
  * beside the old.
@@ -51,8 +51,10 @@ class BundleFormatTest {
     ModelBundle loaded = ModelBundle.load(bundle);
     assertEquals(format, loaded.manifest().formatVersion());
     assertEquals(format >= 3, loaded.manifest().bins() != null, "value ranges came with format 3");
-    assertEquals(Double.parseDouble(new String(golden(name + ".score"), StandardCharsets.UTF_8).trim()),
-        new ModelScorer(loaded).score(probe).probability());
+    // To the last few bits only: logistic regression is now scored from its weights, not by
+    // Tribuo, and sums in another order.
+    double whenMade = Double.parseDouble(new String(golden(name + ".score"), StandardCharsets.UTF_8).trim());
+    assertEquals(whenMade, new ModelScorer(loaded).score(probe).probability(), 1e-12 * whenMade);
   }
 
   @Test

@@ -118,6 +118,7 @@ class ModelBundleTest {
   @Test
   void contributionsShouldAddUpToTheModelsLogOdds() {
     assertContributionsAddUp(bundle);
+    assertScoredAsTribuoScores(bundle);
   }
 
   @Test
@@ -127,6 +128,7 @@ class ModelBundleTest {
     assertEquals(Feature.count(), bins.size());
     assertTrue(bins.stream().filter(featureBins -> featureBins.count() > 1).count() >= 10, bins.toString());
     assertContributionsAddUp(ranged);
+    assertScoredAsTribuoScores(ranged);
     // The ranges are part of the model: a bundle read back scores the same.
     Path file = dir.resolve("ranged.bundle");
     ranged.save(file);
@@ -136,6 +138,15 @@ class ModelBundleTest {
       assertEquals(before.score(row.features()).probability(), after.score(row.features()).probability());
     }
     assertEquals(null, bundle.manifest().bins(), "a model of slopes alone has no ranges");
+  }
+
+  /** The scorer computes the score from the weights; Tribuo's own prediction must agree. */
+  private static void assertScoredAsTribuoScores(ModelBundle model) {
+    ModelScorer scorer = new ModelScorer(model);
+    for (FeatureRow row : rows.subList(0, 3000)) {
+      double tribuo = model.model().predict(scorer.example(row.features())).getOutputScores().get(ModelScorer.FRAUD).getScore();
+      assertEquals(tribuo, scorer.score(row.features()).probability(), 1e-12 + 1e-9 * tribuo);
+    }
   }
 
   /**
