@@ -61,23 +61,38 @@ class BundleFormatTest {
   void shouldRefuseAFormatItDoesNotRead(@TempDir Path dir) throws IOException {
     Path newer = dir.resolve("newer.bundle");
     Path older = dir.resolve("older.bundle");
-    Files.write(newer, withFormat(golden("bundle-v3.bundle"), 3, ModelBundle.FORMAT_VERSION + 1));
-    Files.write(older, withFormat(golden("bundle-v2.bundle"), 2, 1));
+    Files.write(newer, withManifest(golden("bundle-v3.bundle"), "\"formatVersion\" : 3", "\"formatVersion\" : " + (ModelBundle.FORMAT_VERSION + 1)));
+    Files.write(older, withManifest(golden("bundle-v2.bundle"), "\"formatVersion\" : 2", "\"formatVersion\" : 1"));
     for (Path file : List.of(newer, older)) {
       ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(file));
       assertTrue(error.getMessage().contains("this build reads formats 2 to " + ModelBundle.FORMAT_VERSION), error.getMessage());
     }
   }
 
-  /** The bundle with its manifest's format number changed. */
-  private static byte[] withFormat(byte[] bundle, int from, int to) throws IOException {
+  @Test
+  void shouldRefuseValueRangesThatDoNotFitTheFeatures(@TempDir Path dir) throws IOException {
+    byte[] golden = golden("bundle-v3.bundle");
+    Path shortOfOne = dir.resolve("short.bundle");
+    Files.write(shortOfOne, withManifest(golden, "\"bins\" : \\[ \\{\\s*\"cuts\" : \\[ \\],\\s*\"shares\" : \\[ 1.0 \\]\\s*\\}, ", "\"bins\" : [ "));
+    ModelBundleException error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(shortOfOne));
+    Path intact = Files.write(dir.resolve("intact.bundle"), golden);
+    int features = ModelBundle.load(intact).manifest().features().size();
+    assertTrue(error.getMessage().contains("value ranges for " + (features - 1) + " features, not its " + features), error.getMessage());
+    Path descending = dir.resolve("descending.bundle");
+    Files.write(descending, withManifest(golden, "\"cuts\" : \\[ 10.425, 15.285, 92.45 \\]", "\"cuts\" : [ 92.45, 15.285, 10.425 ]"));
+    error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(descending));
+    assertTrue(error.getMessage().contains("unreadable manifest") && error.getMessage().contains("ascending"), error.getMessage());
+  }
+
+  /** The bundle with the first match of {@code regex} in its manifest replaced. */
+  private static byte[] withManifest(byte[] bundle, String regex, String replacement) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bundle)); ZipOutputStream zip = new ZipOutputStream(out)) {
       for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
         byte[] bytes = in.readAllBytes();
         if (entry.getName().equals("bundle.json")) {
           String manifest = new String(bytes, StandardCharsets.UTF_8);
-          String changed = manifest.replaceFirst("\"formatVersion\" : " + from, "\"formatVersion\" : " + to);
+          String changed = manifest.replaceFirst(regex, replacement);
           assertTrue(!changed.equals(manifest), manifest);
           bytes = changed.getBytes(StandardCharsets.UTF_8);
         }
