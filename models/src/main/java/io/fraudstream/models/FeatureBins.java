@@ -113,41 +113,41 @@ public record FeatureBins(double[] cuts, double[] shares) {
       }
     }
     Groups groups = new Groups(value, fraudCount, legitCount, distinct, fraudWeight);
-    List<int[]> ranges = new ArrayList<>(List.of(new int[] {0, distinct}));
+    List<Range> ranges = new ArrayList<>(List.of(groups.range(0, distinct)));
     double minGain = MIN_GAIN_SHARE * groups.impurity(0, distinct);
     while (ranges.size() < maxBins) {
-      int bestRange = -1;
-      int bestAt = -1;
-      double bestGain = minGain;
+      int best = -1;
       for (int r = 0; r < ranges.size(); r++) {
-        int[] range = ranges.get(r);
-        int at = groups.bestSplit(range[0], range[1]);
-        double gain = at < 0 ? 0 : groups.impurity(range[0], range[1]) - groups.impurity(range[0], at) - groups.impurity(at, range[1]);
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestRange = r;
-          bestAt = at;
+        if (ranges.get(r).gain() > minGain && (best < 0 || ranges.get(r).gain() > ranges.get(best).gain())) {
+          best = r;
         }
       }
-      if (bestRange < 0) {
+      if (best < 0) {
         break;
       }
-      int[] split = ranges.remove(bestRange);
-      ranges.add(bestRange, new int[] {bestAt, split[1]});
-      ranges.add(bestRange, new int[] {split[0], bestAt});
+      Range split = ranges.remove(best);
+      ranges.add(best, groups.range(split.splitAt(), split.to()));
+      ranges.add(best, groups.range(split.from(), split.splitAt()));
     }
     double[] cuts = new double[ranges.size() - 1];
     double[] shares = new double[ranges.size()];
     for (int r = 0; r < ranges.size(); r++) {
-      int[] range = ranges.get(r);
+      Range range = ranges.get(r);
       if (r > 0) {
         // Halfway between the values either side, so that a value seen in training keeps its range.
-        cuts[r - 1] = value[range[0] - 1] + (value[range[0]] - value[range[0] - 1]) / 2;
+        cuts[r - 1] = value[range.from() - 1] + (value[range.from()] - value[range.from() - 1]) / 2;
       }
-      shares[r] = groups.rows(range[0], range[1]) / (double) values.length;
+      shares[r] = groups.rows(range.from(), range.to()) / (double) values.length;
     }
     return new FeatureBins(cuts, shares);
   }
+
+  /**
+   * The groups {@code [from, to)} of distinct values, the group where their best split begins
+   * its upper side (-1 if none leaves both sides enough rows) and how much that split lowers the
+   * impurity.
+   */
+  private record Range(int from, int to, int splitAt, double gain) {}
 
   /** Distinct values with prefix sums of their frauds and legitimate payments. */
   private static final class Groups {
@@ -177,8 +177,13 @@ public record FeatureBins(double[] cuts, double[] shares) {
       return mass == 0 ? 0 : 2 * fraudMass * legitMass / mass;
     }
 
-    /** The group where the best split of {@code [from, to)} begins its upper side, or -1 if none leaves both sides enough rows. */
-    int bestSplit(int from, int to) {
+    /** The range of groups {@code [from, to)}, with its best split found once. */
+    Range range(int from, int to) {
+      int at = bestSplit(from, to);
+      return new Range(from, to, at, at < 0 ? 0 : impurity(from, to) - impurity(from, at) - impurity(at, to));
+    }
+
+    private int bestSplit(int from, int to) {
       int best = -1;
       double lowest = Double.POSITIVE_INFINITY;
       for (int at = from + 1; at < to; at++) {
