@@ -1,14 +1,10 @@
 package io.fraudstream.benchmarks;
 
-import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
-import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.TrainerSpec;
-import io.fraudstream.models.data.SyntheticGenerator;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,17 +35,14 @@ import org.tribuo.classification.Label;
 @Fork(1)
 public class LinearScoringBenchmark {
 
-  private static final byte[] SECRET = "benchmark-secret-0123456".getBytes(StandardCharsets.UTF_8);
-  private List<FeatureRow> rows;
   private ModelBundle slopesBundle;
   private ModelBundle rangesBundle;
   private ModelScorer slopes;
   private ModelScorer ranges;
-  private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(1_000, 30, 1)), SECRET);
+  public void setUp(SyntheticPayments payments) {
+    List<FeatureRow> rows = payments.rows();
     ModelTrainer.Settings settings = ModelTrainer.Settings.defaults("benchmark");
     slopesBundle = ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic")));
     rangesBundle = ModelTrainer.train(rows, settings.withTrainer(TrainerSpec.parse("logistic:bins=4")));
@@ -57,29 +50,23 @@ public class LinearScoringBenchmark {
     ranges = new ModelScorer(rangesBundle);
   }
 
-  private FeatureVector nextFeatures() {
-    int index = next;
-    next = next + 1 == rows.size() ? 0 : next + 1;
-    return rows.get(index).features();
+  @Benchmark
+  public ModelScorer.Score slopesAlone(SyntheticPayments payments) {
+    return slopes.score(payments.nextFeatures());
   }
 
   @Benchmark
-  public ModelScorer.Score slopesAlone() {
-    return slopes.score(nextFeatures());
+  public ModelScorer.Score withValueRanges(SyntheticPayments payments) {
+    return ranges.score(payments.nextFeatures());
   }
 
   @Benchmark
-  public ModelScorer.Score withValueRanges() {
-    return ranges.score(nextFeatures());
+  public Prediction<Label> slopesAloneTribuo(SyntheticPayments payments) {
+    return slopesBundle.model().predict(slopes.example(payments.nextFeatures()));
   }
 
   @Benchmark
-  public Prediction<Label> slopesAloneTribuo() {
-    return slopesBundle.model().predict(slopes.example(nextFeatures()));
-  }
-
-  @Benchmark
-  public Prediction<Label> withValueRangesTribuo() {
-    return rangesBundle.model().predict(ranges.example(nextFeatures()));
+  public Prediction<Label> withValueRangesTribuo(SyntheticPayments payments) {
+    return rangesBundle.model().predict(ranges.example(payments.nextFeatures()));
   }
 }

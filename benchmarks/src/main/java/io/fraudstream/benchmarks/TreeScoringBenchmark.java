@@ -1,15 +1,11 @@
 package io.fraudstream.benchmarks;
 
 import io.fraudstream.features.Feature;
-import io.fraudstream.features.FeatureVector;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
 import io.fraudstream.models.ModelTrainer;
-import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.TrainerSpec;
-import io.fraudstream.models.data.SyntheticGenerator;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -40,17 +36,14 @@ import org.tribuo.classification.Label;
 @Fork(1)
 public class TreeScoringBenchmark {
 
-  private static final byte[] SECRET = "benchmark-secret-0123456".getBytes(StandardCharsets.UTF_8);
-  private List<FeatureRow> rows;
   private ModelBundle xgboost;
   private ModelBundle forest;
   private ModelScorer xgboostScorer;
   private ModelScorer forestScorer;
-  private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(1_000, 30, 1)), SECRET);
+  public void setUp(SyntheticPayments payments) {
+    List<FeatureRow> rows = payments.rows();
     int split = rows.size() * 4 / 5;
     List<FeatureRow> training = rows.subList(0, split);
     List<FeatureRow> validation = rows.subList(split, rows.size());
@@ -64,35 +57,29 @@ public class TreeScoringBenchmark {
     forestScorer = new ModelScorer(forest);
   }
 
-  private FeatureVector nextFeatures() {
-    int index = next;
-    next = next + 1 == rows.size() ? 0 : next + 1;
-    return rows.get(index).features();
-  }
-
   @Benchmark
-  public double xgboostCompiled() {
-    return xgboostScorer.probability(nextFeatures());
+  public double xgboostCompiled(SyntheticPayments payments) {
+    return xgboostScorer.probability(payments.nextFeatures());
   }
 
   /** With the path attributions a decision ranks its reasons by. */
   @Benchmark
-  public ModelScorer.Score xgboostCompiledWithReasons() {
-    return xgboostScorer.score(nextFeatures());
+  public ModelScorer.Score xgboostCompiledWithReasons(SyntheticPayments payments) {
+    return xgboostScorer.score(payments.nextFeatures());
   }
 
   @Benchmark
-  public Prediction<Label> xgboostTribuo() {
-    return xgboost.model().predict(xgboostScorer.example(nextFeatures()));
+  public Prediction<Label> xgboostTribuo(SyntheticPayments payments) {
+    return xgboost.model().predict(xgboostScorer.example(payments.nextFeatures()));
   }
 
   @Benchmark
-  public double forestCompiled() {
-    return forestScorer.probability(nextFeatures());
+  public double forestCompiled(SyntheticPayments payments) {
+    return forestScorer.probability(payments.nextFeatures());
   }
 
   @Benchmark
-  public Prediction<Label> forestTribuo() {
-    return forest.model().predict(forestScorer.example(nextFeatures()));
+  public Prediction<Label> forestTribuo(SyntheticPayments payments) {
+    return forest.model().predict(forestScorer.example(payments.nextFeatures()));
   }
 }
