@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
   SplitOptions split;
 
   @Option(names = "--trainer", defaultValue = "logistic",
-      description = "logistic, random-forest or xgboost, with optional parameters (xgboost:trees=200,depth=6); "
+      description = "logistic, random-forest or xgboost, with optional parameters (xgboost:trees=200,depth=6; logistic:bins=4 for value ranges); "
           + "repeat to choose among several on the validation window (default ${DEFAULT-VALUE})")
   List<String> trainers;
 
