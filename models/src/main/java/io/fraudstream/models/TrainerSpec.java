@@ -72,7 +72,7 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
     }
     Double bins = all.get("bins");
     if (bins != null && (bins != Math.rint(bins) || bins > MAX_BINS)) {
-      throw new IllegalArgumentException(algorithm.externalName + " parameter bins must be a whole number from 1 to " + MAX_BINS + ", got " + bins);
+      throw new IllegalArgumentException(algorithm.externalName + " parameter bins must be a whole number from 1 to " + MAX_BINS + ", got " + format(bins));
     }
     params = Collections.unmodifiableMap(all);
   }
@@ -161,11 +161,15 @@ public record TrainerSpec(Algorithm algorithm, Map<String, Double> params) {
     };
   }
 
+  /** A parameter as it is written: a whole number without a decimal point. */
+  private static String format(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+  }
+
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder(algorithm.externalName).append(':');
-    params.forEach((name, value) -> text.append(name).append('=')
-        .append(value == Math.rint(value) ? Long.toString(value.longValue()) : value.toString()).append(','));
+    params.forEach((name, value) -> text.append(name).append('=').append(format(value)).append(','));
     text.setLength(text.length() - 1);
     return text.toString();
   }
