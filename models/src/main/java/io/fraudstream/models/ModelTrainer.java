@@ -204,10 +204,9 @@ public final class ModelTrainer {
         new LabelFactory()), Feature.names(), values, fraud, fraudWeight, binOfCell, bins);
   }
 
-  /** The bundle's manifest before its thresholds are tuned: version, provenance, scaling and dataset. */
+  /** The bundle's manifest before its thresholds are tuned: version, provenance, scaling, value ranges and dataset. */
   private static ModelBundle.Manifest manifest(Model<Label> model, Scaling scaling, List<FeatureBins> bins, float fraudWeight,
-      Set<Feature> inputs,
-      List<FeatureRow> rows, Settings settings) {
+      Set<Feature> inputs, List<FeatureRow> rows, Settings settings) {
     byte[] modelBytes;
     try {
       modelBytes = ModelBundle.modelBytes(model);
