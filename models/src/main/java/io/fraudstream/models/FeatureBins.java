@@ -29,6 +29,15 @@ public record FeatureBins(double[] cuts, double[] shares) {
     if (cuts == null || shares == null || shares.length != cuts.length + 1) {
       throw new IllegalArgumentException("bins need one share more than cuts");
     }
+    if (shares.length > TrainerSpec.MAX_BINS) {
+      throw new IllegalArgumentException("a feature has at most " + TrainerSpec.MAX_BINS + " value ranges, got " + shares.length);
+    }
+    for (double share : shares) {
+      // A share that is not a number would make every score one, and every payment ALLOW.
+      if (!(share >= 0 && share <= 1)) {
+        throw new IllegalArgumentException("bin shares must be within [0, 1], got " + Arrays.toString(shares));
+      }
+    }
     for (int i = 0; i < cuts.length; i++) {
       if (!Double.isFinite(cuts[i]) || (i > 0 && !(cuts[i] > cuts[i - 1]))) {
         throw new IllegalArgumentException("bin cuts must be finite and ascending, got " + Arrays.toString(cuts));

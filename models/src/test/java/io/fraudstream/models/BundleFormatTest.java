@@ -82,6 +82,10 @@ class BundleFormatTest {
     Files.write(descending, withManifest(golden, "\"cuts\" : \\[ 10.425, 15.285, 92.45 \\]", "\"cuts\" : [ 92.45, 15.285, 10.425 ]"));
     error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(descending));
     assertTrue(error.getMessage().contains("unreadable manifest") && error.getMessage().contains("ascending"), error.getMessage());
+    Path notANumber = dir.resolve("nan.bundle");
+    Files.write(notANumber, withManifest(golden, "\"shares\" : \\[ 1.0 \\]", "\"shares\" : [ NaN ]"));
+    error = assertThrows(ModelBundleException.class, () -> ModelBundle.load(notANumber));
+    assertTrue(error.getMessage().contains("within [0, 1]"), error.getMessage());
   }
 
   /** The bundle with the first match of {@code regex} in its manifest replaced. */

@@ -98,5 +98,8 @@ class FeatureBinsTest {
     assertThrows(IllegalArgumentException.class, () -> new FeatureBins(new double[] {2, 1}, new double[] {0.3, 0.3, 0.4}));
     assertThrows(IllegalArgumentException.class, () -> new FeatureBins(new double[] {1}, new double[] {1}));
     assertThrows(IllegalArgumentException.class, () -> new FeatureBins(new double[] {Double.NaN}, new double[] {0.5, 0.5}));
+    assertThrows(IllegalArgumentException.class, () -> new FeatureBins(new double[] {1}, new double[] {Double.NaN, 0.5}));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new FeatureBins(new double[64], new double[65])).getMessage()
+        .contains("at most 64 value ranges"));
   }
 }
