@@ -91,6 +91,10 @@ public final class DecisionPolicy {
     try {
       ModelScorer.Score scored = model.scorer().score(features);
       score = scored.probability();
+      if (Double.isNaN(score)) {
+        // A NaN is under every threshold: without this, the payment would be let through.
+        throw new IllegalStateException("the model's score is not a number");
+      }
       modelTier = model.tierOf(score);
       modelReasons = Reasons.fromContributions(features, scored.contributions());
     } catch (RuntimeException e) {

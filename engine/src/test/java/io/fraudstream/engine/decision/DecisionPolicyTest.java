@@ -68,6 +68,19 @@ class DecisionPolicyTest {
   }
 
   @Test
+  void aScoreThatIsNotANumberShouldAskForVerificationNotAllow() {
+    FeatureRow row = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(50, 5, 3)), TestModels.SECRET).get(100);
+    DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
+    Decision scored = policy.decide(new FeaturedTransaction(row.transaction(), row.features(), 0), Instant.EPOCH);
+    assertTrue(Double.isFinite(scored.score()), "the payment itself scores");
+    // A value no feature should ever take, as a bug or a hostile input could make it.
+    Decision unscored = policy.decide(new FeaturedTransaction(row.transaction(), withValue(row.features(), Feature.AMOUNT_ZSCORE, Double.NaN), 0),
+        Instant.EPOCH);
+    assertEquals(Tier.CHALLENGE, unscored.tier());
+    assertTrue(unscored.reasons().stream().anyMatch(reason -> reason.startsWith("could not be scored")), unscored.reasons().toString());
+  }
+
+  @Test
   void shouldGiveNoReasonsWhenNothingPushedTheScoreUp() {
     assertEquals(List.of(), Reasons.fromContributions(vector(Feature.AMOUNT, 3, Feature.NEW_DEVICE, 1), new double[Feature.count()]));
   }
