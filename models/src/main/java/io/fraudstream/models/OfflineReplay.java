@@ -103,13 +103,7 @@ public final class OfflineReplay {
    * time order and come back with their features. It holds one state per user, device and
    * merchant, never one per payment, and gives exactly the rows {@link #replay} gives: each
    * stage's state only ever sees its own key's payments in time order, so doing the stages
-   * payment by payment instead of stage by stage changes no value.
-   *
-   * <p>Each payment takes two steps, which may run on two threads: {@link #locate} finds its
-   * states, {@link #next(Located)} computes its features. Each step is confined to one thread at
-   * a time, and a located payment must reach {@code next} through a happens-before edge (such as
-   * a {@code BlockingQueue}). {@code locate} only adds to the maps of states and never reads a
-   * state's contents; {@code next} never touches the maps.
+   * payment by payment instead of stage by stage changes no value. Not thread-safe.
    */
   public static final class Streaming {
     private final FeatureExtractor userExtractor;
@@ -127,82 +121,39 @@ public final class OfflineReplay {
       }
     }
 
-    /**
-     * A payment with its user's and entities' states: the first step of {@link #next(Transaction)},
-     * in any order of payments.
-     */
-    Located locate(Transaction tx) {
-      EntityState[] states = new EntityState[KINDS.length];
-      for (EntityKind kind : KINDS) {
-        String key = kind.of(tx);
-        if (key != null) {
-          states[kind.ordinal()] = entities.get(kind).computeIfAbsent(key, entity -> EntityState.empty());
-        }
-      }
-      return new Located(tx, users.computeIfAbsent(tx.user(), id -> UserState.empty()), states);
-    }
-
     /** The next payment's row; payments must come in time order. */
     public FeatureRow next(Transaction tx) {
-      return next(locate(tx));
+      double[] features = new double[Feature.count()];
+      next(tx, features);
+      return new FeatureRow(tx, new FeatureVector(features));
     }
 
-    /** The row of the next payment, located by {@link #locate}; payments must come in time order, each once. */
-    FeatureRow next(Located located) {
-      if (!located.isLocated()) {
-        throw new IllegalArgumentException("payment " + located.transaction.id() + " was not located");
-      }
-      Transaction tx = located.transaction;
+    /**
+     * Computes the next payment's features into {@code features} ({@link Feature#count()}
+     * values, overwritten): for a caller that keeps rows its own way. Payments must come in time
+     * order, each once.
+     */
+    void next(Transaction tx, double[] features) {
       if (tx.timestamp().isBefore(previous)) {
         throw new IllegalArgumentException("payment " + tx.id() + " at " + tx.timestamp() + " comes after one at " + previous
             + ": a streaming replay needs payments in time order");
       }
       previous = tx.timestamp();
-      // Made here rather than by locate: zeroed just before it is filled, the array is still in
-      // this core's cache.
-      double[] features = new double[Feature.count()];
-      userExtractor.extractInto(located.user, tx, features);
-      learnFromChallenge(located.user, tx);
+      Arrays.fill(features, 0);
+      UserState user = users.computeIfAbsent(tx.user(), id -> UserState.empty());
+      userExtractor.extractInto(user, tx, features);
+      learnFromChallenge(user, tx);
       for (EntityKind kind : KINDS) {
-        EntityState state = located.entities[kind.ordinal()];
-        if (state == null) {
+        String key = kind.of(tx);
+        if (key == null) {
           continue;
         }
+        EntityState state = entities.get(kind).computeIfAbsent(key, entity -> EntityState.empty());
         entityExtractor.extractInto(kind, state, tx, features);
         if (Boolean.TRUE.equals(tx.label())) {
           EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
         }
       }
-      return new FeatureRow(tx, new FeatureVector(features));
-    }
-  }
-
-  /**
-   * A payment located by {@link Streaming#locate}: its states (null for an entity it does not
-   * name); or, made by {@link #unlocated}, only the payment.
-   */
-  static final class Located {
-    private final Transaction transaction;
-    private final UserState user;
-    private final EntityState[] entities;
-
-    private Located(Transaction transaction, UserState user, EntityState[] entities) {
-      this.transaction = transaction;
-      this.user = user;
-      this.entities = entities;
-    }
-
-    /** A payment only carried, not to be replayed: it holds no state. */
-    static Located unlocated(Transaction transaction) {
-      return new Located(transaction, null, null);
-    }
-
-    boolean isLocated() {
-      return user != null;
-    }
-
-    Transaction transaction() {
-      return transaction;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.fraudstream.models;
 
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
@@ -17,12 +18,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A dataset read and replayed at once: a reader thread parses the file and finds each payment's
- * states while this thread computes its features ({@link OfflineReplay.Streaming}), so that
- * replaying adds little to the time reading alone takes. A file out of time order cannot be
+ * A dataset read and replayed at once: a reader thread parses the file while this thread finds
+ * each payment's states and computes its features ({@link OfflineReplay.Streaming}), so that
+ * replaying adds little to the time reading alone takes. (Finding the states on the reader
+ * thread instead was measured slower, once the rows were packed: see benchmarks/RESULTS.md,
+ * 2026-12-06.) A file out of time order cannot be
  * replayed as it is read: from its first payment out of order on, payments are only collected,
  * and replayed sorted once the file is read ({@link OfflineReplay#replay}). Either way the rows
- * are those {@link OfflineReplay#replay} gives for the whole file.
+ * are those {@link OfflineReplay#replay} gives for the whole file. Rows replayed as read are
+ * held packed ({@link PackedRows}), not as an object and an array each.
  *
  * @param rows every payment's row, in event-time order
  * @param fraudKinds the kind of each fraud, where the mapping names a {@code fraud.type} column
@@ -31,31 +35,20 @@ import java.util.concurrent.atomic.AtomicReference;
 public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, boolean inTimeOrder) {
 
   private static final int BATCH = 4_096;
-  private static final List<OfflineReplay.Located> END = List.of();
+  private static final List<Transaction> END = List.of();
 
   /** Reads {@code file} and replays it, counting labels only for payments older than {@code labelDelay}. */
   public static ReplayedDataset read(Path file, DatasetMapping mapping, byte[] hashSecret, Duration labelDelay) throws IOException {
     OfflineReplay.Streaming streaming = new OfflineReplay.Streaming(hashSecret, labelDelay);
-    BlockingQueue<List<OfflineReplay.Located>> batches = new ArrayBlockingQueue<>(32);
+    BlockingQueue<List<Transaction>> batches = new ArrayBlockingQueue<>(32);
     AtomicReference<FraudKinds> kinds = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread reader = new Thread(() -> {
-      List<List<OfflineReplay.Located>> pending = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
-      Instant[] latest = {Instant.MIN};
+      List<List<Transaction>> pending = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
       try {
         kinds.set(DatasetReader.forEach(file, mapping, tx -> {
-          List<OfflineReplay.Located> batch = pending.get(0);
-          if (latest[0] != null && tx.timestamp().isBefore(latest[0])) {
-            latest[0] = null;   // out of order: from here on, payments are only collected
-          }
-          if (latest[0] != null) {
-            latest[0] = tx.timestamp();
-            // Finding the states here takes that work, and the maps' cache lines, off the
-            // replaying thread, the slower of the two: its CPU fell by about a sixth.
-            batch.add(streaming.locate(tx));
-          } else {
-            batch.add(OfflineReplay.Located.unlocated(tx));
-          }
+          List<Transaction> batch = pending.get(0);
+          batch.add(tx);
           if (batch.size() == BATCH) {
             hand(batches, batch);
             pending.set(0, new ArrayList<>(BATCH));
@@ -82,24 +75,28 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
     }
   }
 
-  private static ReplayedDataset replayAsRead(OfflineReplay.Streaming streaming, BlockingQueue<List<OfflineReplay.Located>> batches,
+  private static ReplayedDataset replayAsRead(OfflineReplay.Streaming streaming, BlockingQueue<List<Transaction>> batches,
       byte[] hashSecret, Duration labelDelay, AtomicReference<FraudKinds> kinds) throws InterruptedException {
-    List<FeatureRow> rows = new ArrayList<>();
+    PackedRows rows = new PackedRows();
+    double[] features = new double[Feature.count()];
     List<Transaction> unordered = null;
-    for (List<OfflineReplay.Located> batch = batches.take(); batch != END; batch = batches.take()) {
-      for (OfflineReplay.Located located : batch) {
-        if (unordered == null && !located.isLocated()) {
+    Instant latest = Instant.MIN;
+    for (List<Transaction> batch = batches.take(); batch != END; batch = batches.take()) {
+      for (Transaction tx : batch) {
+        if (unordered == null && tx.timestamp().isBefore(latest)) {
           // Out of order: the rows so far are dropped and their payments replayed again, sorted.
           unordered = new ArrayList<>(rows.size() * 2);
-          for (FeatureRow row : rows) {
-            unordered.add(row.transaction());
-          }
+          unordered.addAll(rows.payments());
           rows = null;
+          streaming = null;
         }
         if (unordered != null) {
-          unordered.add(located.transaction());
+          unordered.add(tx);
         } else {
-          rows.add(streaming.next(located));
+          latest = tx.timestamp();
+          // One array computed into for every payment, hot in this core's cache, then packed.
+          streaming.next(tx, features);
+          rows.add(tx, features);
         }
       }
     }
@@ -109,7 +106,7 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
     return new ReplayedDataset(OfflineReplay.replay(unordered, hashSecret, labelDelay), kinds.get(), false);
   }
 
-  private static void hand(BlockingQueue<List<OfflineReplay.Located>> batches, List<OfflineReplay.Located> batch) {
+  private static void hand(BlockingQueue<List<Transaction>> batches, List<Transaction> batch) {
     try {
       batches.put(batch);
     } catch (InterruptedException e) {
@@ -119,7 +116,7 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
   }
 
   /** The end mark, so that the replaying thread never waits for ever, even after a failure. */
-  private static void handEnd(BlockingQueue<List<OfflineReplay.Located>> batches) {
+  private static void handEnd(BlockingQueue<List<Transaction>> batches) {
     try {
       batches.put(END);
     } catch (InterruptedException e) {

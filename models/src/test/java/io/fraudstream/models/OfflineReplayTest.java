@@ -25,13 +25,16 @@ class OfflineReplayTest {
     }
     OfflineReplay.Streaming streaming = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
     assertEquals(single, single.stream().map(row -> streaming.next(row.transaction())).toList(), "one payment at a time");
-    // Located far ahead, as the reader of a dataset does, the payments give the same rows.
-    OfflineReplay.Streaming ahead = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
-    List<OfflineReplay.Located> located = single.stream().map(row -> ahead.locate(row.transaction())).toList();
-    assertEquals(single, located.stream().map(ahead::next).toList(), "all located first");
-    IllegalArgumentException unlocated = assertThrows(IllegalArgumentException.class,
-        () -> ahead.next(OfflineReplay.Located.unlocated(single.get(single.size() - 1).transaction())));
-    assertTrue(unlocated.getMessage().contains("was not located"), unlocated.getMessage());
+    // Computed into one array, as a dataset replayed while read is, and packed, the rows are the same.
+    OfflineReplay.Streaming packing = new OfflineReplay.Streaming(SECRET, EntityState.DEFAULT_LABEL_DELAY);
+    assertTrue(single.size() > 2 * PackedRows.ROWS_PER_BLOCK, "the packed rows span blocks: " + single.size() + " rows");
+    PackedRows packed = new PackedRows();
+    double[] features = new double[Feature.count()];
+    for (FeatureRow row : single) {
+      packing.next(row.transaction(), features);
+      packed.add(row.transaction(), features);
+    }
+    assertEquals(single, packed, "computed into one array and packed");
     IllegalArgumentException late = assertThrows(IllegalArgumentException.class, () -> streaming.next(payments.get(0)));
     assertTrue(late.getMessage().contains("a streaming replay needs payments in time order"), late.getMessage());
     // The comparison covers every stage, labels included.

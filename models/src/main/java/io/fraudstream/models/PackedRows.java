@@ -1,0 +1,53 @@
+package io.fraudstream.models;
+
+import io.fraudstream.features.Feature;
+import io.fraudstream.features.FeatureVector;
+import io.fraudstream.features.Transaction;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * Replayed rows held as their payments beside large arrays of feature values, many rows to an
+ * array, rather than as a row object, a vector object and an array for each payment. A row is
+ * made when asked for, sharing the values.
+ *
+ * <p>Why: a replay keeps every row, and G1 copies what young objects survive at each young
+ * collection; three more objects a payment roughly doubled what reading and replaying kept beside
+ * reading alone. A block of values is just under 4 MiB: more than half a region at any heap
+ * under 16 GB (the launcher's is half the machine's memory), so G1 allocates it as a humongous
+ * object, straight in the old generation, and never copies it. Appended to, never changed.
+ */
+final class PackedRows extends AbstractList<FeatureRow> implements RandomAccess {
+
+  static final int ROWS_PER_BLOCK = (4 * 1024 * 1024 - 64) / (Double.BYTES * Feature.count());
+  private final List<Transaction> payments = new ArrayList<>();
+  private final List<double[]> blocks = new ArrayList<>();
+
+  /** Appends a payment's row: {@link Feature#count()} values, copied. */
+  void add(Transaction payment, double[] values) {
+    int inBlock = payments.size() % ROWS_PER_BLOCK;
+    if (inBlock == 0) {
+      blocks.add(new double[ROWS_PER_BLOCK * Feature.count()]);
+    }
+    System.arraycopy(values, 0, blocks.get(blocks.size() - 1), inBlock * Feature.count(), Feature.count());
+    payments.add(payment);
+  }
+
+  /** The payments, in the rows' order. */
+  List<Transaction> payments() {
+    return payments;
+  }
+
+  @Override
+  public FeatureRow get(int index) {
+    Transaction payment = payments.get(index);
+    return new FeatureRow(payment, FeatureVector.within(blocks.get(index / ROWS_PER_BLOCK), index % ROWS_PER_BLOCK * Feature.count()));
+  }
+
+  @Override
+  public int size() {
+    return payments.size();
+  }
+}
