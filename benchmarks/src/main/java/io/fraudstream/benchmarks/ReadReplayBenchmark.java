@@ -1,92 +1,131 @@
 package io.fraudstream.benchmarks;
 
-import io.fraudstream.features.Transaction;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.ReplayedDataset;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Reading a dataset alone, beside reading and replaying it, in one JVM, rounds interleaved:
  *
  * <pre>
- * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT ROUNDS
+ * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT ROUNDS [staged]
  * </pre>
  *
- * Each round times: {@code read} ({@link DatasetReader#read}, every payment into a list);
- * {@code read, then replay} (the same, then {@link OfflineReplay#replay} on all cores, as the
- * commands did before); and {@code read and replay} ({@link ReplayedDataset#read}, the replay
- * behind the reader, as {@code train}, {@code evaluate} and {@code backtest} do now). It prints
- * each round and the medians, and the ratios of the medians to reading alone.
+ * Each round times {@code read} ({@link DatasetReader#read}, every payment into a list), then
+ * {@code read and replay} ({@link ReplayedDataset#read}, the replay behind the reader, as
+ * {@code train}, {@code evaluate} and {@code backtest} do). With {@code staged} it also times
+ * {@code read, then replay} (the same list, then {@link OfflineReplay#replay} on all cores, as
+ * the commands did before 2026-12-02). For each it prints the wall time, the process's CPU time
+ * and the collectors' time, then the medians and the ratio of the medians to reading alone, over
+ * every round and over every round but the first (which also grows the heap and compiles).
  */
 public final class ReadReplayBenchmark {
 
   private static final byte[] SECRET = "read-replay-benchmark".getBytes(StandardCharsets.UTF_8);
   private static final Duration DELAY = Duration.ofDays(7);
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private ReadReplayBenchmark() {}
 
+  /** What one way of reading cost: seconds of wall time, of the process's CPU, of the collectors. */
+  private record Cost(double wall, double cpu, double collectors) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.2f s (CPU %.2f s, collectors %.2f s)", wall, cpu, collectors);
+    }
+  }
+
+  /** The moment a measurement starts from. */
+  private record Mark(long nanos, long cpuNanos, long collectorMillis) {
+    static Mark now() {
+      long collectors = 0;
+      for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+        collectors += Math.max(0, collector.getCollectionTime());
+      }
+      return new Mark(System.nanoTime(), OS.getProcessCpuTime(), collectors);
+    }
+
+    Cost since() {
+      Mark end = now();
+      return new Cost((end.nanos - nanos) / 1e9, (end.cpuNanos - cpuNanos) / 1e9, (end.collectorMillis - collectorMillis) / 1e3);
+    }
+  }
+
+  private interface Work {
+    long rows() throws Exception;
+  }
+
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: ReadReplayBenchmark DATASET FORMAT ROUNDS");
+    if (args.length != 3 && !(args.length == 4 && args[3].equals("staged"))) {
+      System.err.println("usage: ReadReplayBenchmark DATASET FORMAT ROUNDS [staged]");
       System.exit(2);
     }
     Path file = Path.of(args[0]);
     DatasetMapping mapping = DatasetMapping.preset(args[1]);
     int rounds = Integer.parseInt(args[2]);
-    List<double[]> times = new ArrayList<>();
+    boolean staged = args.length == 4;
+    List<String> names = new ArrayList<>(List.of("read", "read and replay"));
+    List<Work> ways = new ArrayList<>(List.of(
+        () -> DatasetReader.read(file, mapping).size(),
+        () -> ReplayedDataset.read(file, mapping, SECRET, DELAY).rows().size()));
+    if (staged) {
+      names.add("read, then replay");
+      ways.add(() -> {
+        List<FeatureRow> rows = OfflineReplay.replay(DatasetReader.read(file, mapping), SECRET, DELAY);
+        return rows.size();
+      });
+    }
+    List<Cost[]> costs = new ArrayList<>();
+    long payments = -1;
     for (int round = 0; round < rounds; round++) {
-      long start = System.nanoTime();
-      List<Transaction> payments = DatasetReader.read(file, mapping);
-      double read = seconds(start);
-      long count = payments.size();
-      payments = null;
-      System.gc();
-
-      start = System.nanoTime();
-      List<FeatureRow> staged = OfflineReplay.replay(DatasetReader.read(file, mapping), SECRET, DELAY);
-      double thenReplay = seconds(start);
-      check(staged.size(), count);
-      staged = null;
-      System.gc();
-
-      start = System.nanoTime();
-      ReplayedDataset pipelined = ReplayedDataset.read(file, mapping, SECRET, DELAY);
-      double andReplay = seconds(start);
-      check(pipelined.rows().size(), count);
-      pipelined = null;
-      System.gc();
-      times.add(new double[] {read, thenReplay, andReplay});
-      System.out.printf(Locale.ROOT, "round %d: %,d payments; read %.2f s, read then replay %.2f s, read and replay %.2f s%n", round + 1,
-          count, read, thenReplay, andReplay);
+      Cost[] cost = new Cost[ways.size()];
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
+      for (int way = 0; way < ways.size(); way++) {
+        Mark start = Mark.now();
+        long rows = ways.get(way).rows();
+        cost[way] = start.since();
+        if (payments >= 0 && rows != payments) {
+          throw new IllegalStateException(names.get(way) + " gave " + rows + " rows for " + payments + " payments");
+        }
+        payments = rows;
+        System.gc();
+        line.append(String.format(Locale.ROOT, " %s %s;", names.get(way), cost[way]));
+      }
+      costs.add(cost);
+      System.out.println(line + String.format(Locale.ROOT, " %,d payments", payments));
     }
-    double read = median(times, 0);
-    double thenReplay = median(times, 1);
-    double andReplay = median(times, 2);
-    System.out.printf(Locale.ROOT, "RESULT median of %d: read %.2f s; read then replay %.2f s (%.2fx); read and replay %.2f s (%.2fx)%n",
-        rounds, read, thenReplay, thenReplay / read, andReplay, andReplay / read);
-  }
-
-  private static void check(long rows, long payments) {
-    if (rows != payments) {
-      throw new IllegalStateException(rows + " rows for " + payments + " payments");
+    report("every round", costs, names);
+    if (rounds > 2) {
+      report("rounds 2-" + rounds, costs.subList(1, rounds), names);
     }
   }
 
-  private static double median(List<double[]> times, int column) {
-    double[] values = times.stream().mapToDouble(round -> round[column]).sorted().toArray();
+  private static void report(String which, List<Cost[]> costs, List<String> names) {
+    double read = median(costs, 0, Cost::wall);
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "RESULT median of %s (%d):", which, costs.size()));
+    for (int way = 0; way < names.size(); way++) {
+      double wall = median(costs, way, Cost::wall);
+      line.append(String.format(Locale.ROOT, " %s %.2f s (%.2fx; CPU %.2f s, collectors %.2f s);", names.get(way), wall, wall / read,
+          median(costs, way, Cost::cpu), median(costs, way, Cost::collectors)));
+    }
+    System.out.println(line);
+  }
+
+  private static double median(List<Cost[]> costs, int way, ToDoubleFunction<Cost> of) {
+    double[] values = costs.stream().mapToDouble(round -> of.applyAsDouble(round[way])).sorted().toArray();
     int middle = values.length / 2;
     return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
   }
 }
