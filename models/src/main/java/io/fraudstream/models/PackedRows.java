@@ -13,11 +13,13 @@ import java.util.RandomAccess;
  * array, rather than as a row object, a vector object and an array for each payment. A row is
  * made when asked for, sharing the values.
  *
- * <p>Why: a replay keeps every row, and G1 copies what young objects survive at each young
- * collection; three more objects a payment roughly doubled what reading and replaying kept beside
- * reading alone. A block of values is just under 4 MiB: more than half a region at any heap
- * under 16 GB (the launcher's is half the machine's memory), so G1 allocates it as a humongous
- * object, straight in the old generation, and never copies it. Appended to, never changed.
+ * <p>Why: a replay keeps every row, and young collections copy every object that survives them.
+ * With an object, a vector and an array for each row, the collectors' time of reading and
+ * replaying the handbook was 1.0–1.5 s against about 0.5 s for reading alone; packed, it is
+ * 0.6–0.8 s (benchmarks/RESULTS.md, 2026-12-06). A block of values is just under 4 MiB: more
+ * than half a region at any heap under 16 GB (the launcher's is half the machine's memory), so
+ * G1 allocates it as a humongous object, straight in the old generation, and never copies it.
+ * Appended to, never changed.
  */
 final class PackedRows extends AbstractList<FeatureRow> implements RandomAccess {
 

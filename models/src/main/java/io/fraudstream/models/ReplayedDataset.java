@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * A dataset read and replayed at once: a reader thread parses the file while this thread finds
  * each payment's states and computes its features ({@link OfflineReplay.Streaming}), so that
  * replaying adds little to the time reading alone takes. (Finding the states on the reader
- * thread instead was measured slower, once the rows were packed: see benchmarks/RESULTS.md,
- * 2026-12-06.) A file out of time order cannot be
- * replayed as it is read: from its first payment out of order on, payments are only collected,
- * and replayed sorted once the file is read ({@link OfflineReplay#replay}). Either way the rows
- * are those {@link OfflineReplay#replay} gives for the whole file. Rows replayed as read are
- * held packed ({@link PackedRows}), not as an object and an array each.
+ * thread instead was measured slower once the rows were packed: benchmarks/RESULTS.md,
+ * 2026-12-06.) A file out of time order cannot be replayed as it is read: from its first
+ * payment out of order on, payments are only collected, and replayed sorted once the file is
+ * read ({@link OfflineReplay#replay}). Either way the rows are those {@link OfflineReplay#replay}
+ * gives for the whole file. Rows replayed as read are held packed ({@link PackedRows}), not as
+ * an object and an array each.
  *
  * @param rows every payment's row, in event-time order
  * @param fraudKinds the kind of each fraud, where the mapping names a {@code fraud.type} column
