@@ -124,19 +124,22 @@ public final class OfflineReplay {
     /** The next payment's row; payments must come in time order. */
     public FeatureRow next(Transaction tx) {
       double[] features = new double[Feature.count()];
-      next(tx, features);
+      if (!next(tx, features)) {
+        throw new IllegalArgumentException("payment " + tx.id() + " at " + tx.timestamp() + " comes after one at " + previous
+            + ": a streaming replay needs payments in time order");
+      }
       return new FeatureRow(tx, new FeatureVector(features));
     }
 
     /**
      * Computes the next payment's features into {@code features} ({@link Feature#count()}
-     * values, overwritten): for a caller that keeps rows its own way. Payments must come in time
-     * order, each once.
+     * values, overwritten), for a caller that keeps rows its own way; each payment once. Returns
+     * false, changing nothing, for a payment earlier than the one before it: a caller that can
+     * fall back to a sorted replay needs no order check of its own.
      */
-    void next(Transaction tx, double[] features) {
+    boolean next(Transaction tx, double[] features) {
       if (tx.timestamp().isBefore(previous)) {
-        throw new IllegalArgumentException("payment " + tx.id() + " at " + tx.timestamp() + " comes after one at " + previous
-            + ": a streaming replay needs payments in time order");
+        return false;
       }
       previous = tx.timestamp();
       Arrays.fill(features, 0);
@@ -154,6 +157,7 @@ public final class OfflineReplay {
           EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
         }
       }
+      return true;
     }
   }
 

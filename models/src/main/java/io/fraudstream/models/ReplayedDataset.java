@@ -10,7 +10,6 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -80,24 +79,21 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
     PackedRows rows = new PackedRows();
     double[] features = new double[Feature.count()];
     List<Transaction> unordered = null;
-    Instant latest = Instant.MIN;
     for (List<Transaction> batch = batches.take(); batch != END; batch = batches.take()) {
       for (Transaction tx : batch) {
-        if (unordered == null && tx.timestamp().isBefore(latest)) {
+        if (unordered == null) {
+          // One array computed into for every payment, hot in this core's cache, then packed.
+          if (streaming.next(tx, features)) {
+            rows.add(tx, features);
+            continue;
+          }
           // Out of order: the rows so far are dropped and their payments replayed again, sorted.
           unordered = new ArrayList<>(rows.size() * 2);
           unordered.addAll(rows.payments());
           rows = null;
           streaming = null;
         }
-        if (unordered != null) {
-          unordered.add(tx);
-        } else {
-          latest = tx.timestamp();
-          // One array computed into for every payment, hot in this core's cache, then packed.
-          streaming.next(tx, features);
-          rows.add(tx, features);
-        }
+        unordered.add(tx);
       }
     }
     if (unordered == null) {
