@@ -28,7 +28,9 @@ import java.util.function.ToDoubleFunction;
  * {@code read, then replay} (the same list, then {@link OfflineReplay#replay} on all cores, as
  * the commands did before 2026-12-02). For each it prints the wall time, the process's CPU time
  * and the collectors' time, then the medians and the ratio of the medians to reading alone, over
- * every round and over every round but the first (which also grows the heap and compiles).
+ * every round and over every round but the first (which also grows the heap and compiles). The
+ * collectors' time is what their beans report: on JDK 17's G1, the young, mixed and full
+ * collections' pauses, not the CPU of concurrent marking (which the process's CPU includes).
  */
 public final class ReadReplayBenchmark {
 
