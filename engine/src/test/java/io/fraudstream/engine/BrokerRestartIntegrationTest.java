@@ -35,8 +35,9 @@ class BrokerRestartIntegrationTest {
 
   @Test
   void shouldRecoverWithoutARestartAndLoseNothingWhenTheBrokerGoesAway(@TempDir Path dir) throws Exception {
-    int brokerPort = EmbeddedKafkaBroker.freePort();
-    int controllerPort = EmbeddedKafkaBroker.freePort();
+    int[] ports = EmbeddedKafkaBroker.freePorts(2);
+    int brokerPort = ports[0];
+    int controllerPort = ports[1];
     String bootstrap = "127.0.0.1:" + brokerPort;
     String[] brokerArgs = {dir.resolve("kafka").toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)};
     EngineProcess broker = EngineProcess.startMain(BrokerMain.class.getName(), brokerArgs).awaitOutput("broker running", Duration.ofSeconds(60));

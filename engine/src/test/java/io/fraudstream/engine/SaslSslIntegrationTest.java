@@ -48,9 +48,10 @@ class SaslSslIntegrationTest {
     keytool("-importcert", "-noprompt", "-alias", "broker", "-file", dir.resolve("broker.pem").toString(),
         "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
 
-    int plain = EmbeddedKafkaBroker.freePort();
-    int controller = EmbeddedKafkaBroker.freePort();
-    int secure = EmbeddedKafkaBroker.freePort();
+    int[] ports = EmbeddedKafkaBroker.freePorts(3);
+    int plain = ports[0];
+    int controller = ports[1];
+    int secure = ports[2];
     Map<String, String> listeners = Map.of(
         "listeners", "PLAINTEXT://127.0.0.1:" + plain + ",CONTROLLER://127.0.0.1:" + controller + ",SASL_SSL://127.0.0.1:" + secure,
         "advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + secure,

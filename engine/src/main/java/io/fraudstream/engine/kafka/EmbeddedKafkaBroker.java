@@ -55,7 +55,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * data (formatting again would give it a new cluster id and fail).
    */
   public static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose) {
-    return start(logDir, deleteOnClose, freePort(), freePort(), Map.of());
+    int[] ports = freePorts(2);
+    return start(logDir, deleteOnClose, ports[0], ports[1], Map.of());
   }
 
   /**
@@ -127,14 +128,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** A port on 127.0.0.1 that was free a moment ago. */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
+  /**
+   * {@code count} different ports on 127.0.0.1 that were free a moment ago. Each is held until
+   * all are found: a port released at once can be handed out again by the next bind (seen about
+   * once in 2,000 pairs here), and a broker given the same port twice refuses to start.
+   */
+  public static int[] freePorts(int count) {
+    ServerSocket[] sockets = new ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket();
+        sockets[i].setReuseAddress(true);
+        sockets[i].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on 127.0.0.1 for the embedded broker", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Closing a listening socket that was only bound cannot lose anything.
     }
   }
 

@@ -2,9 +2,12 @@ package io.fraudstream.engine.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,8 +34,20 @@ class EmbeddedKafkaBrokerTest {
    * keeps every record until it is closed. The check runs every half second here.
    */
   @Test
+  void shouldGiveDifferentPortsThatAreFreeToBind() throws Exception {
+    int[] ports = EmbeddedKafkaBroker.freePorts(3);
+    assertEquals(3, Arrays.stream(ports).distinct().count(), Arrays.toString(ports));
+    for (int port : ports) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        assertEquals(port, socket.getLocalPort());
+      }
+    }
+  }
+
+  @Test
   void shouldKeepRecordsDatedLongAgo(@TempDir Path dir) throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, true, EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
+    int[] ports = EmbeddedKafkaBroker.freePorts(2);
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, true, ports[0], ports[1],
         Map.of("log.retention.check.interval.ms", "500", "log.initial.task.delay.ms", "0"))) {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic("decisions", 1, (short) 1))).all().get();
