@@ -186,6 +186,11 @@ public record EngineConfig(
         streamThreads, processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
   }
 
+  public EngineConfig withStateDir(Path newStateDir) {
+    return new EngineConfig(bootstrapServers, applicationId, topics, newStateDir, hashSecret, blockDuration, partitions, streamThreads,
+        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
+  }
+
   public EngineConfig withServing(Serving newServing) {
     return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
         processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing, challenges);

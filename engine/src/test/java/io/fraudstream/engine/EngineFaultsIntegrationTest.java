@@ -16,6 +16,7 @@ import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -377,15 +378,19 @@ class EngineFaultsIntegrationTest {
   }
 
   @Test
-  void shouldGiveUpWithinTheStartupTimeoutWhenTheClusterIsNotThere() throws Exception {
+  void shouldGiveUpWithinTheStartupTimeoutWhenTheClusterIsNotThereLeavingNoStateBehind() throws Exception {
     long start = System.nanoTime();
-    EngineProcess engine = EngineProcess.start("run", "--bootstrap-servers", "127.0.0.1:1", "--model", model.toString(),
-        "--state-dir", dir.resolve("state").toString(), "--hash-secret", SECRET, "--http-port", "-1", "--startup-timeout-ms", "5000");
+    // No --state-dir: the engine makes a temporary one, which a failed start must delete.
+    Path temporary = Files.createDirectories(dir.resolve("tmp"));
+    EngineProcess engine = EngineProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temporary),
+        "run", "--bootstrap-servers", "127.0.0.1:1", "--model", model.toString(), "--hash-secret", SECRET, "--http-port", "-1",
+        "--startup-timeout-ms", "5000");
     engines.add(engine);
     assertEquals(1, engine.awaitExit(Duration.ofSeconds(60)), engine.output());
     double seconds = (System.nanoTime() - start) / 1e9;
     assertTrue(engine.output().contains("fraudstream: cannot use the Kafka cluster at 127.0.0.1:1 (waited 5 s)"), engine.output());
     assertTrue(engine.output().contains("check that the brokers are running"), engine.output());
     assertTrue(seconds < 30, "took " + seconds + " s");
+    assertEquals(List.of(), ShutdownIntegrationTest.fraudstreamEntries(temporary));
   }
 }

@@ -85,6 +85,38 @@ class ShutdownIntegrationTest {
     }
   }
 
+  /**
+   * Without {@code --state-dir} and bootstrap servers, {@code run} makes a temporary state
+   * directory and a broker with a temporary log; after SIGTERM neither may be left, or every run
+   * would leave one of each in the system's temporary directory.
+   */
+  @Test
+  void shouldDeleteItsTemporaryStateAndBrokerLogOnSigterm(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("model.bundle");
+    TestModels.bundle().save(model);
+    Path temporary = Files.createDirectories(dir.resolve("tmp"));
+    EngineProcess engine = EngineProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temporary),
+        "run", "--model", model.toString(), "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--http-port", "-1");
+    try {
+      engine.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
+      List<String> made = fraudstreamEntries(temporary);
+      assertEquals(2, made.size(), "a state directory and a broker log: " + made);
+      assertTrue(made.get(0).startsWith("fraudstream-kafka-") && made.get(1).startsWith("fraudstream-state-"), made.toString());
+    } finally {
+      engine.terminate();
+    }
+    assertEquals(143, engine.awaitExit(Duration.ofSeconds(60)), engine.output());
+    assertTrue(engine.output().contains("fraudstream engine stopped cleanly"), engine.output());
+    assertEquals(List.of(), fraudstreamEntries(temporary), engine.output());
+  }
+
+  /** The names of what fraudstream made in {@code dir}, sorted; other libraries unpack native code there too. */
+  static List<String> fraudstreamEntries(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("fraudstream-")).sorted().toList();
+    }
+  }
+
   private static Map<Path, String> userStateIdentities(Path stateDir) throws IOException {
     try (Stream<Path> files = Files.walk(stateDir)) {
       Map<Path, String> identities = new TreeMap<>();

@@ -2,6 +2,7 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.TemporaryDirectory;
 import io.fraudstream.engine.console.Console;
 import io.fraudstream.engine.console.Operators;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -142,23 +143,26 @@ final class DemoCommand implements Callable<Integer> {
     DemoData split = prepareData();
     ModelBundle bundle = train(split, secret);
     out.println("== 2. Starting Kafka and the engine");
-    Path stateDir = Files.createTempDirectory("fraudstream-demo-state-");
-    EngineConfig config = engine.toConfig(stateDir, secret);
-    Path rules = stateDir.resolve("demo.rules");
-    Files.writeString(rules, DEMO_RULES);
-    config = config.withServing(new EngineConfig.Serving(null, null, rules, config.serving().reloadInterval(), config.serving().httpHost(),
-        config.serving().httpPort()));
-    out.println("   rules: " + DEMO_RULES.strip() + "; a failed challenge on its own: " + config.challenges().onFailed().name()
-        .toLowerCase(Locale.ROOT));
-    try (EmbeddedKafkaBroker broker = config.bootstrapServers() == null ? EmbeddedKafkaBroker.startTemporary() : null) {
-      if (broker != null) {
-        config = config.withBootstrapServers(broker.bootstrapServers());
-        out.println("   embedded KRaft broker at " + broker.bootstrapServers());
-        warmUp(config, bundle, split.training());
-      } else if (warmUp > 0) {
-        out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
+    // The engine's state (unless --state-dir names a place), the rules file and the warm-up's
+    // state live in one directory made for this run, and go with it.
+    try (TemporaryDirectory scratch = TemporaryDirectory.create("fraudstream-demo-")) {
+      EngineConfig config = engine.toConfig(scratch.path().resolve("state"), secret);
+      Path rules = scratch.path().resolve("demo.rules");
+      Files.writeString(rules, DEMO_RULES);
+      config = config.withServing(new EngineConfig.Serving(null, null, rules, config.serving().reloadInterval(), config.serving().httpHost(),
+          config.serving().httpPort()));
+      out.println("   rules: " + DEMO_RULES.strip() + "; a failed challenge on its own: " + config.challenges().onFailed().name()
+          .toLowerCase(Locale.ROOT));
+      try (EmbeddedKafkaBroker broker = config.bootstrapServers() == null ? EmbeddedKafkaBroker.startTemporary() : null) {
+        if (broker != null) {
+          config = config.withBootstrapServers(broker.bootstrapServers());
+          out.println("   embedded KRaft broker at " + broker.bootstrapServers());
+          warmUp(config, bundle, split.training(), scratch.path().resolve("warm-up"));
+        } else if (warmUp > 0) {
+          out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
+        }
+        run(config, bundle, split, secret);
       }
-      run(config, bundle, split, secret);
     }
     out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
     return 0;
@@ -327,13 +331,12 @@ final class DemoCommand implements Callable<Integer> {
    * the feed in the same JVM, that takes tens of seconds, and a feed started cold falls behind and
    * never shows how the engine runs. Nothing of the scratch run reaches the demo's engine.
    */
-  private void warmUp(EngineConfig config, ModelBundle bundle, List<Transaction> training) throws Exception {
+  private void warmUp(EngineConfig config, ModelBundle bundle, List<Transaction> training, Path stateDir) throws Exception {
     if (warmUp == 0) {
       return;
     }
     List<Transaction> payments = training.subList(Math.max(0, training.size() - warmUp), training.size());
-    EngineConfig scratch = config.withApplication(config.applicationId() + "-warm-up", config.topics().prefixed("warm-up-"),
-        Files.createTempDirectory("fraudstream-demo-warm-up-"));
+    EngineConfig scratch = config.withApplication(config.applicationId() + "-warm-up", config.topics().prefixed("warm-up-"), stateDir);
     long started = System.nanoTime();
     try (FraudEngine warm = FraudEngine.start(scratch, bundle, Duration.ofMinutes(2));
          KafkaProducer<String, byte[]> producer = new KafkaProducer<>(scratch.clientProperties(), new StringSerializer(),

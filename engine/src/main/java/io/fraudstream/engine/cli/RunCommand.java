@@ -2,9 +2,9 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.TemporaryDirectory;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.models.ModelBundle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,28 +57,47 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no model: pass --model FILE or set FRAUDSTREAM_MODEL (train one with 'fraudstream train' or 'fraudstream demo')");
     }
     // Settings first: they are checked in an instant, a bundle takes a moment to load.
-    EngineConfig config = engine.toConfig(Files.createTempDirectory("fraudstream-state-"), null)
+    EngineConfig config = engine.toConfig(null, null)
         .withServing(new EngineConfig.Serving(model, shadowModel, rules, Duration.ofMillis(reloadIntervalMs), httpHost, httpPort));
     ModelBundle bundle = ModelBundle.load(model);
-    EmbeddedKafkaBroker broker = null;
-    if (config.bootstrapServers() == null) {
-      broker = EmbeddedKafkaBroker.startTemporary();
-      config = config.withBootstrapServers(broker.bootstrapServers());
-      System.out.println("Started an embedded Kafka broker at " + broker.bootstrapServers());
+    // Made only now, so that a refused setting or bundle leaves nothing behind; deleted when the engine stops.
+    TemporaryDirectory temporaryState = config.stateDir() == null ? TemporaryDirectory.create("fraudstream-state-") : null;
+    if (temporaryState != null) {
+      config = config.withStateDir(temporaryState.path());
     }
-    FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMillis(startupTimeoutMs));
-    EmbeddedKafkaBroker ownedBroker = broker;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      if (ownedBroker != null) {
-        ownedBroker.close();
+    EmbeddedKafkaBroker broker = null;
+    FraudEngine running;
+    try {
+      if (config.bootstrapServers() == null) {
+        broker = EmbeddedKafkaBroker.startTemporary();
+        config = config.withBootstrapServers(broker.bootstrapServers());
+        System.out.println("Started an embedded Kafka broker at " + broker.bootstrapServers());
       }
-    }, "fraudstream-shutdown"));
+      running = FraudEngine.start(config, bundle, Duration.ofMillis(startupTimeoutMs));
+    } catch (Exception | Error e) {
+      closeAll(null, broker, temporaryState);
+      throw e;
+    }
+    EmbeddedKafkaBroker ownedBroker = broker;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(running, ownedBroker, temporaryState), "fraudstream-shutdown"));
     System.out.println("fraudstream is running with model " + bundle.version() + " on " + config.bootstrapServers()
         + "; reading '" + config.topics().transactions() + "'"
         + (running.httpPort() >= 0 ? "; metrics and health on port " + running.httpPort() : "") + ". Stop with Ctrl-C or SIGTERM.");
     running.awaitStopped();
     // Reached on shutdown (the hook closed the engine) or when a fatal error stopped it.
     return running.failed() ? 1 : 0;
+  }
+
+  /** Stops what this command started, in the order that lets each finish: engine, broker, then the state they wrote. */
+  private static void closeAll(FraudEngine running, EmbeddedKafkaBroker broker, TemporaryDirectory temporaryState) {
+    if (running != null) {
+      running.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    if (temporaryState != null) {
+      temporaryState.close();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.fraudstream.engine.kafka;
 
+import io.fraudstream.engine.TemporaryDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -9,10 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -41,12 +40,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.bootstrapServers = bootstrapServers;
   }
 
-  /** Starts a broker over a fresh temporary log directory, deleted on close. */
+  /** Starts a broker over a fresh temporary log directory, deleted on close (or when the broker fails to start). */
   public static EmbeddedKafkaBroker startTemporary() {
+    TemporaryDirectory logDir = TemporaryDirectory.create("fraudstream-kafka-");
     try {
-      return start(Files.createTempDirectory("fraudstream-kafka-"), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a log directory for the embedded broker", e);
+      return start(logDir.path(), true);
+    } catch (RuntimeException | Error e) {
+      logDir.close();
+      throw e;
     }
   }
 
@@ -124,7 +125,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     server.shutdown();
     server.awaitShutdown();
     if (deleteOnClose) {
-      deleteRecursively(logDir);
+      TemporaryDirectory.deleteRecursively(logDir);
     }
   }
 
@@ -161,14 +162,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       socket.close();
     } catch (IOException e) {
       // Closing a listening socket that was only bound cannot lose anything.
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // Only a temporary directory is at stake; the OS cleans it eventually.
     }
   }
 }
