@@ -81,6 +81,7 @@ class ConsoleIntegrationTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
+  private TemporaryDirectory stateDir;
   private EngineConfig config;
   private FraudEngine engine;
   private Console console;
@@ -91,9 +92,10 @@ class ConsoleIntegrationTest {
 
   @BeforeAll
   void startEngineAndConsole() throws Exception {
-    Path stateDir = Files.createTempDirectory("console-it-state-");
-    EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
-    config = defaults.withApplication("console-it", SharedBroker.topics("console-it-"), stateDir);
+    stateDir = TemporaryDirectory.create("console-it-state-");
+    EngineConfig defaults = EngineConfig.defaults(SharedBroker.bootstrapServers(), stateDir.path(),
+        new String(TestModels.SECRET, StandardCharsets.UTF_8));
+    config = defaults.withApplication("console-it", SharedBroker.topics("console-it-"), stateDir.path());
     engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
     console = Console.start(config.clientProperties(), new Console.Settings("127.0.0.1", 0, config.topics(), AUDIT, 5_000, 1_000,
         Duration.ZERO), Operators.parse("alice:" + TOKEN), List.of(TestModels.bundle()), List.of());
@@ -126,6 +128,7 @@ class ConsoleIntegrationTest {
   void stop() {
     console.close();
     engine.close();
+    stateDir.close();
   }
 
   @Test
@@ -287,10 +290,11 @@ class ConsoleIntegrationTest {
     assertNotNull(sendNext(original, Duration.ofMinutes(1), "-refused").activeBlock(),
         "a payment of the blocked user made while the block holds is refused by it");
 
+    TemporaryDirectory profile = TemporaryDirectory.create("console-it-chromium-");
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createTempDirectory("console-it-chromium-"));
+        "--user-data-dir=" + profile.path());
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
     WebDriver browser = new ChromeDriver(service, options);
     try {
@@ -336,6 +340,7 @@ class ConsoleIntegrationTest {
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "lifted"));
     } finally {
       browser.quit();
+      profile.close();
     }
     await(() -> console.view().blockOn("user:" + blocked.user(), blocked.timestamp().plusSeconds(120)) == null, "the tombstone read back");
     Thread.sleep(1_000);
