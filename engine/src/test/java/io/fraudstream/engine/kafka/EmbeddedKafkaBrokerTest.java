@@ -27,12 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class EmbeddedKafkaBrokerTest {
 
-  /**
-   * The engine writes each decision with its payment's time, and tests and demos replay payments
-   * from years ago. A broker with time-based retention deletes such records at its first check,
-   * 30 s after it starts: decisions vanished from under a test's second reader. The scratch broker
-   * keeps every record until it is closed. The check runs every half second here.
-   */
   @Test
   void shouldGiveDifferentPortsThatAreFreeToBind() throws Exception {
     int[] ports = EmbeddedKafkaBroker.freePorts(3);
@@ -44,6 +38,12 @@ class EmbeddedKafkaBrokerTest {
     }
   }
 
+  /**
+   * The engine writes each decision with its payment's time, and tests and demos replay payments
+   * from years ago. A broker with time-based retention deletes such records at its first check,
+   * 30 s after it starts: decisions vanished from under a test's second reader. The scratch broker
+   * keeps every record until it is closed. The check runs every half second here.
+   */
   @Test
   void shouldKeepRecordsDatedLongAgo(@TempDir Path dir) throws Exception {
     int[] ports = EmbeddedKafkaBroker.freePorts(2);
