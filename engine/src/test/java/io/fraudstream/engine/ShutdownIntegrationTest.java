@@ -110,6 +110,31 @@ class ShutdownIntegrationTest {
     assertEquals(List.of(), fraudstreamEntries(temporary), engine.output());
   }
 
+  /**
+   * {@code demo --stay} runs until Ctrl-C. Its broker log and its one temporary directory (engine
+   * state, rules, warm-up) must go with it then too, not only when it finishes by itself: its
+   * engine, broker and directory are closed by the demo's own code, which the JVM's shutdown
+   * has to wait for.
+   */
+  @Test
+  void shouldDeleteTheDemosTemporaryFilesWhenStoppedWhileStaying(@TempDir Path dir) throws Exception {
+    Path temporary = Files.createDirectories(dir.resolve("tmp"));
+    EngineProcess demo = EngineProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temporary),
+        "demo", "--users", "50", "--days", "2", "--train-users", "300", "--train-days", "10", "--warm-up", "0", "--rate", "0",
+        "--console-port", "0", "--save-model", dir.resolve("model.bundle").toString(), "--stay");
+    try {
+      demo.awaitOutput("Ctrl-C to stop", Duration.ofSeconds(180));
+      List<String> made = fraudstreamEntries(temporary);
+      assertEquals(2, made.size(), "the demo's directory and a broker log: " + made);
+      assertTrue(made.get(0).startsWith("fraudstream-demo-") && made.get(1).startsWith("fraudstream-kafka-"), made.toString());
+    } finally {
+      demo.terminate();
+    }
+    assertEquals(143, demo.awaitExit(Duration.ofSeconds(90)), demo.output());
+    assertTrue(demo.output().contains("fraudstream engine stopped cleanly"), demo.output());
+    assertEquals(List.of(), fraudstreamEntries(temporary), demo.output());
+  }
+
   /** The names of what fraudstream made in {@code dir}, sorted; other libraries unpack native code there too. */
   static List<String> fraudstreamEntries(Path dir) throws IOException {
     try (Stream<Path> entries = Files.list(dir)) {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,11 +91,10 @@ final class ConsoleCommand implements Callable<Integer> {
     Topics topics = new Topics(defaults.transactions(), decisionsTopic, defaults.alerts(), blocksTopic, defaults.deadLetters(), labelsTopic,
         defaults.erasures(), defaults.entityRisk(), defaults.challengeResults(), defaults.backfill());
     Console.Settings settings = new Console.Settings(host, port, topics, auditTopic, queueSize, users, Duration.ofHours(lookBackHours));
-    try (Console console = Console.start(cluster.producerProperties("the console"), settings, operators, bundles, ruleSets)) {
+    try (ShutdownGate gate = new ShutdownGate();
+         Console console = Console.start(cluster.producerProperties("the console"), settings, operators, bundles, ruleSets)) {
       System.out.println("console at " + console.address() + (operators.any() ? "" : " (read-only: no operator configured)"));
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-      stopped.await();
+      gate.awaitStop();
     }
     return 0;
   }

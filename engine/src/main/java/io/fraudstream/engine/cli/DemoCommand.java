@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -144,8 +143,8 @@ final class DemoCommand implements Callable<Integer> {
     ModelBundle bundle = train(split, secret);
     out.println("== 2. Starting Kafka and the engine");
     // The engine's state (unless --state-dir names a place), the rules file and the warm-up's
-    // state live in one directory made for this run, and go with it.
-    try (TemporaryDirectory scratch = TemporaryDirectory.create("fraudstream-demo-")) {
+    // state live in one directory made for this run, and go with it, also after Ctrl-C with --stay.
+    try (ShutdownGate gate = new ShutdownGate(); TemporaryDirectory scratch = TemporaryDirectory.create("fraudstream-demo-")) {
       EngineConfig config = engine.toConfig(scratch.path().resolve("state"), secret);
       Path rules = scratch.path().resolve("demo.rules");
       Files.writeString(rules, DEMO_RULES);
@@ -161,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         } else if (warmUp > 0) {
           out.println("   no warm-up on an external cluster (it would create topics there); the first seconds run on cold code");
         }
-        run(config, bundle, split, secret);
+        run(config, bundle, split, secret, gate);
       }
     }
     out.printf(Locale.ROOT, "   demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
@@ -212,7 +211,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Starts the engine, backfills it with a dataset's training days, feeds it and summarises what it decided. */
-  private void run(EngineConfig config, ModelBundle bundle, DemoData split, String secret) throws Exception {
+  private void run(EngineConfig config, ModelBundle bundle, DemoData split, String secret, ShutdownGate gate) throws Exception {
     List<Transaction> payments = split.feed();
     try (FraudEngine running = FraudEngine.start(config, bundle, Duration.ofMinutes(2));
          DemoChallenges answers = noChallengeAnswers ? null : new DemoChallenges(config, seed);
@@ -237,7 +236,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (stay && console != null) {
         out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop");
-        new CountDownLatch(1).await();
+        gate.awaitStop();
       }
     }
   }
