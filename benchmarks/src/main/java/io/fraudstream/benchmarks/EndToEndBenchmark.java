@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.KafkaProfile;
+import io.fraudstream.engine.TemporaryDirectory;
 import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.kafka.TopicAdmin;
@@ -99,9 +100,11 @@ public final class EndToEndBenchmark {
         OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(1_000, 30, 1)), SECRET.getBytes(StandardCharsets.UTF_8)),
         ModelTrainer.Settings.defaults("synthetic seed 1"));
 
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+    try (TemporaryDirectory states = TemporaryDirectory.create("bench-state-");
+         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
       String bootstrap = broker.bootstrapServers();
-      EngineConfig base = config(bootstrap, "unused", INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+      Path stateRoot = states.path();
+      EngineConfig base = config(bootstrap, stateRoot, "unused", INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
       TopicAdmin.ensureTopics(base.clientProperties(), base.topics(), base.partitions());
       double preloadSeconds = produce(base, load, 0, null);
       System.out.printf(Locale.ROOT, "pre-loaded %,d payments in %.1f s (%,.0f/s), %d partitions, profile %s (commit interval %d ms)%n",
@@ -110,9 +113,9 @@ public final class EndToEndBenchmark {
       double[] passThrough = new double[rounds - 1];
       double[] engine = new double[rounds - 1];
       for (int round = 0; round < rounds; round++) {
-        EngineConfig pass = config(bootstrap, "bench-pass-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+        EngineConfig pass = config(bootstrap, stateRoot, "bench-pass-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
         double passRate = payments / timePassThrough(pass, INPUT, "bench-pass-out-" + round, payments);
-        EngineConfig eng = config(bootstrap, "bench-engine-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
+        EngineConfig eng = config(bootstrap, stateRoot, "bench-engine-" + round, INPUT, threads, StreamsConfig.EXACTLY_ONCE_V2);
         double engineRate = payments / timeEngine(eng, bundle, payments);
         System.out.printf(Locale.ROOT, "round %d%s: pass-through %,.0f rec/s, engine %,.0f rec/s%n", round + 1,
             round == 0 ? " (warm-up, not counted)" : "", passRate, engineRate);
@@ -133,9 +136,9 @@ public final class EndToEndBenchmark {
         for (double share : LOADS) {
           int rate = (int) Math.max(1, Math.round(half * share / 0.5));
           run++;
-          latencies.add(engineLatency(config(bootstrap, "bench-latency-" + run, "bench-latency-in-" + run, threads, guarantee),
+          latencies.add(engineLatency(config(bootstrap, stateRoot, "bench-latency-" + run, "bench-latency-in-" + run, threads, guarantee),
               bundle, share, rate, latencyPayments));
-          latencies.add(passThroughLatency(config(bootstrap, "bench-pass-latency-" + run, "bench-pass-in-" + run, threads, guarantee),
+          latencies.add(passThroughLatency(config(bootstrap, stateRoot, "bench-pass-latency-" + run, "bench-pass-in-" + run, threads, guarantee),
               "bench-pass-latency-out-" + run, share, rate, latencyPayments));
           for (Latency measured : latencies.subList(latencies.size() - 2, latencies.size())) {
             System.out.printf(Locale.ROOT, "LATENCY %-12s %-15s %3.0f %% load, %,6d payments/s: p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n",
@@ -187,10 +190,10 @@ public final class EndToEndBenchmark {
     return all.subList(0, count);
   }
 
-  static EngineConfig config(String bootstrap, String applicationId, String input, int threads, String guarantee)
-      throws Exception {
+  /** The engine's settings for one app of a run, its local state in a directory of its own under {@code stateRoot}. */
+  static EngineConfig config(String bootstrap, Path stateRoot, String applicationId, String input, int threads, String guarantee) {
     KafkaProfile profile = KafkaProfile.parse(System.getProperty("fraudstream.profile", "latency"));
-    EngineConfig config = EngineConfig.defaults(bootstrap, Files.createTempDirectory("bench-state-"), SECRET);
+    EngineConfig config = EngineConfig.defaults(bootstrap, stateRoot.resolve(applicationId), SECRET);
     // Each run publishes entity risk on a topic of its own, so none starts by reading another's.
     return new EngineConfig(bootstrap, applicationId, Topics.defaults().withTransactions(input).withEntityRisk(applicationId + "-entity-risk"),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,

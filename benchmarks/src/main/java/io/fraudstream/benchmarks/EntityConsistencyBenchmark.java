@@ -2,6 +2,7 @@ package io.fraudstream.benchmarks;
 
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
+import io.fraudstream.engine.TemporaryDirectory;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.kafka.TopicAdmin;
@@ -80,8 +81,9 @@ public final class EntityConsistencyBenchmark {
       entityFeatures.addAll(kind.features());
     }
 
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
-      EngineConfig config = EndToEndBenchmark.config(broker.bootstrapServers(), "consistency", "consistency-transactions", 1,
+    try (TemporaryDirectory states = TemporaryDirectory.create("bench-state-");
+         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+      EngineConfig config = EndToEndBenchmark.config(broker.bootstrapServers(), states.path(), "consistency", "consistency-transactions", 1,
           StreamsConfig.EXACTLY_ONCE_V2);
       TopicAdmin.ensureTopics(config.clientProperties(), config.topics(), config.partitions());
       try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2))) {
