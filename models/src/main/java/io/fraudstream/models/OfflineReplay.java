@@ -106,6 +106,9 @@ public final class OfflineReplay {
    * payment by payment instead of stage by stage changes no value. Not thread-safe.
    */
   public static final class Streaming {
+    private static final int GROUP_BITS = 14;
+    /** Groups of {@link #groupedBy}: more than the users or merchants a block of payments usually has. */
+    static final int GROUPS = 1 << GROUP_BITS;
     private final FeatureExtractor userExtractor;
     private final EntityFeatureExtractor entityExtractor;
     private final Map<String, UserState> users = new HashMap<>();
@@ -123,41 +126,100 @@ public final class OfflineReplay {
 
     /** The next payment's row; payments must come in time order. */
     public FeatureRow next(Transaction tx) {
-      double[] features = new double[Feature.count()];
-      if (!next(tx, features)) {
+      if (tx.timestamp().isBefore(previous)) {
         throw new IllegalArgumentException("payment " + tx.id() + " at " + tx.timestamp() + " comes after one at " + previous
             + ": a streaming replay needs payments in time order");
+      }
+      previous = tx.timestamp();
+      double[] features = new double[Feature.count()];
+      userStep(tx, features);
+      for (EntityKind kind : KINDS) {
+        if (kind.of(tx) != null) {
+          entityStep(kind, tx, features);
+        }
       }
       return new FeatureRow(tx, new FeatureVector(features));
     }
 
     /**
-     * Computes the next payment's features into {@code features} ({@link Feature#count()}
-     * values, overwritten), for a caller that keeps rows its own way; each payment once. Returns
-     * false, changing nothing, for a payment earlier than the one before it: a caller that can
-     * fall back to a sorted replay needs no order check of its own.
+     * Appends the rows of a block of payments in time order to {@code rows}, as {@link #next}
+     * would one by one, but stage by stage and, within a stage, each state's payments of the
+     * block close together (in their time order). A state then mostly stays in the cache from one
+     * of its payments to the next instead of being fetched from memory for each: in blocks of
+     * 131,072, the thread replaying the handbook needs about a fifth less CPU
+     * (benchmarks/RESULTS.md, 2026-12-06, eighth session). The rows are the same: a state only
+     * ever sees its own key's payments, in time order, whichever order the states take turns in.
+     * Returns false, changing nothing, if a payment of the block is earlier than the one before it.
      */
-    boolean next(Transaction tx, double[] features) {
-      if (tx.timestamp().isBefore(previous)) {
-        return false;
-      }
-      previous = tx.timestamp();
-      Arrays.fill(features, 0);
-      UserState user = users.computeIfAbsent(tx.user(), id -> UserState.empty());
-      userExtractor.extractInto(user, tx, features);
-      learnFromChallenge(user, tx);
-      for (EntityKind kind : KINDS) {
-        String key = kind.of(tx);
-        if (key == null) {
-          continue;
+    boolean nextBlock(List<Transaction> block, PackedRows rows) {
+      Instant newest = previous;
+      for (Transaction tx : block) {
+        if (tx.timestamp().isBefore(newest)) {
+          return false;
         }
-        EntityState state = entities.get(kind).computeIfAbsent(key, entity -> EntityState.empty());
-        entityExtractor.extractInto(kind, state, tx, features);
-        if (Boolean.TRUE.equals(tx.label())) {
-          EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
+        newest = tx.timestamp();
+      }
+      previous = newest;
+      int first = rows.size();
+      rows.addAll(block);
+      double[] features = new double[Feature.count()];
+      for (int i : groupedBy(block, Transaction::user)) {
+        Arrays.fill(features, 0);
+        userStep(block.get(i), features);
+        rows.set(first + i, features);
+      }
+      for (EntityKind kind : KINDS) {
+        for (int i : groupedBy(block, kind::of)) {
+          rows.copy(first + i, features);
+          entityStep(kind, block.get(i), features);
+          rows.set(first + i, features);
         }
       }
       return true;
+    }
+
+    private void userStep(Transaction tx, double[] features) {
+      UserState user = users.computeIfAbsent(tx.user(), id -> UserState.empty());
+      userExtractor.extractInto(user, tx, features);
+      learnFromChallenge(user, tx);
+    }
+
+    /** The {@code kind} features of a payment that has such an entity. */
+    private void entityStep(EntityKind kind, Transaction tx, double[] features) {
+      EntityState state = entities.get(kind).computeIfAbsent(kind.of(tx), entity -> EntityState.empty());
+      entityExtractor.extractInto(kind, state, tx, features);
+      if (Boolean.TRUE.equals(tx.label())) {
+        EntityFeatureExtractor.confirmFraud(state, tx.timestamp().toEpochMilli());
+      }
+    }
+
+    /**
+     * The positions in {@code block} of the payments that have a key, grouped by their key's hash
+     * code into one of {@value #GROUPS} groups, in block order within a group. Payments of one key
+     * are thus in order and close together; keys that share a group take turns, which changes
+     * nothing but the order of turns. A counting sort: two passes, no comparison, no object per payment.
+     */
+    static int[] groupedBy(List<Transaction> block, Function<Transaction, String> key) {
+      int[] groupOf = new int[block.size()];
+      int[] starts = new int[GROUPS + 1];
+      for (int i = 0; i < block.size(); i++) {
+        String k = key.apply(block.get(i));
+        // Fibonacci hashing: the top bits of the product, so that similar ids spread over the groups.
+        groupOf[i] = k == null ? -1 : (k.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - GROUP_BITS);
+        if (k != null) {
+          starts[groupOf[i] + 1]++;
+        }
+      }
+      for (int g = 0; g < GROUPS; g++) {
+        starts[g + 1] += starts[g];
+      }
+      int[] positions = new int[starts[GROUPS]];
+      for (int i = 0; i < block.size(); i++) {
+        if (groupOf[i] >= 0) {
+          positions[starts[groupOf[i]]++] = i;
+        }
+      }
+      return positions;
     }
   }
 

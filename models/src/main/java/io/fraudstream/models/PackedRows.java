@@ -19,7 +19,7 @@ import java.util.RandomAccess;
  * 0.6–0.8 s (benchmarks/RESULTS.md, 2026-12-06). A block of values is just under 4 MiB: more
  * than half a region at any heap under 16 GB (the launcher's is half the machine's memory), so
  * G1 allocates it as a humongous object, straight in the old generation, and never copies it.
- * Appended to, never changed.
+ * Rows are appended, then filled in.
  */
 final class PackedRows extends AbstractList<FeatureRow> implements RandomAccess {
 
@@ -27,14 +27,22 @@ final class PackedRows extends AbstractList<FeatureRow> implements RandomAccess 
   private final List<Transaction> payments = new ArrayList<>();
   private final List<double[]> blocks = new ArrayList<>();
 
-  /** Appends a payment's row: {@link Feature#count()} values, copied. */
-  void add(Transaction payment, double[] values) {
-    int inBlock = payments.size() % ROWS_PER_BLOCK;
-    if (inBlock == 0) {
+  /** Appends a row for each of these payments, in their order, its values 0 until {@link #set}. */
+  void addAll(List<Transaction> newPayments) {
+    payments.addAll(newPayments);
+    while ((long) blocks.size() * ROWS_PER_BLOCK < payments.size()) {
       blocks.add(new double[ROWS_PER_BLOCK * Feature.count()]);
     }
-    System.arraycopy(values, 0, blocks.get(blocks.size() - 1), inBlock * Feature.count(), Feature.count());
-    payments.add(payment);
+  }
+
+  /** Sets a row's {@link Feature#count()} values, copied from {@code values}. */
+  void set(int row, double[] values) {
+    System.arraycopy(values, 0, blocks.get(row / ROWS_PER_BLOCK), row % ROWS_PER_BLOCK * Feature.count(), Feature.count());
+  }
+
+  /** Copies a row's values into {@code into}. */
+  void copy(int row, double[] into) {
+    System.arraycopy(blocks.get(row / ROWS_PER_BLOCK), row % ROWS_PER_BLOCK * Feature.count(), into, 0, Feature.count());
   }
 
   /** The payments, in the rows' order. */

@@ -1,6 +1,5 @@
 package io.fraudstream.models;
 
-import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.data.DatasetMapping;
 import io.fraudstream.models.data.DatasetReader;
@@ -18,8 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A dataset read and replayed at once: a reader thread parses the file while this thread finds
- * each payment's states and computes its features ({@link OfflineReplay.Streaming}), so that
- * replaying adds little to the time reading alone takes. (Finding the states on the reader
+ * each payment's states and computes its features, a block of payments at a time, each state's
+ * payments in a block together ({@link OfflineReplay.Streaming#nextBlock}), so that replaying
+ * adds little to the time reading alone takes. (Finding the states on the reader
  * thread instead was measured slower once the rows were packed: benchmarks/RESULTS.md,
  * 2026-12-06.) A file out of time order cannot be replayed as it is read: from its first
  * payment out of order on, payments are only collected, and replayed sorted once the file is
@@ -33,24 +33,35 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, boolean inTimeOrder) {
 
-  private static final int BATCH = 4_096;
+  /**
+   * Payments handed from the reader to the replay at a time. Large, so that a state has many
+   * payments in a block to take together; but the replay starts only once the first block is
+   * read, and ends up to a block's replay after the file. 131,072 replayed the handbook with the
+   * least CPU of the sizes tried (benchmarks/RESULTS.md, 2026-12-06, eighth session).
+   */
+  static final int BLOCK = 131_072;
   private static final List<Transaction> END = List.of();
 
   /** Reads {@code file} and replays it, counting labels only for payments older than {@code labelDelay}. */
   public static ReplayedDataset read(Path file, DatasetMapping mapping, byte[] hashSecret, Duration labelDelay) throws IOException {
+    return read(file, mapping, hashSecret, labelDelay, BLOCK);
+  }
+
+  /** As {@link #read(Path, DatasetMapping, byte[], Duration)}, handing the replay {@code block} payments at a time. */
+  static ReplayedDataset read(Path file, DatasetMapping mapping, byte[] hashSecret, Duration labelDelay, int block) throws IOException {
     OfflineReplay.Streaming streaming = new OfflineReplay.Streaming(hashSecret, labelDelay);
-    BlockingQueue<List<Transaction>> batches = new ArrayBlockingQueue<>(32);
+    BlockingQueue<List<Transaction>> batches = new ArrayBlockingQueue<>(8);
     AtomicReference<FraudKinds> kinds = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread reader = new Thread(() -> {
-      List<List<Transaction>> pending = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
+      List<List<Transaction>> pending = new ArrayList<>(List.of(new ArrayList<>(block)));
       try {
         kinds.set(DatasetReader.forEach(file, mapping, tx -> {
           List<Transaction> batch = pending.get(0);
           batch.add(tx);
-          if (batch.size() == BATCH) {
+          if (batch.size() == block) {
             hand(batches, batch);
-            pending.set(0, new ArrayList<>(BATCH));
+            pending.set(0, new ArrayList<>(block));
           }
         }));
         hand(batches, pending.get(0));
@@ -77,24 +88,19 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
   private static ReplayedDataset replayAsRead(OfflineReplay.Streaming streaming, BlockingQueue<List<Transaction>> batches,
       byte[] hashSecret, Duration labelDelay, AtomicReference<FraudKinds> kinds) throws InterruptedException {
     PackedRows rows = new PackedRows();
-    double[] features = new double[Feature.count()];
     List<Transaction> unordered = null;
     for (List<Transaction> batch = batches.take(); batch != END; batch = batches.take()) {
-      for (Transaction tx : batch) {
-        if (unordered == null) {
-          // One array computed into for every payment, hot in this core's cache, then packed.
-          if (streaming.next(tx, features)) {
-            rows.add(tx, features);
-            continue;
-          }
-          // Out of order: the rows so far are dropped and their payments replayed again, sorted.
-          unordered = new ArrayList<>(rows.size() * 2);
-          unordered.addAll(rows.payments());
-          rows = null;
-          streaming = null;
+      if (unordered == null) {
+        if (streaming.nextBlock(batch, rows)) {
+          continue;
         }
-        unordered.add(tx);
+        // Out of order: the rows so far are dropped and their payments replayed again, sorted.
+        unordered = new ArrayList<>(rows.size() * 2);
+        unordered.addAll(rows.payments());
+        rows = null;
+        streaming = null;
       }
+      unordered.addAll(batch);
     }
     if (unordered == null) {
       return new ReplayedDataset(rows, kinds.get(), true);

@@ -60,6 +60,10 @@ class ReplayedDatasetTest {
     assertTrue(replayed.inTimeOrder());
     assertTrue(replayed.rows().size() > 8_000, replayed.rows().size() + " rows");
     assertSameRows(readThenReplay(file), replayed.rows());
+    // In blocks smaller than the file, the last one short.
+    ReplayedDataset inBlocks = ReplayedDataset.read(file, FORMAT, SECRET, DELAY, 1_000);
+    assertTrue(inBlocks.inTimeOrder());
+    assertSameRows(readThenReplay(file), inBlocks.rows());
   }
 
   @Test
@@ -69,9 +73,11 @@ class ReplayedDatasetTest {
     Collections.shuffle(shuffled.subList(shuffled.size() / 2, shuffled.size()), new Random(3));
     Path file = dir.resolve("shuffled.csv");
     DatasetWriter.write(file, shuffled);
-    ReplayedDataset replayed = ReplayedDataset.read(file, FORMAT, SECRET, DELAY);
-    assertFalse(replayed.inTimeOrder());
-    assertSameRows(readThenReplay(dir.resolve("shuffled.csv")), replayed.rows());
+    for (int block : new int[] {ReplayedDataset.BLOCK, 1_000}) {
+      ReplayedDataset replayed = ReplayedDataset.read(file, FORMAT, SECRET, DELAY, block);
+      assertFalse(replayed.inTimeOrder());
+      assertSameRows(readThenReplay(file), replayed.rows());
+    }
   }
 
   @Test
