@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -20,7 +21,15 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT ROUNDS [staged]
+ * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT PAIRS fresh
  * </pre>
+ *
+ * <p>With {@code fresh}, as the commands run: every measurement in a JVM of its own, started with
+ * the launcher's flags for {@code train} ({@link #TRAIN_FLAGS}), reading alone and then reading
+ * and replaying, {@code PAIRS} times. It prints each pair, then the medians and the median of the
+ * pairs' ratios, with their range and how many pairs were at or under 1.3× (issue 14's target).
+ * One JVM's rounds instead share a heap that {@link System#gc} between them shrinks, and code
+ * compiled by the rounds before.
  *
  * Each round times {@code read} ({@link DatasetReader#read}, every payment into a list), then
  * {@code read and replay} ({@link ReplayedDataset#read}, the replay behind the reader, as
@@ -38,6 +47,10 @@ public final class ReadReplayBenchmark {
   private static final Duration DELAY = Duration.ofDays(7);
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  /** The JVM flags {@code ./fraudstream train} runs with, besides the class path. */
+  static final List<String> TRAIN_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UnlockExperimentalVMOptions", "-XX:G1NewSizePercent=20");
+  private static final String ONCE = "once:";
 
   private ReadReplayBenchmark() {}
 
@@ -70,18 +83,31 @@ public final class ReadReplayBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3 && !(args.length == 4 && args[3].equals("staged"))) {
-      System.err.println("usage: ReadReplayBenchmark DATASET FORMAT ROUNDS [staged]");
+    String mode = args.length == 4 ? args[3] : "";
+    if (args.length != 3 && !(args.length == 4 && (mode.equals("staged") || mode.equals("fresh") || mode.startsWith(ONCE)))) {
+      System.err.println("usage: ReadReplayBenchmark DATASET FORMAT ROUNDS [staged], or DATASET FORMAT PAIRS fresh");
       System.exit(2);
     }
     Path file = Path.of(args[0]);
     DatasetMapping mapping = DatasetMapping.preset(args[1]);
     int rounds = Integer.parseInt(args[2]);
-    boolean staged = args.length == 4;
+    boolean staged = mode.equals("staged");
     List<String> names = new ArrayList<>(List.of("read", "read and replay"));
     List<Work> ways = new ArrayList<>(List.of(
         () -> DatasetReader.read(file, mapping).size(),
         () -> ReplayedDataset.read(file, mapping, SECRET, DELAY).rows().size()));
+    if (mode.equals("fresh")) {
+      fresh(args[0], args[1], rounds);
+      return;
+    }
+    if (mode.startsWith(ONCE)) {
+      // One way, timed in this fresh JVM, for the parent of a fresh run to read.
+      Mark start = Mark.now();
+      ways.get(Integer.parseInt(mode.substring(ONCE.length()))).rows();
+      Cost cost = start.since();
+      System.out.println(ONCE + cost.wall() + " " + cost.cpu());
+      return;
+    }
     if (staged) {
       names.add("read, then replay");
       ways.add(() -> {
@@ -112,6 +138,42 @@ public final class ReadReplayBenchmark {
     if (rounds > 2) {
       report("rounds 2-" + rounds, costs.subList(1, rounds), names);
     }
+  }
+
+  /** Pairs of fresh JVMs, one reading alone and one reading and replaying, in turns. */
+  private static void fresh(String dataset, String format, int pairs) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<Cost[]> costs = new ArrayList<>();
+    double[] ratios = new double[pairs];
+    for (int pair = 0; pair < pairs; pair++) {
+      Cost[] cost = new Cost[2];
+      for (int way = 0; way < 2; way++) {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(TRAIN_FLAGS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReadReplayBenchmark.class.getName(), dataset, format, "1",
+            ONCE + way));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String result = output.lines().filter(line -> line.startsWith(ONCE)).findFirst().orElse(null);
+        if (child.waitFor() != 0 || result == null) {
+          throw new IllegalStateException("the measuring JVM failed (exit " + child.exitValue() + "):\n" + output);
+        }
+        String[] seconds = result.substring(ONCE.length()).split(" ");
+        cost[way] = new Cost(Double.parseDouble(seconds[0]), Double.parseDouble(seconds[1]), Double.NaN);
+      }
+      costs.add(cost);
+      ratios[pair] = cost[1].wall() / cost[0].wall();
+      System.out.printf(Locale.ROOT, "pair %d: read %.2f s (CPU %.2f s); read and replay %.2f s (CPU %.2f s); %.2fx%n", pair + 1,
+          cost[0].wall(), cost[0].cpu(), cost[1].wall(), cost[1].cpu(), ratios[pair]);
+    }
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    long atMostTarget = Arrays.stream(ratios).filter(ratio -> ratio <= 1.3).count();
+    double medianRatio = pairs % 2 == 1 ? sorted[pairs / 2] : (sorted[pairs / 2 - 1] + sorted[pairs / 2]) / 2;
+    System.out.printf(Locale.ROOT, "RESULT fresh JVMs, %d pairs: read %.2f s, read and replay %.2f s (median CPU %.2f / %.2f s);"
+        + " ratio per pair median %.2fx, range %.2f-%.2fx, %d of %d at or under 1.3x%n", pairs, median(costs, 0, Cost::wall),
+        median(costs, 1, Cost::wall), median(costs, 0, Cost::cpu), median(costs, 1, Cost::cpu), medianRatio, sorted[0],
+        sorted[pairs - 1], atMostTarget, pairs);
   }
 
   private static void report(String which, List<Cost[]> costs, List<String> names) {

@@ -97,17 +97,8 @@ class ShutdownIntegrationTest {
     Path temporary = Files.createDirectories(dir.resolve("tmp"));
     EngineProcess engine = EngineProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temporary),
         "run", "--model", model.toString(), "--hash-secret", new String(TestModels.SECRET, StandardCharsets.UTF_8), "--http-port", "-1");
-    try {
-      engine.awaitOutput("fraudstream is running", Duration.ofSeconds(90));
-      List<String> made = fraudstreamEntries(temporary);
-      assertEquals(2, made.size(), "a state directory and a broker log: " + made);
-      assertTrue(made.get(0).startsWith("fraudstream-kafka-") && made.get(1).startsWith("fraudstream-state-"), made.toString());
-    } finally {
-      engine.terminate();
-    }
-    assertEquals(143, engine.awaitExit(Duration.ofSeconds(60)), engine.output());
-    assertTrue(engine.output().contains("fraudstream engine stopped cleanly"), engine.output());
-    assertEquals(List.of(), fraudstreamEntries(temporary), engine.output());
+    assertSigtermLeavesNothing(engine, "fraudstream is running", Duration.ofSeconds(90), temporary,
+        "fraudstream-kafka-", "fraudstream-state-");
   }
 
   /**
@@ -122,17 +113,30 @@ class ShutdownIntegrationTest {
     EngineProcess demo = EngineProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temporary),
         "demo", "--users", "50", "--days", "2", "--train-users", "300", "--train-days", "10", "--warm-up", "0", "--rate", "0",
         "--console-port", "0", "--save-model", dir.resolve("model.bundle").toString(), "--stay");
+    assertSigtermLeavesNothing(demo, "Ctrl-C to stop", Duration.ofSeconds(180), temporary, "fraudstream-demo-", "fraudstream-kafka-");
+  }
+
+  /**
+   * Once {@code process} prints {@code ready}, it has made in {@code temporary} one entry for each
+   * of {@code prefixes} (in their sorted order) and nothing else of fraudstream's; after SIGTERM
+   * it stops cleanly and none is left.
+   */
+  private static void assertSigtermLeavesNothing(EngineProcess process, String ready, Duration startup, Path temporary, String... prefixes)
+      throws Exception {
     try {
-      demo.awaitOutput("Ctrl-C to stop", Duration.ofSeconds(180));
+      process.awaitOutput(ready, startup);
       List<String> made = fraudstreamEntries(temporary);
-      assertEquals(2, made.size(), "the demo's directory and a broker log: " + made);
-      assertTrue(made.get(0).startsWith("fraudstream-demo-") && made.get(1).startsWith("fraudstream-kafka-"), made.toString());
+      assertEquals(prefixes.length, made.size(), "one of each of " + List.of(prefixes) + ": " + made);
+      for (int i = 0; i < prefixes.length; i++) {
+        assertTrue(made.get(i).startsWith(prefixes[i]), made.toString());
+      }
     } finally {
-      demo.terminate();
+      process.terminate();
     }
-    assertEquals(143, demo.awaitExit(Duration.ofSeconds(90)), demo.output());
-    assertTrue(demo.output().contains("fraudstream engine stopped cleanly"), demo.output());
-    assertEquals(List.of(), fraudstreamEntries(temporary), demo.output());
+    // 143 = 128 + SIGTERM, after the shutdown hooks ran.
+    assertEquals(143, process.awaitExit(Duration.ofSeconds(90)), process.output());
+    assertTrue(process.output().contains("fraudstream engine stopped cleanly"), process.output());
+    assertEquals(List.of(), fraudstreamEntries(temporary), process.output());
   }
 
   /** The names of what fraudstream made in {@code dir}, sorted; other libraries unpack native code there too. */

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class ShutdownGate implements AutoCloseable {
 
   /** How long a stop waits for the command to close; a close that hangs must not keep the JVM alive. */
-  static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   private final CountDownLatch stopAsked = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
