@@ -17,19 +17,13 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Reading a dataset alone, beside reading and replaying it, in one JVM, rounds interleaved:
+ * Reading a dataset alone, beside reading and replaying it: in one JVM, rounds interleaved, or one
+ * JVM per measurement ({@code fresh}):
  *
  * <pre>
  * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT ROUNDS [staged]
  * java -cp benchmarks.jar io.fraudstream.benchmarks.ReadReplayBenchmark DATASET FORMAT PAIRS fresh
  * </pre>
- *
- * <p>With {@code fresh}, as the commands run: every measurement in a JVM of its own, started with
- * the launcher's flags for {@code train} ({@link #TRAIN_FLAGS}), reading alone and then reading
- * and replaying, {@code PAIRS} times. It prints each pair, then the medians and the median of the
- * pairs' ratios, with their range and how many pairs were at or under 1.3× (issue 14's target).
- * One JVM's rounds instead share a heap that {@link System#gc} between them shrinks, and code
- * compiled by the rounds before.
  *
  * Each round times {@code read} ({@link DatasetReader#read}, every payment into a list), then
  * {@code read and replay} ({@link ReplayedDataset#read}, the replay behind the reader, as
@@ -40,6 +34,13 @@ import java.util.function.ToDoubleFunction;
  * every round and over every round but the first (which also grows the heap and compiles). The
  * collectors' time is what their beans report: on JDK 17's G1, the young, mixed and full
  * collections' pauses, not the CPU of concurrent marking (which the process's CPU includes).
+ *
+ * <p>With {@code fresh}, as the commands run: every measurement in a JVM of its own, started with
+ * the launcher's flags for {@code train} ({@link #TRAIN_FLAGS}), reading alone and then reading
+ * and replaying, {@code PAIRS} times. It prints each pair, then the medians and the median of the
+ * pairs' ratios, with their range and how many pairs were at or under 1.3× (issue 14's target).
+ * One JVM's rounds instead share a heap that {@link System#gc} between them shrinks, and code
+ * compiled by the rounds before.
  */
 public final class ReadReplayBenchmark {
 
@@ -48,7 +49,7 @@ public final class ReadReplayBenchmark {
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  /** The JVM flags {@code ./fraudstream train} runs with, besides the class path. */
+  /** The JVM flags {@code ./fraudstream train} runs with, besides the class path; kept in step with the launcher by hand. */
   static final List<String> TRAIN_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UnlockExperimentalVMOptions", "-XX:G1NewSizePercent=20");
   private static final String ONCE = "once:";
 
@@ -91,6 +92,10 @@ public final class ReadReplayBenchmark {
     Path file = Path.of(args[0]);
     DatasetMapping mapping = DatasetMapping.preset(args[1]);
     int rounds = Integer.parseInt(args[2]);
+    if (rounds < 1) {
+      System.err.println("ROUNDS or PAIRS must be at least 1, got " + rounds);
+      System.exit(2);
+    }
     boolean staged = mode.equals("staged");
     List<String> names = new ArrayList<>(List.of("read", "read and replay"));
     List<Work> ways = new ArrayList<>(List.of(

@@ -99,11 +99,12 @@ public final class OfflineReplay {
   }
 
   /**
-   * The same replay one payment at a time, for datasets larger than memory: payments go in in
-   * time order and come back with their features. It holds one state per user, device and
-   * merchant, never one per payment, and gives exactly the rows {@link #replay} gives: each
-   * stage's state only ever sees its own key's payments in time order, so doing the stages
-   * payment by payment instead of stage by stage changes no value. Not thread-safe.
+   * The same replay one payment ({@link #next}) or one block of payments ({@link #nextBlock}) at
+   * a time, for datasets larger than memory: payments go in in time order and come back with
+   * their features. It holds one state per user, device and merchant, never one per payment, and
+   * gives exactly the rows {@link #replay} gives: each stage's state only ever sees its own key's
+   * payments in time order, so doing the stages payment by payment, or block by block, instead of
+   * stage by stage changes no value. Not thread-safe.
    */
   public static final class Streaming {
     private static final int GROUP_BITS = 14;
@@ -146,7 +147,7 @@ public final class OfflineReplay {
      * would one by one, but stage by stage and, within a stage, each state's payments of the
      * block close together (in their time order). A state then mostly stays in the cache from one
      * of its payments to the next instead of being fetched from memory for each: in blocks of
-     * 131,072, the thread replaying the handbook needs about a fifth less CPU
+     * 131,072, the thread replaying the handbook needs about a quarter less CPU
      * (benchmarks/RESULTS.md, 2026-12-06, eighth session). The rows are the same: a state only
      * ever sees its own key's payments, in time order, whichever order the states take turns in.
      * Returns false, changing nothing, if a payment of the block is earlier than the one before it.

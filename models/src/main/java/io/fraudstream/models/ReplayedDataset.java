@@ -36,8 +36,9 @@ public record ReplayedDataset(List<FeatureRow> rows, FraudKinds fraudKinds, bool
   /**
    * Payments handed from the reader to the replay at a time. Large, so that a state has many
    * payments in a block to take together; but the replay starts only once the first block is
-   * read, and ends up to a block's replay after the file. 131,072 replayed the handbook with the
-   * least CPU of the sizes tried (benchmarks/RESULTS.md, 2026-12-06, eighth session).
+   * read, and ends up to a block's replay after the file. Of 65,536 and 131,072, measured in fresh
+   * JVMs, 131,072 replayed the handbook with less CPU and in less time (benchmarks/RESULTS.md,
+   * 2026-12-06, eighth session).
    */
   static final int BLOCK = 131_072;
   private static final List<Transaction> END = List.of();
