@@ -93,8 +93,8 @@ final class ConsoleCommand implements Callable<Integer> {
     Console.Settings settings = new Console.Settings(host, port, topics, auditTopic, queueSize, users, Duration.ofHours(lookBackHours));
     try (ShutdownGate gate = new ShutdownGate();
          Console console = Console.start(cluster.producerProperties("the console"), settings, operators, bundles, ruleSets)) {
-      System.out.println("console at " + console.address() + (operators.any() ? "" : " (read-only: no operator configured)"));
-      gate.awaitStop();
+      gate.awaitStop(() -> System.out.println("console at " + console.address()
+          + (operators.any() ? "" : " (read-only: no operator configured)")));
     }
     return 0;
   }

@@ -235,8 +235,7 @@ final class DemoCommand implements Callable<Integer> {
         summariseOffline(reader.summary(), bundle, split, secret, backfilled);
       }
       if (stay && console != null) {
-        out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop");
-        gate.awaitStop();
+        gate.awaitStop(() -> out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop"));
       }
     }
   }

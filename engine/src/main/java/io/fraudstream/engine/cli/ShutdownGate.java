@@ -19,8 +19,13 @@ final class ShutdownGate implements AutoCloseable {
   private final CountDownLatch stopAsked = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  /** Blocks until the JVM is asked to stop; the caller then returns and closes what it opened. */
-  void awaitStop() throws InterruptedException {
+  /**
+   * Runs {@code announce} (telling the user how to stop), then blocks until the JVM is asked to
+   * stop; the caller then returns and closes what it opened. The hook is in place before the
+   * announcement: a Ctrl-C sent the moment it appears (a script waiting for it) found none in 2 of
+   * 6 tries, and the JVM halted with everything left open.
+   */
+  void awaitStop(Runnable announce) throws InterruptedException {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopAsked.countDown();
       try {
@@ -29,6 +34,7 @@ final class ShutdownGate implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }, "fraudstream-stop"));
+    announce.run();
     stopAsked.await();
   }
 
