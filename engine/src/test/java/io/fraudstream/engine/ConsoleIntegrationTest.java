@@ -290,57 +290,58 @@ class ConsoleIntegrationTest {
     assertNotNull(sendNext(original, Duration.ofMinutes(1), "-refused").activeBlock(),
         "a payment of the blocked user made while the block holds is refused by it");
 
-    TemporaryDirectory profile = TemporaryDirectory.create("console-it-chromium-");
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-        "--user-data-dir=" + profile.path());
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    WebDriver browser = new ChromeDriver(service, options);
-    try {
-      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-      browser.get(base);
-      By row = By.cssSelector("#queue tr[data-payment='" + blocked.paymentId() + "']");
-      browser.findElement(By.id("f-q")).sendKeys(blocked.user());
-      browser.findElement(By.cssSelector("#filters button")).click();
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "BLOCK"));
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
-      assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
-      screenshot(browser, "console-queue.png");
+    // Chromium's profile goes with the test, also when the browser fails to start.
+    try (TemporaryDirectory profile = TemporaryDirectory.create("console-it-chromium-")) {
+      ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+      options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+          "--user-data-dir=" + profile.path());
+      ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+      WebDriver browser = new ChromeDriver(service, options);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(base);
+        By row = By.cssSelector("#queue tr[data-payment='" + blocked.paymentId() + "']");
+        browser.findElement(By.id("f-q")).sendKeys(blocked.user());
+        browser.findElement(By.cssSelector("#filters button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "BLOCK"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
+        assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
+        screenshot(browser, "console-queue.png");
 
-      // The queue redraws itself while it refreshes, so the row is found again at the click.
-      wait.ignoring(StaleElementReferenceException.class).until(driver -> {
-        driver.findElement(row).click();
-        return true;
-      });
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-rederived"), "MATCHES"));
-      List<String> reasons = browser.findElements(By.cssSelector("#p-reasons li")).stream().map(WebElement::getText).toList();
-      assertEquals(blocked.reasons(), reasons);
-      assertTrue(browser.findElement(By.id("p-facts")).getText().contains(blocked.modelVersion()));
-      screenshot(browser, "console-payment.png");
+        // The queue redraws itself while it refreshes, so the row is found again at the click.
+        wait.ignoring(StaleElementReferenceException.class).until(driver -> {
+          driver.findElement(row).click();
+          return true;
+        });
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-rederived"), "MATCHES"));
+        List<String> reasons = browser.findElements(By.cssSelector("#p-reasons li")).stream().map(WebElement::getText).toList();
+        assertEquals(blocked.reasons(), reasons);
+        assertTrue(browser.findElement(By.id("p-facts")).getText().contains(blocked.modelVersion()));
+        screenshot(browser, "console-payment.png");
 
-      browser.findElement(By.id("token")).sendKeys(TOKEN);
-      browser.findElement(By.cssSelector("#signin button")).click();
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("operator"), "signed in as alice"));
-      double precisionBefore = livePrecision(Tier.BLOCK);
-      browser.findElement(By.id("mark-fraud")).click();
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "\"label\":\"fraud\""));
-      assertTrue(JSON.readTree(lastValue(config.topics().labels(), blocked.paymentId())).get("fraud").asBoolean());
-      await(() -> livePrecision(Tier.BLOCK) == 1.0, "the engine's live BLOCK precision to count the label (was " + precisionBefore + ")");
-      await(() -> {
-        try {
-          JsonNode charted = getJson("api/health").get("precisionBlock");
-          return charted.get(charted.size() - 1).asDouble() == 1.0 || charted.get(charted.size() - 2).asDouble() == 1.0;
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, "the console's chart of live BLOCK precision to reach 1.0");
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        browser.findElement(By.cssSelector("#signin button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("operator"), "signed in as alice"));
+        double precisionBefore = livePrecision(Tier.BLOCK);
+        browser.findElement(By.id("mark-fraud")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "\"label\":\"fraud\""));
+        assertTrue(JSON.readTree(lastValue(config.topics().labels(), blocked.paymentId())).get("fraud").asBoolean());
+        await(() -> livePrecision(Tier.BLOCK) == 1.0, "the engine's live BLOCK precision to count the label (was " + precisionBefore + ")");
+        await(() -> {
+          try {
+            JsonNode charted = getJson("api/health").get("precisionBlock");
+            return charted.get(charted.size() - 1).asDouble() == 1.0 || charted.get(charted.size() - 2).asDouble() == 1.0;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, "the console's chart of live BLOCK precision to reach 1.0");
 
-      browser.findElement(By.id("lift-block")).click();
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "lifted"));
-    } finally {
-      browser.quit();
-      profile.close();
+        browser.findElement(By.id("lift-block")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("p-action-status"), "lifted"));
+      } finally {
+        browser.quit();
+      }
     }
     await(() -> console.view().blockOn("user:" + blocked.user(), blocked.timestamp().plusSeconds(120)) == null, "the tombstone read back");
     Thread.sleep(1_000);

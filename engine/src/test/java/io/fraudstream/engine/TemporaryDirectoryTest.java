@@ -25,12 +25,16 @@ class TemporaryDirectoryTest {
     assertFalse(Files.exists(path), path + " is left");
   }
 
+  /** Called while a command stops: what is already gone is no error, and nothing beside the directory goes. */
   @Test
-  void shouldDeleteQuietlyWhatIsAlreadyGone(@TempDir Path dir) throws Exception {
-    Path gone = dir.resolve("never-made");
-    TemporaryDirectory.deleteRecursively(gone);
-    Path file = Files.writeString(dir.resolve("kept"), "x");
-    TemporaryDirectory.deleteRecursively(dir.resolve("kept/not-a-directory"));
-    assertEquals("x", Files.readString(file), "only what is named is deleted");
+  void shouldDeleteOnlyTheNamedDirectoryAndQuietlyWhatIsAlreadyGone(@TempDir Path dir) throws Exception {
+    TemporaryDirectory.deleteRecursively(dir.resolve("never-made"));
+    Path named = Files.createDirectories(dir.resolve("state/0_0"));
+    Files.writeString(named.resolve("IDENTITY"), "store");
+    Path sibling = Files.writeString(dir.resolve("state-kept"), "x");
+    TemporaryDirectory.deleteRecursively(dir.resolve("state"));
+    assertFalse(Files.exists(dir.resolve("state")), "the named directory is left");
+    assertEquals("x", Files.readString(sibling), "a sibling whose name starts alike went too");
+    TemporaryDirectory.deleteRecursively(dir.resolve("state"));
   }
 }
