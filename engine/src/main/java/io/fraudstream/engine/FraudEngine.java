@@ -65,6 +65,15 @@ public final class FraudEngine implements AutoCloseable {
    * @param bundle the live model, already loaded (from {@code config.serving().model()} when set)
    */
   public static FraudEngine start(EngineConfig config, ModelBundle bundle, Duration startupTimeout) {
+    return start(config, bundle, startupTimeout, 0);
+  }
+
+  /**
+   * As {@link #start(EngineConfig, ModelBundle, Duration)}, first deciding {@code warmupPayments}
+   * synthetic payments apart from the cluster ({@link PaymentPathWarmup}), so that the first real
+   * payments are decided as fast as later ones; 0 skips it.
+   */
+  public static FraudEngine start(EngineConfig config, ModelBundle bundle, Duration startupTimeout, int warmupPayments) {
     EngineConfig.Serving serving = config.serving();
     // The secret goes no further than this: everything that pseudonymises gets the one pseudonymiser.
     Pseudonymiser pseudonymiser = new Pseudonymiser(config.hashSecret());
@@ -74,6 +83,11 @@ public final class FraudEngine implements AutoCloseable {
       policy.useShadow(ModelBundle.load(serving.shadowModel()));
     }
     ClusterProbe.requireReachable(config.clientProperties(), startupTimeout);
+    if (warmupPayments > 0) {
+      PaymentPathWarmup.Result warmup = PaymentPathWarmup.run(config, policy, pseudonymiser, warmupPayments);
+      LOG.info("Warmed the payment path: {} synthetic payments decided apart from the cluster in {} ms", warmup.decided(),
+          warmup.took().toMillis());
+    }
     TopicAdmin.ensureTopics(config.clientProperties(), config.topics(), config.partitions());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EngineMetrics metrics = new EngineMetrics(registry);

@@ -51,8 +51,16 @@ final class RunCommand implements Callable<Integer> {
       description = "how long to wait for the Kafka cluster to answer, and then for the engine to run, before giving up with exit code 1 (default ${DEFAULT-VALUE})")
   long startupTimeoutMs;
 
+  @Option(names = "--warm-up", defaultValue = "${env:FRAUDSTREAM_WARM_UP:-20000}",
+      description = "synthetic payments decided apart from the cluster before taking partitions, so that the first real ones are "
+          + "decided as fast as later ones; 0 starts cold (default ${DEFAULT-VALUE}, about 3 s; env FRAUDSTREAM_WARM_UP)")
+  int warmUp;
+
   @Override
   public Integer call() throws Exception {
+    if (warmUp < 0) {
+      throw new IllegalArgumentException("--warm-up must be 0 or more payments, got " + warmUp);
+    }
     if (model == null) {
       throw new IllegalArgumentException("no model: pass --model FILE or set FRAUDSTREAM_MODEL (train one with 'fraudstream train' or 'fraudstream demo')");
     }
@@ -73,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         config = config.withBootstrapServers(broker.bootstrapServers());
         System.out.println("Started an embedded Kafka broker at " + broker.bootstrapServers());
       }
-      running = FraudEngine.start(config, bundle, Duration.ofMillis(startupTimeoutMs));
+      running = FraudEngine.start(config, bundle, Duration.ofMillis(startupTimeoutMs), warmUp);
     } catch (Exception | Error e) {
       closeAll(null, broker, temporaryState);
       throw e;
