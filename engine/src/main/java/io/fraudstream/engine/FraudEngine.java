@@ -2,6 +2,7 @@ package io.fraudstream.engine;
 
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.kafka.ClusterProbe;
+import io.fraudstream.engine.kafka.HandOffPurge;
 import io.fraudstream.engine.kafka.HangingTransactions;
 import io.fraudstream.engine.kafka.TopicAdmin;
 import io.fraudstream.engine.rules.Rules;
@@ -16,11 +17,15 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,26 +33,37 @@ import org.slf4j.LoggerFactory;
 /**
  * A running engine: the topology on Kafka Streams against a cluster that is already up, with
  * its meters, the files it serves from watched for changes, and its HTTP endpoints.
+ *
+ * <p>The topology runs as two Kafka Streams applications in this process: the payment path
+ * (application id as configured) and what lies off it, entity risk and label judging
+ * ({@code <application id>-off-path}), each with its own stream threads, transactions and
+ * consumer group (see {@link FraudTopology.Part}). Either stopping stops the engine.
  */
 public final class FraudEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FraudEngine.class);
   private final KafkaStreams streams;
+  private final KafkaStreams offPath;
   private final CountDownLatch stopped;
   private final AtomicReference<Throwable> fatal;
   private final DecisionPolicy policy;
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final KafkaStreamsMetrics offPathMetrics;
   private final ServingFiles files;
   private final ClusterProbe probe;
   private final HangingTransactions hangingTransactions;
+  private final HandOffPurge purge;
   private final OperationsServer server;
 
-  private FraudEngine(KafkaStreams streams, CountDownLatch stopped, AtomicReference<Throwable> fatal, DecisionPolicy policy,
-      PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, ServingFiles files, ClusterProbe probe,
-      HangingTransactions hangingTransactions, OperationsServer server) {
+  private FraudEngine(KafkaStreams streams, KafkaStreams offPath, CountDownLatch stopped, AtomicReference<Throwable> fatal,
+      DecisionPolicy policy, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics offPathMetrics,
+      ServingFiles files, ClusterProbe probe, HangingTransactions hangingTransactions, HandOffPurge purge, OperationsServer server) {
     this.hangingTransactions = hangingTransactions;
+    this.purge = purge;
     this.streams = streams;
+    this.offPath = offPath;
+    this.offPathMetrics = offPathMetrics;
     this.stopped = stopped;
     this.fatal = fatal;
     this.probe = probe;
@@ -95,57 +111,48 @@ public final class FraudEngine implements AutoCloseable {
     if (policy.shadowModel() != null) {
       metrics.modelInService("shadow", policy.shadowModel().version(), policy.shadowModel().provenanceId());
     }
-    Properties streamsProperties = config.streamsProperties();
-    DeadLetterHandler.install(streamsProperties, config.topics(), metrics);
-    KafkaStreams streams = new KafkaStreams(
-        FraudTopology.build(config.topics(), policy, metrics, pseudonymiser, config.partitions(), config.grace(),
-            config.acceptedTimes(), config.challenges()),
-        streamsProperties);
+    FraudTopology.HandOff handOff = FraudTopology.HandOff.of(config.applicationId());
+    // No time-based retention: the records carry payment times, months old in a replay; what the
+    // off-path application has committed is deleted instead (HandOffPurge).
+    TopicAdmin.ensureTopics(config.clientProperties(), handOff.all(), config.partitions(), Set.of(),
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    KafkaStreams streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
+        pseudonymiser, fatal, stopped);
+    Properties offPathProperties = config.streamsProperties();
+    offPathProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, offPathApplicationId(config.applicationId()));
+    KafkaStreams offPath = streams(FraudTopology.Part.OFF_PATH, offPathProperties, config, handOff, policy, metrics, pseudonymiser,
+        fatal, stopped);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    // Bad records never reach this handler (DeadLetterHandler diverts them); what does is an error
-    // of the thread itself. Under exactly-once a new thread resumes from the last commit, so it is
-    // replaced, but only a few times: a thread that keeps dying stops the engine, loudly.
-    ThreadReplacements replacements = new ThreadReplacements();
-    AtomicReference<Throwable> fatal = new AtomicReference<>();
-    streams.setUncaughtExceptionHandler(error -> {
-      if (replacements.allowAnother(System.nanoTime())) {
-        metrics.streamThreadReplaced();
-        LOG.error("Stream thread failed; replacing it ({} of {} allowed in {} min)", replacements.recent(),
-            ThreadReplacements.ALLOWED, ThreadReplacements.WINDOW.toMinutes(), error);
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      }
-      fatal.compareAndSet(null, error);
-      LOG.error("FATAL: stream threads keep failing; stopping the engine", error);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    CountDownLatch stopped = new CountDownLatch(1);
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-        stopped.countDown();
-      }
-    });
+    KafkaStreamsMetrics offPathMetrics = new KafkaStreamsMetrics(offPath);
+    offPathMetrics.bindTo(registry);
     ClusterProbe probe = ClusterProbe.watch(config.clientProperties());
     OperationsServer server;
     try {
       server = serving.httpPort() < 0 ? null
-          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, streams::state, probe::reachable, policy);
+          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, () -> state(streams, offPath), probe::reachable, policy);
     } catch (RuntimeException e) {
       probe.close();
       streams.close();
+      offPath.close();
       throw e;
     }
+    offPath.start();
     streams.start();
     // After a broker killed with -9 a partition can keep a transaction open for good (README,
     // "Fatal errors, start-up and the cluster going away"); only the engine's own topics are touched.
     HangingTransactions hangingTransactions = HangingTransactions.watch(config.clientProperties(),
-        () -> streams.state() == KafkaStreams.State.REBALANCING,
+        () -> streams.state() == KafkaStreams.State.REBALANCING || offPath.state() == KafkaStreams.State.REBALANCING,
         topic -> topic.startsWith(config.applicationId() + "-") || config.topics().all().contains(topic),
         metrics::abortedHangingTransaction);
+    HandOffPurge purge = HandOffPurge.start(config.clientProperties(), offPathApplicationId(config.applicationId()), handOff.all(),
+        Duration.ofMillis(new StreamsConfig(offPathProperties, false) { }.getLong(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG)));
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         pseudonymiser, serving.reloadInterval());
-    FraudEngine engine = new FraudEngine(streams, stopped, fatal, policy, registry, streamsMetrics, files, probe,
-        hangingTransactions, server);
+    FraudEngine engine = new FraudEngine(streams, offPath, stopped, fatal, policy, registry, streamsMetrics, offPathMetrics, files,
+        probe, hangingTransactions, purge, server);
     try {
       engine.awaitRunning(startupTimeout);
     } catch (RuntimeException e) {
@@ -157,14 +164,46 @@ public final class FraudEngine implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * One part of the topology on Kafka Streams, dead letters diverted, its thread errors handled
+   * and its stopping noted in {@code stopped}.
+   */
+  private static KafkaStreams streams(FraudTopology.Part part, Properties properties, EngineConfig config, FraudTopology.HandOff handOff,
+      DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, AtomicReference<Throwable> fatal, CountDownLatch stopped) {
+    DeadLetterHandler.install(properties, config.topics(), metrics);
+    KafkaStreams streams = new KafkaStreams(FraudTopology.build(part, config.topics(), handOff, policy, metrics, pseudonymiser,
+        config.partitions(), config.grace(), config.acceptedTimes(), config.challenges()), properties);
+    // Bad records never reach this handler (DeadLetterHandler diverts them); what does is an error
+    // of the thread itself. Under exactly-once a new thread resumes from the last commit, so it is
+    // replaced, but only a few times: a thread that keeps dying stops the engine, loudly.
+    ThreadReplacements replacements = new ThreadReplacements();
+    streams.setUncaughtExceptionHandler(error -> {
+      if (replacements.allowAnother(System.nanoTime())) {
+        metrics.streamThreadReplaced();
+        LOG.error("Stream thread failed; replacing it ({} of {} allowed in {} min)", replacements.recent(),
+            ThreadReplacements.ALLOWED, ThreadReplacements.WINDOW.toMinutes(), error);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+      fatal.compareAndSet(null, error);
+      LOG.error("FATAL: stream threads keep failing; stopping the engine", error);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        stopped.countDown();
+      }
+    });
+    return streams;
+  }
+
   private void awaitRunning(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (!streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
-        throw new IllegalStateException("the engine stopped while starting: state " + streams.state());
+    while (state() != KafkaStreams.State.RUNNING) {
+      if (!state().isRunningOrRebalancing() && state() != KafkaStreams.State.CREATED) {
+        throw new IllegalStateException("the engine stopped while starting: state " + state());
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the engine did not reach RUNNING within " + timeout + " (state " + streams.state() + ")");
+        throw new IllegalStateException("the engine did not reach RUNNING within " + timeout + " (state " + state() + ")");
       }
       try {
         TimeUnit.MILLISECONDS.sleep(50);
@@ -182,11 +221,29 @@ public final class FraudEngine implements AutoCloseable {
 
   /** Whether the engine stopped, or is stopping, because of an error rather than by {@link #close()}. */
   public boolean failed() {
-    return fatal.get() != null || streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.PENDING_ERROR;
+    return fatal.get() != null || state() == KafkaStreams.State.ERROR || state() == KafkaStreams.State.PENDING_ERROR;
   }
 
+  /** The payment path's Kafka Streams application. */
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** The engine's state: the payment path's, unless what lies off it is in a worse one. */
+  public KafkaStreams.State state() {
+    return state(streams, offPath);
+  }
+
+  private static KafkaStreams.State state(KafkaStreams paymentPath, KafkaStreams offPath) {
+    KafkaStreams.State payments = paymentPath.state();
+    KafkaStreams.State off = offPath.state();
+    boolean offStopping = !off.isRunningOrRebalancing() && off != KafkaStreams.State.CREATED;
+    return payments == KafkaStreams.State.RUNNING || offStopping ? off : payments;
+  }
+
+  /** The application id of the part off the payment path: entity risk and label judging. */
+  public static String offPathApplicationId(String applicationId) {
+    return applicationId + "-off-path";
   }
 
   /** The policy in service, whose model, shadow and rules the watched files replace. */
@@ -210,15 +267,19 @@ public final class FraudEngine implements AutoCloseable {
   @Override
   public void close() {
     files.close();
+    // The payment path first, so that its last hand-offs are committed while the other still reads.
     boolean closed = streams.close(Duration.ofSeconds(30));
+    closed &= offPath.close(Duration.ofSeconds(30));
     streamsMetrics.close();
+    offPathMetrics.close();
     hangingTransactions.close();
+    purge.close();
     probe.close();
     if (server != null) {
       server.close();
     }
     if (failed()) {
-      LOG.error("fraudstream engine stopped after a fatal error: {}", fatal.get() == null ? "state " + streams.state() : fatal.get().toString());
+      LOG.error("fraudstream engine stopped after a fatal error: {}", fatal.get() == null ? "state " + state() : fatal.get().toString());
     } else {
       LOG.info(closed ? "fraudstream engine stopped cleanly" : "fraudstream engine did not stop within 30 s");
     }

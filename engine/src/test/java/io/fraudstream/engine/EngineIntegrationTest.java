@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.engine.kafka.HandOffPurge;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.streams.TransactionSerde;
@@ -26,16 +27,21 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,8 +58,9 @@ class EngineIntegrationTest {
     // A grace of a few seconds of event time, so that payments pass through the reorder buffer.
     EngineConfig config = new EngineConfig(defaults.bootstrapServers(), "engine-it", SharedBroker.topics("it-"), stateDir,
         defaults.hashSecret(), defaults.blockDuration(), defaults.partitions(), defaults.streamThreads(),
-        defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(), defaults.kafka(), defaults.serving(),
-        defaults.challenges());
+        defaults.processingGuarantee(), defaults.profile(), defaults.commitInterval(), Duration.ofSeconds(2), defaults.acceptedTimes(),
+        // The hand-offs are scanned below before the test deletes what was read; the engine's own deleting would race it.
+        Map.of(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, "600000"), defaults.serving(), defaults.challenges());
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 20, 3)).subList(0, 5_000);
     try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
       Properties producerProps = config.clientProperties();
@@ -91,23 +98,26 @@ class EngineIntegrationTest {
       throw new AssertionError("cannot list topics", e);
     }
     Set<String> expectedInternal = new TreeSet<>();
+    // The payment path's stores and hand-offs under the application id; the rest under the off-path application's.
+    String offPath = FraudEngine.offPathApplicationId(config.applicationId());
     for (String store : List.of(FraudTopology.USER_STATE_STORE, FraudTopology.REORDER_BUFFER_STORE,
-        FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE, FraudTopology.PENDING_USER_BLOCKS_STORE,
-        FraudTopology.DECISION_OUTCOMES_STORE, FraudTopology.OPEN_CHALLENGES_STORE)) {
+        FraudTopology.PENDING_USER_BLOCKS_STORE, FraudTopology.OPEN_CHALLENGES_STORE)) {
       expectedInternal.add(config.applicationId() + "-" + store + "-changelog");
     }
-    for (String repartition : List.of(FraudTopology.ENTITY_EVENTS, FraudTopology.ENTITY_LABELS, FraudTopology.OUTCOMES_BY_PAYMENT,
-        FraudTopology.CHALLENGE_LABELS)) {
-      expectedInternal.add(config.applicationId() + "-" + repartition + "-repartition");
+    for (String store : List.of(FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE,
+        FraudTopology.DECISION_OUTCOMES_STORE)) {
+      expectedInternal.add(offPath + "-" + store + "-changelog");
     }
+    expectedInternal.addAll(FraudTopology.HandOff.of(config.applicationId()).all());
+    expectedInternal.add(offPath + "-" + FraudTopology.ENTITY_LABELS + "-repartition");
     assertEquals(expectedInternal, internalTopics, "internal topics");
     // The entity-risk topic is the engine's own, not internal: it is scanned with them.
     for (String topic : concat(internalTopics, config.topics().entityRisk())) {
       assertEquals(Set.of(), found(readAll(config, topic), identifiers), "raw identifiers in " + topic);
     }
     for (String busy : List.of(config.applicationId() + "-" + FraudTopology.USER_STATE_STORE + "-changelog",
-        config.applicationId() + "-" + FraudTopology.ENTITY_EVENTS + "-repartition",
-        config.applicationId() + "-" + FraudTopology.ENTITY_STATE_STORE + "-changelog", config.topics().entityRisk())) {
+        FraudTopology.HandOff.of(config.applicationId()).entityEvents(),
+        offPath + "-" + FraudTopology.ENTITY_STATE_STORE + "-changelog", config.topics().entityRisk())) {
       int bytes = readAll(config, busy).length;
       assertTrue(bytes > 100_000, busy + " holds only " + bytes + " bytes: the scan would prove little");
     }
@@ -115,6 +125,33 @@ class EngineIntegrationTest {
     byte[] stateFiles = readFiles(stateDir);
     assertTrue(stateFiles.length > 100_000, "state directory holds " + stateFiles.length + " bytes");
     assertEquals(Set.of(), found(stateFiles, identifiers), "raw identifiers in the state directory");
+    // Last, as it deletes what the scan above read.
+    assertHandOffsKeepNoTimeRetentionAndArePurgedAsRead(config);
+  }
+
+  /**
+   * The hand-off topics carry payment times, so time-based retention could delete what the
+   * off-path application has not read yet; they keep none, and what it has committed is deleted.
+   */
+  private static void assertHandOffsKeepNoTimeRetentionAndArePurgedAsRead(EngineConfig config) throws Exception {
+    FraudTopology.HandOff handOff = FraudTopology.HandOff.of(config.applicationId());
+    String offPath = FraudEngine.offPathApplicationId(config.applicationId());
+    try (Admin admin = Admin.create(config.clientProperties())) {
+      for (String topic : handOff.all()) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        assertEquals("-1", admin.describeConfigs(List.of(resource)).all().get().get(resource).get(TopicConfig.RETENTION_MS_CONFIG).value(),
+            topic + " keeps no time-based retention");
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(offPath).partitionsToOffsetAndMetadata().get();
+      assertTrue(HandOffPurge.purgeCommitted(admin, offPath, handOff.all()) >= config.partitions(), "every entity-event partition was read");
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      committed.keySet().stream().filter(partition -> partition.topic().equals(handOff.entityEvents()))
+          .forEach(partition -> earliest.put(partition, OffsetSpec.earliest()));
+      admin.listOffsets(earliest).all().get().forEach((partition, start) -> {
+        assertTrue(start.offset() >= committed.get(partition).offset() && start.offset() > 0,
+            partition + " starts at " + start.offset() + ", the off-path application had committed " + committed.get(partition).offset());
+      });
+    }
   }
 
   private static List<String> concat(Set<String> topics, String more) {

@@ -162,10 +162,10 @@ class PoisonCorpusIntegrationTest {
   private static List<Hostile> corpus(Topics topics, String applicationId) throws IOException {
     Map<String, String> topicNames = Map.of("transactions", topics.transactions(), "labels", topics.labels(),
         "erasures", topics.erasures(), "blocks", topics.blocks(), "entity-risk", topics.entityRisk(),
-        "entity-events-repartition", applicationId + "-" + FraudTopology.ENTITY_EVENTS + "-repartition",
-        "outcomes-by-payment-repartition", applicationId + "-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition",
+        "entity-events-repartition", FraudTopology.HandOff.of(applicationId).entityEvents(),
+        "outcomes-by-payment-repartition", FraudTopology.HandOff.of(applicationId).outcomes(),
         "challenge-results", topics.challengeResults(), "backfill", topics.backfill(),
-        "challenge-labels-repartition", applicationId + "-" + FraudTopology.CHALLENGE_LABELS + "-repartition");
+        "challenge-labels-repartition", FraudTopology.HandOff.of(applicationId).challengeLabels());
     List<Hostile> corpus = new ArrayList<>();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(
         PoisonCorpusIntegrationTest.class.getResourceAsStream("/poison/corpus.jsonl"), StandardCharsets.UTF_8))) {

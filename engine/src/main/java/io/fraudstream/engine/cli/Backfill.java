@@ -1,5 +1,6 @@
 package io.fraudstream.engine.cli;
 
+import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Transaction;
@@ -135,9 +136,9 @@ final class Backfill {
       long total = ends.values().stream().mapToLong(Long::longValue).sum();
       ProgressBar progress = new ProgressBar(out, "applied", sent);
       long behind;
-      long behindAtStart = behind(admin, ends, 0);
+      long behindAtStart = behind(admin, applicationId, ends, 0);
       long hintAt = System.nanoTime() + NOTHING_APPLIED_HINT.toNanos();
-      while ((behind = behind(admin, ends, 0)) > 0) {
+      while ((behind = behind(admin, applicationId, ends, 0)) > 0) {
         progress.update(Math.max(0, sent - behind));
         if (behind == behindAtStart && hintAt != 0 && System.nanoTime() > hintAt) {
           out.printf(Locale.ROOT, "   nothing applied after %d s: is the engine running, with --application-id %s and --backfill-topic %s?%n",
@@ -149,14 +150,15 @@ final class Backfill {
         Thread.sleep(200);
       }
       progress.update(sent);
-      // What the backfill fed the entity side and the label join, up to where it stood now.
+      // What the backfill handed to the entity side and the label join, up to where it stood now.
       Map<TopicPartition, Long> downstream = new HashMap<>();
-      for (String repartition : List.of(FraudTopology.ENTITY_EVENTS, FraudTopology.OUTCOMES_BY_PAYMENT)) {
-        downstream.putAll(endOffsets(admin, partitionsOf(admin, applicationId + "-" + repartition + "-repartition")));
+      FraudTopology.HandOff handOff = FraudTopology.HandOff.of(applicationId);
+      for (String handedOff : List.of(handOff.entityEvents(), handOff.outcomes())) {
+        downstream.putAll(endOffsets(admin, partitionsOf(admin, handedOff)));
       }
       // The engine writes these in transactions: the last commit marker of a partition may stay
       // uncommitted by the group until more arrives, so one record per partition is allowed for.
-      while ((behind = behind(admin, downstream, 1)) > 0) {
+      while ((behind = behind(admin, FraudEngine.offPathApplicationId(applicationId), downstream, 1)) > 0) {
         checkDeadline(deadline, "the engine's entity side has " + behind + " records of the backfill still to apply");
         Thread.sleep(100);
       }
@@ -182,9 +184,9 @@ final class Backfill {
     }
   }
 
-  /** Records the engine's group has not committed past, of those up to {@code ends}, beyond {@code allowed} per partition. */
-  private long behind(Admin admin, Map<TopicPartition, Long> ends, long allowed) {
-    Map<TopicPartition, OffsetAndMetadata> committed = call(admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata());
+  /** Records {@code group} has not committed past, of those up to {@code ends}, beyond {@code allowed} per partition. */
+  private static long behind(Admin admin, String group, Map<TopicPartition, Long> ends, long allowed) {
+    Map<TopicPartition, OffsetAndMetadata> committed = call(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
     long behind = 0;
     for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
       OffsetAndMetadata at = committed.get(end.getKey());

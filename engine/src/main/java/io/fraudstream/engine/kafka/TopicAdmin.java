@@ -3,6 +3,7 @@ package io.fraudstream.engine.kafka;
 import io.fraudstream.engine.topology.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +32,23 @@ public final class TopicAdmin {
 
   /** Creates those of {@code names} that are missing, {@code compacted} ones compacted; returns the ones it created. */
   public static List<String> ensureTopics(Properties clientProps, Collection<String> names, int partitions, Set<String> compacted) {
+    return ensureTopics(clientProps, names, partitions, compacted, Map.of());
+  }
+
+  /** As {@link #ensureTopics(Properties, Collection, int, Set)}, each created topic also with {@code configs}. */
+  public static List<String> ensureTopics(Properties clientProps, Collection<String> names, int partitions, Set<String> compacted,
+      Map<String, String> configs) {
     try (Admin admin = Admin.create(clientProps)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String name : new LinkedHashSet<>(names)) {
         if (!existing.contains(name)) {
           NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
+          Map<String, String> topicConfigs = new HashMap<>(configs);
           if (compacted.contains(name)) {
-            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            topicConfigs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
           }
+          topic.configs(topicConfigs);
           missing.add(topic);
         }
       }

@@ -60,8 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the engine's topology, a pure function of its inputs. The payment path is one task and
- * one commit: nothing on it waits for another task.
+ * Builds the engine's topology, a pure function of its inputs, as two parts that run as two Kafka
+ * Streams applications ({@link Part}). The payment path is one task and one commit: nothing on it
+ * waits for another task, and its commit spans only its own outputs and stores.
  *
  * <pre>
  * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
@@ -70,17 +71,19 @@ import org.slf4j.LoggerFactory;
  * erasures (by user) ─ erase user ──────────────────────────────┤ (deletes from the store)
  * challenge-results (by user) ─ parse (bad ones to the DLQ) ─ learn (user-state store) ─ answer
  *   (open-challenges store: counted by reason; a failed one alerts or blocks as the policy says,
- *   and is a fraud label ─ repartition challenge-labels ─ merged with the labels ─ when configured)
+ *   and is a fraud label ─ hand-off challenge-labels ─ when configured)
  *   ─ join entity risk (entity-risk global store: device and merchant, as last published)
  *   ─ decide (model, rules; blocks: the global table, and this task's own user blocks at once)
  *       ─┬─ decisions (by payment id)
  *        ├─ alerts (CHALLENGE, BLOCK; by user)
  *        ├─ blocks (new user blocks; by entity)
- *        ├─ entity events (25 bytes per entity: time, amount, user hash) ─ repartition entity-events ─┐
- *        └─ CHALLENGE and BLOCK outcomes (10 bytes) ─ repartition outcomes-by-payment ─┐            │
- * labels (by payment id) ─ parse ─┬─ judge against the outcome (decision-outcomes store) ┘            │
- *   (bad labels to the DLQ)       └─ frauds ─ entity events ─ repartition entity-labels ─┐            │
- *                         entity risk (entity-state store, keyed by kind|entity) ────────┴────────────┘
+ *        ├─ entity events (25 bytes per entity: time, amount, user hash) ─ hand-off entity-events ─┐
+ *        └─ CHALLENGE and BLOCK outcomes (10 bytes) ─ hand-off outcomes-by-payment ─┐              │
+ * - - - - - - - - - - - - - - - - - - off the payment path - - - - - - - - - - - -│- - - - - - - │
+ * labels (by payment id), challenge labels ─ parse ─┬─ judge against the outcome ─┘              │
+ *   (bad labels to the DLQ)        (decision-outcomes store)                                      │
+ *                                                   └─ frauds ─ entity events ─ repartition entity-labels ─┐
+ *                         entity risk (entity-state store, keyed by kind|entity) ───────────────────┴──┘
  *                           ─ entity-risk (compacted) ─ global store, on every instance
  * blocks (compacted) ─ global table, on every instance
  * </pre>
@@ -94,6 +97,10 @@ public final class FraudTopology {
   /** The store of per-user behavioural state. */
   public static final String USER_STATE_STORE = "user-state";
   static final Duration CHANGELOG_MAX_COMPACTION_LAG = Duration.ofDays(1);
+  // Erased and expired users and entities leave tombstones; the lag bounds how long their old
+  // values can stay in a compacted changelog before the log cleaner must remove them.
+  private static final Map<String, String> COMPACT_PROMPTLY =
+      Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
 
   private FraudTopology() {}
 
@@ -116,7 +123,10 @@ public final class FraudTopology {
   public static final String DECISION_OUTCOMES_STORE = "decision-outcomes";
   /** The blocks topic read back on every instance. */
   public static final String BLOCKS_STORE = "active-blocks";
-  /** Names of the repartitions off the payment path (the topics get the application id as prefix). */
+  /**
+   * Names of the hand-off topics ({@link HandOff}) and of the repartition off the payment path
+   * (entity labels); all get an application id as prefix.
+   */
   public static final String ENTITY_EVENTS = "entity-events";
   public static final String ENTITY_LABELS = "entity-labels";
   public static final String OUTCOMES_BY_PAYMENT = "outcomes-by-payment";
@@ -138,17 +148,76 @@ public final class FraudTopology {
   private record UnreadableRecord(byte[] raw, String reason) implements Unreadable, ReadLabel, ReadChallenge {}
 
   /**
-   * @param partitions partitions of the repartition topics off the payment path: entity events
-   *     from payments and from labels (which must match, for an entity's to meet in one task) and outcomes
+   * Which part of the topology an application runs. The payment path and what lies off it run as
+   * two Kafka Streams applications in one engine, each with its own threads and transactions, so
+   * that a payment's commit spans only the payment's own partitions and no entity or label work
+   * waits in front of a payment. They meet only through the {@link HandOff} topics.
+   */
+  public enum Part {
+    /** Payments, challenge results, erasures and backfill in the user's task: decisions, alerts, blocks, and the hand-offs. */
+    PAYMENT_PATH,
+    /** The hand-offs and the labels: entity risk, published for every instance, and live precision and recall. */
+    OFF_PATH,
+    /** Both in one topology, as tests drive it: the hand-off topics still connect them. */
+    ALL;
+
+    boolean paymentPath() {
+      return this != OFF_PATH;
+    }
+
+    boolean offPath() {
+      return this != PAYMENT_PATH;
+    }
+  }
+
+  /**
+   * The topics the payment path hands its by-products to the off-path application on: entity events
+   * (keyed by entity), CHALLENGE and BLOCK outcomes (keyed by payment id) and the fraud labels of
+   * failed challenges (keyed by payment id). Named after the engine's application id, as Kafka
+   * Streams names its internal topics, so that two engines on one cluster never share them.
+   */
+  public record HandOff(String entityEvents, String outcomes, String challengeLabels) {
+
+    public static HandOff of(String applicationId) {
+      return new HandOff(applicationId + "-" + ENTITY_EVENTS, applicationId + "-" + OUTCOMES_BY_PAYMENT,
+          applicationId + "-" + CHALLENGE_LABELS);
+    }
+
+    public List<String> all() {
+      return List.of(entityEvents, outcomes, challengeLabels);
+    }
+  }
+
+  /** The whole topology in one, as tests drive it, with the hand-off topics of the default application id. */
+  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, int partitions,
+      Duration grace, InputWindow window, ChallengePolicy challenges) {
+    return build(Part.ALL, topics, HandOff.of("fraudstream"), policy, metrics, pseudonymiser, partitions, grace, window, challenges);
+  }
+
+  /**
+   * @param part the part an application runs ({@link Part#ALL} for both)
+   * @param partitions partitions of the repartition topic off the payment path (entity events from
+   *     labels, which must match the hand-off topics', for an entity's events to meet in one task)
    * @param grace how far out of time order payments may arrive and still be decided in order
    *     (see {@link FeatureProcessor}); zero decides each payment on arrival
    * @param window the payment, label and challenge result times accepted, against the engine's clock
    * @param challenges what a failed challenge does on its own, and whether it is a fraud label
    */
-  public static Topology build(Topics topics, DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, int partitions,
-      Duration grace, InputWindow window, ChallengePolicy challenges) {
+  public static Topology build(Part part, Topics topics, HandOff handOff, DecisionPolicy policy, EngineMetrics metrics,
+      Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges) {
     StreamsBuilder builder = new StreamsBuilder();
-    addStores(builder, topics, metrics);
+    if (part.paymentPath()) {
+      paymentPath(builder, topics, handOff, policy, metrics, pseudonymiser, partitions, grace, window, challenges);
+    }
+    if (part.offPath()) {
+      offPath(builder, topics, handOff, metrics, pseudonymiser, partitions, window);
+    }
+    return builder.build();
+  }
+
+  private static void paymentPath(StreamsBuilder builder, Topics topics, HandOff handOff, DecisionPolicy policy, EngineMetrics metrics,
+      Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges) {
+    addPaymentPathStores(builder, topics, metrics);
     Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
     eraseUsers(builder, topics, metrics);
     // User features first, where identifiers become tokens; then entity risk as published and the
@@ -161,34 +230,35 @@ public final class FraudTopology {
     KStream<String, FeaturedTransaction> backfilled = backfill(builder, topics, metrics, pseudonymiser, window);
     // A backfilled payment's own events, then its fraud's, in one partition per entity: the order
     // the offline replay applies them in.
-    KStream<String, byte[]> paymentEvents = featured
+    featured
         .merge(backfilled, Named.as("decided-and-backfilled"))
         .process(() -> new EntityEventSource(pseudonymiser), Named.as("entity-events"))
         .merge(backfilledFrauds(backfilled), Named.as("entity-events-and-backfilled-frauds"))
-        .repartition(internal(ENTITY_EVENTS, partitions));
-    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window)
-        .merge(failedChallengeLabels(followUps, metrics, partitions), Named.as("labels-and-failed-challenges"));
-    judgeLabels(decisions, backfilled, labels, metrics, partitions);
-    updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
+        .to(handOff.entityEvents(), handOffTo("hand-off-entity-events"));
+    handOffOutcomes(decisions, backfilled, handOff);
+    handOffChallengeLabels(followUps, handOff);
     writeOutputs(decisions, topics, policy);
     writeFollowUps(followUps, topics);
-    return builder.build();
   }
 
-  private static void addStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
-    // Erased and expired users and entities leave tombstones; the lag bounds how long their old
-    // values can stay in a compacted changelog before the log cleaner must remove them.
-    Map<String, String> compactPromptly = Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
+  private static void offPath(StreamsBuilder builder, Topics topics, HandOff handOff, EngineMetrics metrics, Pseudonymiser pseudonymiser,
+      int partitions, InputWindow window) {
+    addOffPathStores(builder);
+    KStream<String, byte[]> paymentEvents = builder.stream(handOff.entityEvents(), handedOff("read-entity-events"));
+    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window)
+        .merge(failedChallengeLabels(builder, handOff, metrics), Named.as("labels-and-failed-challenges"));
+    judgeLabels(builder, handOff, labels, metrics);
+    updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
+  }
+
+  private static void addPaymentPathStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(),
             StateSerde.users(unreadableState(USER_STATE_STORE, metrics)))
-        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(compactPromptly));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
     // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
     Serde<Block> readableBlocks = readableBlocks(metrics);
     builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, readableBlocks).withName("read-blocks"),
@@ -197,25 +267,31 @@ public final class FraudTopology {
         Materialized.<String, Block>as(Stores.inMemoryKeyValueStore(BLOCKS_STORE))
             .withKeySerde(Topics.KEY_SERDE).withValueSerde(readableBlocks));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ENTITY_STATE_STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(compactPromptly));
-    // In memory, with a changelog: the keys come and go every 50 ms, and RocksDB would scan the
-    // tombstones of every key ever published on each pass (measured: a quarter of the thread's time).
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(UNPUBLISHED_ENTITIES_STORE), Serdes.String(), Serdes.ByteArray())
-        .withLoggingEnabled(compactPromptly));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PENDING_USER_BLOCKS_STORE), Serdes.String(), readableBlocks)
-        .withLoggingEnabled(compactPromptly));
+        .withLoggingEnabled(COMPACT_PROMPTLY));
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(OPEN_CHALLENGES_STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(compactPromptly));
+        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
     // Persistent: at scale the entities outgrow the heap (see the README's sizing), and a restart
     // then reads only what it missed. Rebuilt from the compacted topic like any global store.
     builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITY_RISK_STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled(),
         topics.entityRisk(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-entity-risk"),
         () -> new PublishedRiskLoader(metrics));
+  }
+
+  private static void addOffPathStores(StreamsBuilder builder) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ENTITY_STATE_STORE), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
+    // In memory, with a changelog: the keys come and go every 50 ms, and RocksDB would scan the
+    // tombstones of every key ever published on each pass (measured: a quarter of the thread's time).
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(UNPUBLISHED_ENTITIES_STORE), Serdes.String(), Serdes.ByteArray())
+        .withLoggingEnabled(COMPACT_PROMPTLY));
   }
 
   /** The payments read and checked, split into the valid ({@code route-valid}) and the rest, sent to the dead-letter topic. */
@@ -327,16 +403,20 @@ public final class FraudTopology {
   }
 
   /**
-   * The fraud labels of failed challenges (only when a failed challenge counts as one), keyed by
-   * payment id like the labels topic, so that they judge their decision and feed entity risk as a
-   * label would. A record on the internal topic that is not a label is counted and skipped.
+   * The fraud labels of failed challenges (only when a failed challenge counts as one), handed
+   * off keyed by payment id like the labels topic, so that they judge their decision and feed
+   * entity risk as a label would.
    */
-  private static KStream<String, PaymentLabel> failedChallengeLabels(KStream<String, OpenChallenges.FollowUp> followUps,
-      EngineMetrics metrics, int partitions) {
-    return followUps
+  private static void handOffChallengeLabels(KStream<String, OpenChallenges.FollowUp> followUps, HandOff handOff) {
+    followUps
         .filter((user, followUp) -> followUp.label() != null, Named.as("failed-challenge-labels"))
         .map((user, followUp) -> KeyValue.pair(followUp.label().paymentId(), followUp.label().toJson()), Named.as("key-challenge-label-by-payment"))
-        .repartition(internal(CHALLENGE_LABELS, partitions))
+        .to(handOff.challengeLabels(), handOffTo("hand-off-challenge-labels"));
+  }
+
+  /** The handed-off fraud labels of failed challenges. A record on the topic that is not a label is counted and skipped. */
+  private static KStream<String, PaymentLabel> failedChallengeLabels(StreamsBuilder builder, HandOff handOff, EngineMetrics metrics) {
+    return builder.stream(handOff.challengeLabels(), handedOff("read-challenge-labels"))
         .flatMapValues(value -> {
           try {
             return List.of(PaymentLabel.fromJson(value));
@@ -362,19 +442,23 @@ public final class FraudTopology {
   }
 
   /**
-   * Meets each label with its payment's outcome, for live precision and recall. Only CHALLENGE
-   * and BLOCK outcomes cross to the labels' partitions: a label without one judges an ALLOW. A
-   * backfilled payment sends a mark, so that a label of it judges nothing.
+   * Hands off the CHALLENGE and BLOCK outcomes, keyed by payment id like the labels: a label
+   * without one judges an ALLOW. A backfilled payment sends a mark, so that a label of it judges nothing.
    */
-  private static void judgeLabels(KStream<String, Decision> decisions, KStream<String, FeaturedTransaction> backfilled,
-      KStream<String, PaymentLabel> labels, EngineMetrics metrics, int partitions) {
+  private static void handOffOutcomes(KStream<String, Decision> decisions, KStream<String, FeaturedTransaction> backfilled,
+      HandOff handOff) {
     decisions
         .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious-outcomes"))
         .map((user, decision) -> KeyValue.pair(decision.paymentId(), DecisionOutcomes.suspicious(decision)), Named.as("key-outcome-by-payment"))
         .merge(backfilled.map((user, featured) -> KeyValue.pair(featured.transaction().id(),
             DecisionOutcomes.backfilled(featured.transaction().timestamp().toEpochMilli())), Named.as("mark-backfilled-payment")),
             Named.as("outcomes-and-backfilled-marks"))
-        .repartition(internal(OUTCOMES_BY_PAYMENT, partitions))
+        .to(handOff.outcomes(), handOffTo("hand-off-outcomes"));
+  }
+
+  /** Meets each label with its payment's handed-off outcome, for live precision and recall. */
+  private static void judgeLabels(StreamsBuilder builder, HandOff handOff, KStream<String, PaymentLabel> labels, EngineMetrics metrics) {
+    builder.stream(handOff.outcomes(), handedOff("read-outcomes"))
         .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
     labels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
         DECISION_OUTCOMES_STORE);
@@ -424,6 +508,16 @@ public final class FraudTopology {
         .filter((user, followUp) -> followUp.block() != null, Named.as("failed-challenge-blocks"))
         .map((user, followUp) -> KeyValue.pair(followUp.block().entity(), followUp.block()), Named.as("key-failed-challenge-block"))
         .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-failed-challenge-blocks"));
+  }
+
+  /** How the payment path writes a hand-off topic: compact binary records, keyed by text. */
+  private static Produced<String, byte[]> handOffTo(String sinkName) {
+    return Produced.with(Serdes.String(), Serdes.ByteArray()).withName(sinkName);
+  }
+
+  /** How the off-path application reads a hand-off topic. */
+  private static Consumed<String, byte[]> handedOff(String sourceName) {
+    return Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(sourceName);
   }
 
   /** An internal topic off the payment path, of compact binary records. */

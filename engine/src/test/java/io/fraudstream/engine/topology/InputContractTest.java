@@ -142,11 +142,11 @@ class InputContractTest {
 
   @Test
   void shouldCountAndSkipHostileRecordsOnTheInternalTopicsAndGoOn() {
-    TestInputTopic<String, byte[]> events = driver.createInputTopic("contract-test-" + FraudTopology.ENTITY_EVENTS + "-repartition",
+    TestInputTopic<String, byte[]> events = driver.createInputTopic(FraudTopology.HandOff.of("fraudstream").entityEvents(),
         new StringSerializer(), new ByteArraySerializer());
     events.pipeInput("device|hmac:0000000000000001", "garbage".getBytes(StandardCharsets.UTF_8));
     events.pipeInput("planet|mars", new byte[25]);
-    TestInputTopic<String, byte[]> outcomes = driver.createInputTopic("contract-test-" + FraudTopology.OUTCOMES_BY_PAYMENT + "-repartition",
+    TestInputTopic<String, byte[]> outcomes = driver.createInputTopic(FraudTopology.HandOff.of("fraudstream").outcomes(),
         new StringSerializer(), new ByteArraySerializer());
     outcomes.pipeInput("p1", "garbage".getBytes(StandardCharsets.UTF_8));
     TestInputTopic<String, byte[]> risk = driver.createInputTopic(topics.entityRisk(), new StringSerializer(), new ByteArraySerializer());

@@ -173,8 +173,8 @@ class PaymentPathTest {
     for (int i = 0; i < 20; i++) {
       send(payment("p" + i, "u" + i, T0.plusSeconds(i), i == 7 ? 900 : 10, "m1", "d" + i));
     }
-    TestOutputTopic<String, byte[]> outcomes = driver.createOutputTopic("payment-path-test-" + FraudTopology.OUTCOMES_BY_PAYMENT
-        + "-repartition", new StringDeserializer(), new ByteArrayDeserializer());
+    TestOutputTopic<String, byte[]> outcomes = driver.createOutputTopic(FraudTopology.HandOff.of("fraudstream").outcomes(),
+        new StringDeserializer(), new ByteArrayDeserializer());
     List<String> keys = outcomes.readKeyValuesToList().stream().map(kv -> kv.key).collect(Collectors.toList());
     List<String> suspicious = decisions.readValuesToList().stream().filter(d -> d.tier() != Tier.ALLOW).map(Decision::paymentId).toList();
     assertTrue(suspicious.contains("p7"));

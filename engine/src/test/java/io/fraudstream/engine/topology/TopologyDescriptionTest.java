@@ -26,8 +26,14 @@ class TopologyDescriptionTest {
   void shouldDescribeTheTopologyAsCheckedIn() throws IOException {
     DecisionPolicy policy = new DecisionPolicy(TestModels.bundle(), Duration.ofHours(24));
     EngineMetrics metrics = EngineMetrics.inMemory();
-    String described = FraudTopology.build(Topics.defaults(), policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
-        InputWindow.defaults(), ChallengePolicy.defaults()).describe().toString();
+    // The two applications as the engine runs them: their stores' and topics' names are what a restart finds.
+    FraudTopology.HandOff handOff = FraudTopology.HandOff.of("fraudstream");
+    String described = "# The payment path (application id fraudstream)\n"
+        + FraudTopology.build(FraudTopology.Part.PAYMENT_PATH, Topics.defaults(), handOff, policy, metrics, TestModels.PSEUDONYMISER, 4,
+            Duration.ZERO, InputWindow.defaults(), ChallengePolicy.defaults()).describe()
+        + "# Off the payment path (application id fraudstream-off-path)\n"
+        + FraudTopology.build(FraudTopology.Part.OFF_PATH, Topics.defaults(), handOff, policy, metrics, TestModels.PSEUDONYMISER, 4,
+            Duration.ZERO, InputWindow.defaults(), ChallengePolicy.defaults()).describe();
     String write = System.getProperty("fraudstream.golden.write");
     if (write != null) {
       Files.writeString(Path.of(write).resolve("topology.txt"), described);
