@@ -1,6 +1,7 @@
 package io.fraudstream.engine.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -179,5 +180,20 @@ class PaymentPathTest {
     List<String> suspicious = decisions.readValuesToList().stream().filter(d -> d.tier() != Tier.ALLOW).map(Decision::paymentId).toList();
     assertTrue(suspicious.contains("p7"));
     assertEquals(suspicious, keys);
+  }
+
+  @Test
+  void shouldWriteTheReorderBuffersChangelogOnlyWhenAGraceHoldsPaymentsBack() {
+    String changelog = "payment-path-test-" + FraudTopology.REORDER_BUFFER_STORE + "-changelog";
+    start(Duration.ZERO);
+    send(payment("a1", "ann", T0, 20, "m1", "tablet"));
+    send(payment("a2", "ann", T0.plusSeconds(5), 20, "m1", "tablet"));
+    assertEquals(2, decisions.readValuesToList().size());
+    assertFalse(driver.producedTopicNames().contains(changelog), "without a grace the payment path's commits leave the buffer alone");
+    driver.close();
+
+    start(Duration.ofSeconds(10));
+    send(payment("b1", "ben", T0, 20, "m1", "tablet"));
+    assertTrue(driver.producedTopicNames().contains(changelog), "a payment held back is kept, and so is the watermark");
   }
 }
