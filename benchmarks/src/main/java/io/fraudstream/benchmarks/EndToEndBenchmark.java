@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.KafkaProfile;
+import io.fraudstream.engine.PaymentPathWarmup;
 import io.fraudstream.engine.TemporaryDirectory;
 import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -28,23 +29,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -81,7 +76,8 @@ public final class EndToEndBenchmark {
   private EndToEndBenchmark() {}
 
   /** Send-to-readable latency of one app at one rate. */
-  record Latency(String app, String guarantee, double load, int rate, double p50Ms, double p99Ms, double p999Ms) {}
+  record Latency(String app, String guarantee, double load, int rate, double p50Ms, double p99Ms, double p999Ms,
+      List<ProductionShapeBenchmark.Figures> stages) {}
 
   public static void main(String[] args) throws Exception {
     Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
@@ -144,6 +140,10 @@ public final class EndToEndBenchmark {
             System.out.printf(Locale.ROOT, "LATENCY %-12s %-15s %3.0f %% load, %,6d payments/s: p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n",
                 measured.app(), measured.guarantee(), measured.load() * 100, measured.rate(), measured.p50Ms(), measured.p99Ms(),
                 measured.p999Ms());
+            for (ProductionShapeBenchmark.Figures stage : measured.stages()) {
+              System.out.printf(Locale.ROOT, "  stage %-11s p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n", stage.measure(), stage.p50(),
+                  stage.p99(), stage.p999());
+            }
           }
         }
       }
@@ -168,6 +168,10 @@ public final class EndToEndBenchmark {
           .put("rate", engine.rate()).put("p50_ms", round(engine.p50Ms())).put("p99_ms", round(engine.p99Ms()))
           .put("p999_ms", round(engine.p999Ms())).put("passthrough_p99_ms", round(pass.p99Ms()))
           .put("p99_ratio", round(engine.p99Ms() / pass.p99Ms()));
+      ObjectNode stages = ((ObjectNode) summary.get(guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alo")).putObject("stages");
+      for (ProductionShapeBenchmark.Figures stage : engine.stages()) {
+        stages.put(stage.measure() + "_p50_ms", round(stage.p50())).put(stage.measure() + "_p99_ms", round(stage.p99()));
+      }
     }
     return json.writeValueAsString(summary);
   }
@@ -309,9 +313,10 @@ public final class EndToEndBenchmark {
   }
 
   private static Latency engineLatency(EngineConfig config, ModelBundle bundle, double load, int rate, int count) throws Exception {
-    try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2))) {
-      long[] micros = sendAndTime(config, config.topics().decisions(), rate, count);
-      return latency("engine", config, load, rate, micros);
+    // Warmed as `run` warms it: a fresh engine per load point would otherwise be timed while its
+    // payment path is still interpreted (issue 35 found that behind the at-least-once figures).
+    try (FraudEngine engine = FraudEngine.start(config, bundle, Duration.ofMinutes(2), PaymentPathWarmup.DEFAULT_PAYMENTS)) {
+      return latency("engine", config, config.topics().decisions(), load, rate, count);
     }
   }
 
@@ -323,67 +328,30 @@ public final class EndToEndBenchmark {
       while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
         TimeUnit.MILLISECONDS.sleep(50);
       }
-      return latency("pass-through", config, load, rate, sendAndTime(config, output, rate, count));
+      return latency("pass-through", config, output, load, rate, count);
     } finally {
       streams.close(Duration.ofSeconds(30));
     }
   }
 
-  private static Latency latency(String app, EngineConfig config, double load, int rate, long[] micros) {
-    return new Latency(app, config.processingGuarantee(), load, rate, Pacing.percentile(micros, 0.50) / 1000.0,
-        Pacing.percentile(micros, 0.99) / 1000.0, Pacing.percentile(micros, 0.999) / 1000.0);
-  }
-
   /**
-   * Feeds payments at {@code rate} and times each from its send until its record is readable on
-   * {@code output} with read_committed (keyed by payment id for decisions, by user for the
-   * pass-through, so the value names the payment). A first fifth, other payments at the same
-   * rate, warms the app up (JIT, first fetches, topic metadata) and is not timed. Returns the
-   * timed payments' sorted microseconds.
+   * Feeds payments at {@code rate} to the app and times each from its send until its record is
+   * readable on {@code output}, with read_committed and read_uncommitted (keyed by payment id for
+   * decisions, by user for the pass-through, whose value names the payment). A first fifth,
+   * other payments at the same rate, warms the app's clients up and is not timed. For the engine,
+   * the stages of each payment's time come from its decision's own {@code decidedAt}.
    */
-  private static long[] sendAndTime(EngineConfig config, String output, int rate, int count) throws Exception {
-    Properties consumerProps = config.clientProperties();
-    consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(output, Duration.ofSeconds(30)).stream()
-          .map(info -> new TopicPartition(output, info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position);
-      feedAndTime(consumer, config, output, synthetic(Math.max(100, count / 5), 13), rate);
-      long[] latencies = feedAndTime(consumer, config, output, synthetic(count, 12), rate);
-      Arrays.sort(latencies);
-      return latencies;
-    }
-  }
-
-  private static long[] feedAndTime(KafkaConsumer<String, byte[]> consumer, EngineConfig config, String output, List<Transaction> payments,
-      int rate) throws Exception {
-    Map<String, Long> sentNanos = new ConcurrentHashMap<>();
-    long[] latencies = new long[payments.size()];
-    Thread feeder = new Thread(() -> produce(config, payments, rate, sentNanos), "latency-feeder");
-    feeder.start();
-    int received = 0;
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (received < payments.size() && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-        Long sentAt = sentNanos.remove(paymentId(record));
-        if (sentAt != null) {
-          latencies[received++] = (System.nanoTime() - sentAt) / 1000;
-        }
-      }
-    }
-    feeder.join();
-    if (received < payments.size()) {
-      throw new IllegalStateException("only " + received + " of " + payments.size() + " records became readable on " + output);
-    }
-    return latencies;
-  }
-
-  /** Decisions are keyed by payment id; the pass-through's records are the payments themselves. */
-  private static String paymentId(ConsumerRecord<String, byte[]> record) {
-    return record.topic().startsWith("bench-pass-latency-out-") ? TransactionJson.parseOrThrow(record.value()).id() : record.key();
+  private static Latency latency(String app, EngineConfig config, String output, double load, int rate, int count) throws Exception {
+    boolean engine = app.equals("engine");
+    Properties client = config.clientProperties();
+    ProductionShapeBenchmark.feedAndTime(client, config.topics().transactions(), output, engine, synthetic(Math.max(100, count / 5), 13),
+        rate, 0);
+    ProductionShapeBenchmark.Timings timings = ProductionShapeBenchmark.feedAndTime(client, config.topics().transactions(), output, engine,
+        synthetic(count, 12), rate, count);
+    List<ProductionShapeBenchmark.Figures> figures = timings.phase(app, config.processingGuarantee(), "timed", 0, count);
+    ProductionShapeBenchmark.Figures committed = figures.get(0);
+    return new Latency(app, config.processingGuarantee(), load, rate, committed.p50(), committed.p99(), committed.p999(),
+        figures.subList(1, figures.size()));
   }
 
   private static double median(double[] values) {

@@ -3,6 +3,7 @@ package io.fraudstream.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.fraudstream.engine.kafka.BrokerMain;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.models.data.SyntheticGenerator;

@@ -1,11 +1,11 @@
-package io.fraudstream.engine;
+package io.fraudstream.engine.kafka;
 
-import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A broker in a JVM of its own, for tests in which the broker must go away and come back:
+ * A broker in a JVM of its own, for tests in which the broker must go away and come back, and for
+ * benchmarks that run broker, engine and load apart as users do:
  * {@code BrokerMain LOG_DIR BROKER_PORT CONTROLLER_PORT}. It keeps its log directory, so a
  * restart on the same ports resumes the same cluster.
  */
