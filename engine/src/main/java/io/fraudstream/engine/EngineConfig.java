@@ -29,7 +29,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param bootstrapServers the Kafka cluster, or {@code null} to start the embedded broker
  * @param hashSecret the key of the identifier hashes in state; keep it stable across restarts
  * @param partitions partitions for topics the engine creates
- * @param streamThreads Kafka Streams threads in this instance
+ * @param streamThreads Kafka Streams threads in this instance for each of its two applications (the payment path, and
+ *     entity risk and labels beside it)
  * @param profile how the Kafka clients trade latency against throughput (see {@link KafkaProfile})
  * @param commitInterval how often offsets and transactions commit: under exactly-once this bounds
  *     how soon {@code read_committed} readers see a decision, and longer means more throughput

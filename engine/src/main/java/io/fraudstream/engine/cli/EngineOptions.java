@@ -43,7 +43,7 @@ final class EngineOptions {
   int partitions;
 
   @Option(names = "--threads", defaultValue = "${env:FRAUDSTREAM_THREADS:-1}",
-      description = "stream threads in this instance (default ${DEFAULT-VALUE})")
+      description = "stream threads in this instance for the payment path, and as many again for entity risk and labels beside it (default ${DEFAULT-VALUE})")
   int threads;
 
   @Option(names = "--processing-guarantee", defaultValue = "${env:FRAUDSTREAM_PROCESSING_GUARANTEE:-exactly_once_v2}",
