@@ -38,8 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * engine has applied them all.
  *
  * <p>Applied means: the engine's consumer group has committed the backfill topic up to its end,
- * then the two repartitions the backfill feeds (entity events, and the label join's marks) up to
- * theirs as they stood then; and a settling time has passed for the entity states to be
+ * then the off-path application has committed the two hand-off topics the backfill feeds (entity
+ * events, and the label join's marks) up to their ends as they stood then; and a settling time has passed for the entity states to be
  * published and read back by every instance (one publish interval and one commit interval, in
  * practice well under {@link #SETTLE}).
  */

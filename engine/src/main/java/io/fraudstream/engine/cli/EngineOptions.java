@@ -39,7 +39,7 @@ final class EngineOptions {
   String hashSecret;
 
   @Option(names = "--partitions", defaultValue = "${env:FRAUDSTREAM_PARTITIONS:-4}",
-      description = "partitions of topics the engine creates and of its repartition topics by device and merchant (default ${DEFAULT-VALUE})")
+      description = "partitions of topics the engine creates, its hand-off topics included (default ${DEFAULT-VALUE})")
   int partitions;
 
   @Option(names = "--threads", defaultValue = "${env:FRAUDSTREAM_THREADS:-1}",
