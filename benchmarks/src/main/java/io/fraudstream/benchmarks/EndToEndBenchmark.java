@@ -77,7 +77,7 @@ public final class EndToEndBenchmark {
 
   /** Send-to-readable latency of one app at one rate. */
   record Latency(String app, String guarantee, double load, int rate, double p50Ms, double p99Ms, double p999Ms,
-      List<ProductionShapeBenchmark.Figures> stages) {}
+      List<LatencyTimings.Figures> stages) {}
 
   public static void main(String[] args) throws Exception {
     Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
@@ -140,7 +140,7 @@ public final class EndToEndBenchmark {
             System.out.printf(Locale.ROOT, "LATENCY %-12s %-15s %3.0f %% load, %,6d payments/s: p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n",
                 measured.app(), measured.guarantee(), measured.load() * 100, measured.rate(), measured.p50Ms(), measured.p99Ms(),
                 measured.p999Ms());
-            for (ProductionShapeBenchmark.Figures stage : measured.stages()) {
+            for (LatencyTimings.Figures stage : measured.stages()) {
               System.out.printf(Locale.ROOT, "  stage %-11s p50 %8.1f ms, p99 %8.1f ms, p99.9 %8.1f ms%n", stage.measure(), stage.p50(),
                   stage.p99(), stage.p999());
             }
@@ -169,7 +169,7 @@ public final class EndToEndBenchmark {
           .put("p999_ms", round(engine.p999Ms())).put("passthrough_p99_ms", round(pass.p99Ms()))
           .put("p99_ratio", round(engine.p99Ms() / pass.p99Ms()));
       ObjectNode stages = ((ObjectNode) summary.get(guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alo")).putObject("stages");
-      for (ProductionShapeBenchmark.Figures stage : engine.stages()) {
+      for (LatencyTimings.Figures stage : engine.stages()) {
         stages.put(stage.measure() + "_p50_ms", round(stage.p50())).put(stage.measure() + "_p99_ms", round(stage.p99()));
       }
     }
@@ -344,12 +344,12 @@ public final class EndToEndBenchmark {
   private static Latency latency(String app, EngineConfig config, String output, double load, int rate, int count) throws Exception {
     boolean engine = app.equals("engine");
     Properties client = config.clientProperties();
-    ProductionShapeBenchmark.feedAndTime(client, config.topics().transactions(), output, engine, synthetic(Math.max(100, count / 5), 13),
+    LatencyTimings.feedAndTime(client, config.topics().transactions(), output, engine, synthetic(Math.max(100, count / 5), 13),
         rate, 0);
-    ProductionShapeBenchmark.Timings timings = ProductionShapeBenchmark.feedAndTime(client, config.topics().transactions(), output, engine,
+    LatencyTimings timings = LatencyTimings.feedAndTime(client, config.topics().transactions(), output, engine,
         synthetic(count, 12), rate, count);
-    List<ProductionShapeBenchmark.Figures> figures = timings.phase(app, config.processingGuarantee(), "timed", 0, count);
-    ProductionShapeBenchmark.Figures committed = figures.get(0);
+    List<LatencyTimings.Figures> figures = timings.phase(app, config.processingGuarantee(), "timed", 0, count);
+    LatencyTimings.Figures committed = figures.get(0);
     return new Latency(app, config.processingGuarantee(), load, rate, committed.p50(), committed.p99(), committed.p999(),
         figures.subList(1, figures.size()));
   }

@@ -85,16 +85,11 @@ public final class PaymentPathWarmup {
 
   /** Synthetic payments of a few thousand users, moved in time so that the last is now, as a live feed's are. */
   static List<Transaction> payments(int count, Instant now) {
-    List<Transaction> generated = new ArrayList<>();
-    for (int days = 2; generated.size() < count; days *= 2) {
-      generated = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(USERS, days, 17));
-    }
-    generated = generated.subList(0, count);
+    List<Transaction> generated = SyntheticGenerator.first(count, USERS, 17);
     Duration shift = Duration.between(generated.get(count - 1).timestamp(), now);
     List<Transaction> moved = new ArrayList<>(count);
     for (Transaction tx : generated) {
-      moved.add(new Transaction(tx.id(), tx.timestamp().plus(shift), tx.user(), tx.amount(), tx.currency(), tx.merchant(),
-          tx.category(), tx.channel(), tx.counterparty(), tx.device(), tx.ip(), tx.country(), tx.lat(), tx.lon(), null, null));
+      moved.add(tx.liveAt(tx.id(), tx.timestamp().plus(shift)));
     }
     return moved;
   }

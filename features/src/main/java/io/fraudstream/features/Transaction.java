@@ -63,6 +63,15 @@ public record Transaction(
     return new Builder(id, timestamp, user, amount).build();
   }
 
+  /**
+   * This payment as a live feed sends it: under {@code newId}, at {@code at}, and without the
+   * ground truth a dataset carries (label, challenge outcome).
+   */
+  public Transaction liveAt(String newId, Instant at) {
+    return new Transaction(newId, at, user, amount, currency, merchant, category, channel, counterparty, device, ip, country,
+        lat, lon, null, null);
+  }
+
   public Builder toBuilder() {
     return new Builder(id, timestamp, user, amount)
         .currency(currency).merchant(merchant).category(category).channel(channel)

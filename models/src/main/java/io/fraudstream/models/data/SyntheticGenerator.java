@@ -88,6 +88,20 @@ public final class SyntheticGenerator {
 
   private SyntheticGenerator() {}
 
+  /**
+   * The first {@code count} payments, in event-time order, of {@code users} users with the default
+   * settings and {@code seed}, generating as many days as that takes (a live feed's payments of users
+   * with their usual devices and merchants, for warm-ups and benchmarks).
+   */
+  public static List<Transaction> first(int count, int users, long seed) {
+    for (int days = 2; ; days *= 2) {
+      List<Transaction> generated = generate(Settings.of(users, days, seed));
+      if (generated.size() >= count) {
+        return generated.subList(0, count);
+      }
+    }
+  }
+
   /** Generates all payments, in event-time order. */
   public static List<Transaction> generate(Settings settings) {
     SplittableRandom root = new SplittableRandom(settings.seed());
