@@ -14,7 +14,6 @@ import io.fraudstream.features.EntityState;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
-import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.streams.BackfillProcessor;
@@ -24,7 +23,6 @@ import io.fraudstream.features.streams.EntityRiskJoin;
 import io.fraudstream.features.streams.EntityRiskProcessor;
 import io.fraudstream.features.streams.ErasureProcessor;
 import io.fraudstream.features.streams.FeatureProcessor;
-import io.fraudstream.features.streams.LabelPseudonymiser;
 import io.fraudstream.features.streams.StateSerde;
 import io.fraudstream.features.streams.TransactionTimestampExtractor;
 import java.time.Duration;
@@ -47,7 +45,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -99,7 +96,7 @@ public final class FraudTopology {
   static final Duration CHANGELOG_MAX_COMPACTION_LAG = Duration.ofDays(1);
   // Erased and expired users and entities leave tombstones; the lag bounds how long their old
   // values can stay in a compacted changelog before the log cleaner must remove them.
-  private static final Map<String, String> COMPACT_PROMPTLY =
+  static final Map<String, String> COMPACT_PROMPTLY =
       Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
 
   private FraudTopology() {}
@@ -134,18 +131,13 @@ public final class FraudTopology {
   /** The CHALLENGE decisions of a user's task waiting for their result (see {@link OpenChallenges}). */
   public static final String OPEN_CHALLENGES_STORE = "open-challenges";
 
-  /** A label as read: usable, or not (with the reason) for the dead-letter topic. */
-  private sealed interface ReadLabel permits UsableLabel, UnreadableRecord {}
-
-  private record UsableLabel(PaymentLabel label) implements ReadLabel {}
-
   /** A challenge result as read: usable, or not (with the reason) for the dead-letter topic. */
   private sealed interface ReadChallenge permits UsableChallenge, UnreadableRecord {}
 
   private record UsableChallenge(ChallengeResult result) implements ReadChallenge {}
 
   /** A label, challenge result or erasure request that could not be used, for the dead-letter topic. */
-  private record UnreadableRecord(byte[] raw, String reason) implements Unreadable, ReadLabel, ReadChallenge {}
+  record UnreadableRecord(byte[] raw, String reason) implements Unreadable, OffPathTopology.ReadLabel, ReadChallenge {}
 
   /**
    * Which part of the topology an application runs. The payment path and what lies off it run as
@@ -210,7 +202,7 @@ public final class FraudTopology {
       paymentPath(builder, topics, handOff, policy, metrics, pseudonymiser, partitions, grace, window, challenges);
     }
     if (part.offPath()) {
-      offPath(builder, topics, handOff, metrics, pseudonymiser, partitions, window);
+      OffPathTopology.add(builder, topics, handOff, metrics, pseudonymiser, partitions, window);
     }
     return builder.build();
   }
@@ -241,16 +233,6 @@ public final class FraudTopology {
     writeFollowUps(followUps, topics);
   }
 
-  private static void offPath(StreamsBuilder builder, Topics topics, HandOff handOff, EngineMetrics metrics, Pseudonymiser pseudonymiser,
-      int partitions, InputWindow window) {
-    addOffPathStores(builder);
-    KStream<String, byte[]> paymentEvents = builder.stream(handOff.entityEvents(), handedOff("read-entity-events"));
-    KStream<String, PaymentLabel> labels = readLabels(builder, topics, metrics, window)
-        .merge(failedChallengeLabels(builder, handOff, metrics), Named.as("labels-and-failed-challenges"));
-    judgeLabels(builder, handOff, labels, metrics);
-    updateEntityRisk(paymentEvents, fraudEvents(labels, pseudonymiser, partitions), topics, metrics);
-  }
-
   private static void addPaymentPathStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(),
@@ -278,20 +260,6 @@ public final class FraudTopology {
             .withLoggingDisabled(),
         topics.entityRisk(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-entity-risk"),
         () -> new PublishedRiskLoader(metrics));
-  }
-
-  private static void addOffPathStores(StreamsBuilder builder) {
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(DECISION_OUTCOMES_STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ENTITY_STATE_STORE), Serdes.String(), Serdes.ByteArray())
-        .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
-    // In memory, with a changelog: the keys come and go every 50 ms, and RocksDB would scan the
-    // tombstones of every key ever published on each pass (measured: a quarter of the thread's time).
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(UNPUBLISHED_ENTITIES_STORE), Serdes.String(), Serdes.ByteArray())
-        .withLoggingEnabled(COMPACT_PROMPTLY));
   }
 
   /** The payments read and checked, split into the valid ({@code route-valid}) and the rest, sent to the dead-letter topic. */
@@ -344,7 +312,7 @@ public final class FraudTopology {
   }
 
   /** A confirmed-fraud event for each entity of a payment ({@code entityOf} gives the kind's entity, or null), keyed by entity. */
-  private static List<KeyValue<String, byte[]>> confirmedFraud(Function<EntityKind, String> entityOf, Instant paymentTime) {
+  static List<KeyValue<String, byte[]>> confirmedFraud(Function<EntityKind, String> entityOf, Instant paymentTime) {
     List<KeyValue<String, byte[]>> events = new ArrayList<>(EntityKind.values().length);
     for (EntityKind kind : EntityKind.values()) {
       String entity = entityOf.apply(kind);
@@ -414,33 +382,6 @@ public final class FraudTopology {
         .to(handOff.challengeLabels(), handOffTo("hand-off-challenge-labels"));
   }
 
-  /** The handed-off fraud labels of failed challenges. A record on the topic that is not a label is counted and skipped. */
-  private static KStream<String, PaymentLabel> failedChallengeLabels(StreamsBuilder builder, HandOff handOff, EngineMetrics metrics) {
-    return builder.stream(handOff.challengeLabels(), handedOff("read-challenge-labels"))
-        .flatMapValues(value -> {
-          try {
-            return List.of(PaymentLabel.fromJson(value));
-          } catch (RuntimeException e) {
-            metrics.skipped("unreadable-challenge-label");
-            return List.<PaymentLabel>of();
-          }
-        }, Named.as("read-challenge-label"));
-  }
-
-  /** The usable labels; the others go to the dead-letter topic. */
-  private static KStream<String, PaymentLabel> readLabels(StreamsBuilder builder, Topics topics, EngineMetrics metrics,
-      InputWindow window) {
-    Map<String, KStream<String, ReadLabel>> labels = builder
-        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-labels"))
-        .mapValues((paymentId, value) -> readLabel(paymentId, value, window), Named.as("parse-label"))
-        .split(Named.as("label-"))
-        .branch((paymentId, label) -> label instanceof UnreadableRecord, Branched.as("invalid"))
-        .defaultBranch(Branched.as("valid"));
-    deadLetter(labels.get("label-invalid").mapValues(label -> (UnreadableRecord) label, Named.as("unreadable-label")),
-        topics, metrics, "label-dead-letter", "write-bad-labels");
-    return labels.get("label-valid").mapValues(label -> ((UsableLabel) label).label(), Named.as("unwrap-label"));
-  }
-
   /**
    * Hands off the CHALLENGE and BLOCK outcomes, keyed by payment id like the labels: a label
    * without one judges an ALLOW. A backfilled payment sends a mark, so that a label of it judges nothing.
@@ -454,33 +395,6 @@ public final class FraudTopology {
             DecisionOutcomes.backfilled(featured.transaction().timestamp().toEpochMilli())), Named.as("mark-backfilled-payment")),
             Named.as("outcomes-and-backfilled-marks"))
         .to(handOff.outcomes(), handOffTo("hand-off-outcomes"));
-  }
-
-  /** Meets each label with its payment's handed-off outcome, for live precision and recall. */
-  private static void judgeLabels(StreamsBuilder builder, HandOff handOff, KStream<String, PaymentLabel> labels, EngineMetrics metrics) {
-    builder.stream(handOff.outcomes(), handedOff("read-outcomes"))
-        .process(() -> new DecisionOutcomes.Remember(DECISION_OUTCOMES_STORE, metrics), Named.as("remember-outcome"), DECISION_OUTCOMES_STORE);
-    labels.process(() -> new DecisionOutcomes.Judge(DECISION_OUTCOMES_STORE, metrics), Named.as("judge-label"),
-        DECISION_OUTCOMES_STORE);
-  }
-
-  /** One entity event per entity of each confirmed fraud, keyed by entity. */
-  private static KStream<String, byte[]> fraudEvents(KStream<String, PaymentLabel> labels, Pseudonymiser pseudonymiser, int partitions) {
-    return labels
-        .filter((paymentId, label) -> label.fraud(), Named.as("fraud-labels"))
-        .processValues(() -> new LabelPseudonymiser(pseudonymiser), Named.as("pseudonymise-label"))
-        .flatMap((paymentId, label) -> confirmedFraud(kind -> kind.of(label), label.paymentTime()), Named.as("fraud-entity-events"))
-        .repartition(internal(ENTITY_LABELS, partitions));
-  }
-
-  /** Off the payment path: every entity's state, the changed ones published every 50 ms for every payment task. */
-  private static void updateEntityRisk(KStream<String, byte[]> paymentEvents, KStream<String, byte[]> fraudEvents, Topics topics,
-      EngineMetrics metrics) {
-    paymentEvents.merge(fraudEvents, Named.as("entity-events-and-frauds"))
-        .process(() -> new EntityRiskProcessor(ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE, metrics::skipped,
-            unreadableState(ENTITY_STATE_STORE, metrics)), Named.as("entity-risk"),
-            ENTITY_STATE_STORE, UNPUBLISHED_ENTITIES_STORE)
-        .to(topics.entityRisk(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-entity-risk"));
   }
 
   private static void writeOutputs(KStream<String, Decision> decisions, Topics topics, DecisionPolicy policy) {
@@ -513,16 +427,6 @@ public final class FraudTopology {
   /** How the payment path writes a hand-off topic: compact binary records, keyed by text. */
   private static Produced<String, byte[]> handOffTo(String sinkName) {
     return Produced.with(Serdes.String(), Serdes.ByteArray()).withName(sinkName);
-  }
-
-  /** How the off-path application reads a hand-off topic. */
-  private static Consumed<String, byte[]> handedOff(String sourceName) {
-    return Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(sourceName);
-  }
-
-  /** An internal topic off the payment path, of compact binary records. */
-  private static Repartitioned<String, byte[]> internal(String name, int partitions) {
-    return Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(name).withNumberOfPartitions(partitions);
   }
 
   /**
@@ -622,7 +526,7 @@ public final class FraudTopology {
   }
 
   /** Counts every stored state that cannot be read, and logs the first of each store once. */
-  private static Consumer<IllegalArgumentException> unreadableState(String store, EngineMetrics metrics) {
+  static Consumer<IllegalArgumentException> unreadableState(String store, EngineMetrics metrics) {
     AtomicBoolean logged = new AtomicBoolean();
     return error -> {
       metrics.unreadableState(store);
@@ -650,22 +554,8 @@ public final class FraudTopology {
     }
   }
 
-  private static ReadLabel readLabel(String paymentId, byte[] value, InputWindow window) {
-    String badKey = InputLimits.checkKey(paymentId);
-    if (badKey != null) {
-      return new UnreadableRecord(value, badKey);
-    }
-    try {
-      PaymentLabel label = PaymentLabel.parse(paymentId, value);
-      String badTime = window.check(label.paymentTime(), "label timestamp");
-      return badTime == null ? new UsableLabel(label) : new UnreadableRecord(value, badTime);
-    } catch (IllegalArgumentException e) {
-      return new UnreadableRecord(value, e.getMessage());
-    }
-  }
-
   /** Sends unreadable records to the dead-letter topic, through one processor and sink per input. */
-  private static <V extends Unreadable> void deadLetter(KStream<String, V> unreadable, Topics topics, EngineMetrics metrics,
+  static <V extends Unreadable> void deadLetter(KStream<String, V> unreadable, Topics topics, EngineMetrics metrics,
       String processorName, String sinkName) {
     unreadable
         .process(() -> new DeadLetterProcessor<V>(metrics), Named.as(processorName))
