@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.answer.DecideSettings;
 import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.topology.InputWindow;
 import io.fraudstream.engine.topology.Topics;
@@ -69,10 +70,19 @@ public record EngineConfig(
    * @param rules the rules file, or null for none
    * @param reloadInterval how often the files are checked for changes
    * @param httpHost address the metrics and health endpoints listen on
-   * @param httpPort port of the metrics and health endpoints; 0 picks a free one, -1 serves none
+   * @param httpPort port of the metrics, health and decide endpoints; 0 picks a free one, -1 serves none
+   * @param decide how the decide endpoint answers (see {@link DecideSettings})
    */
-  public record Serving(Path model, Path shadowModel, Path rules, Duration reloadInterval, String httpHost, int httpPort) {
+  public record Serving(Path model, Path shadowModel, Path rules, Duration reloadInterval, String httpHost, int httpPort,
+                        DecideSettings decide) {
+
+    /** With the decide endpoint's defaults. */
+    public Serving(Path model, Path shadowModel, Path rules, Duration reloadInterval, String httpHost, int httpPort) {
+      this(model, shadowModel, rules, reloadInterval, httpHost, httpPort, DecideSettings.defaults());
+    }
+
     public Serving {
+      Objects.requireNonNull(decide, "decide");
       if (reloadInterval.isNegative() || reloadInterval.isZero()) {
         throw new IllegalArgumentException("the reload interval must be positive, got " + reloadInterval);
       }

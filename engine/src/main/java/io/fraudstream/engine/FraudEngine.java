@@ -1,5 +1,7 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.answer.DecideService;
+import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.kafka.ClusterProbe;
 import io.fraudstream.engine.kafka.HandOffPurge;
@@ -23,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -55,10 +58,13 @@ public final class FraudEngine implements AutoCloseable {
   private final HangingTransactions hangingTransactions;
   private final HandOffPurge purge;
   private final OperationsServer server;
+  private final DecideService decide;
 
   private FraudEngine(KafkaStreams streams, KafkaStreams offPath, CountDownLatch stopped, AtomicReference<Throwable> fatal,
       DecisionPolicy policy, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics offPathMetrics,
-      ServingFiles files, ClusterProbe probe, HangingTransactions hangingTransactions, HandOffPurge purge, OperationsServer server) {
+      ServingFiles files, ClusterProbe probe, HangingTransactions hangingTransactions, HandOffPurge purge, OperationsServer server,
+      DecideService decide) {
+    this.decide = decide;
     this.hangingTransactions = hangingTransactions;
     this.purge = purge;
     this.streams = streams;
@@ -118,12 +124,18 @@ public final class FraudEngine implements AutoCloseable {
         Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
     AtomicReference<Throwable> fatal = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<KafkaStreams> paymentPath = new AtomicReference<>();
+    // The decide endpoint is served with the other endpoints, or not at all.
+    DecideService decide = serving.httpPort() < 0 ? null
+        : DecideService.start(serving.decide(), config.clientProperties(), config.topics(), config.acceptedTimes(), policy, metrics,
+            () -> paymentPath.get() != null && paymentPath.get().state().isRunningOrRebalancing());
     KafkaStreams streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
-        pseudonymiser, fatal, stopped);
+        pseudonymiser, fatal, stopped, decide == null ? decision -> { } : decide::decided);
+    paymentPath.set(streams);
     Properties offPathProperties = config.streamsProperties();
     offPathProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, offPathApplicationId(config.applicationId()));
     KafkaStreams offPath = streams(FraudTopology.Part.OFF_PATH, offPathProperties, config, handOff, policy, metrics, pseudonymiser,
-        fatal, stopped);
+        fatal, stopped, decision -> { });
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     KafkaStreamsMetrics offPathMetrics = new KafkaStreamsMetrics(offPath);
@@ -132,9 +144,11 @@ public final class FraudEngine implements AutoCloseable {
     OperationsServer server;
     try {
       server = serving.httpPort() < 0 ? null
-          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, () -> state(streams, offPath), probe::reachable, policy);
+          : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, () -> state(streams, offPath), probe::reachable, policy,
+              decide.endpoint());
     } catch (RuntimeException e) {
       probe.close();
+      decide.close();
       streams.close();
       offPath.close();
       throw e;
@@ -152,7 +166,7 @@ public final class FraudEngine implements AutoCloseable {
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         pseudonymiser, serving.reloadInterval());
     FraudEngine engine = new FraudEngine(streams, offPath, stopped, fatal, policy, registry, streamsMetrics, offPathMetrics, files,
-        probe, hangingTransactions, purge, server);
+        probe, hangingTransactions, purge, server, decide);
     try {
       engine.awaitRunning(startupTimeout);
     } catch (RuntimeException e) {
@@ -169,10 +183,11 @@ public final class FraudEngine implements AutoCloseable {
    * and its stopping noted in {@code stopped}.
    */
   private static KafkaStreams streams(FraudTopology.Part part, Properties properties, EngineConfig config, FraudTopology.HandOff handOff,
-      DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, AtomicReference<Throwable> fatal, CountDownLatch stopped) {
+      DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, AtomicReference<Throwable> fatal, CountDownLatch stopped,
+      Consumer<Decision> onDecided) {
     DeadLetterHandler.install(properties, config.topics(), metrics);
     KafkaStreams streams = new KafkaStreams(FraudTopology.build(part, config.topics(), handOff, policy, metrics, pseudonymiser,
-        config.partitions(), config.grace(), config.acceptedTimes(), config.challenges()), properties);
+        config.partitions(), config.grace(), config.acceptedTimes(), config.challenges(), onDecided), properties);
     // Bad records never reach this handler (DeadLetterHandler diverts them); what does is an error
     // of the thread itself. Under exactly-once a new thread resumes from the last commit, so it is
     // replaced, but only a few times: a thread that keeps dying stops the engine, loudly.
@@ -277,6 +292,7 @@ public final class FraudEngine implements AutoCloseable {
     probe.close();
     if (server != null) {
       server.close();
+      decide.close();
     }
     if (failed()) {
       LOG.error("fraudstream engine stopped after a fatal error: {}", fatal.get() == null ? "state " + state() : fatal.get().toString());

@@ -6,9 +6,6 @@ import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.IdentifierHasher;
 import io.fraudstream.models.ModelBundle;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +74,7 @@ final class ConsoleCommand implements Callable<Integer> {
     if (lookBackHours < 0) {
       throw new IllegalArgumentException("--look-back-hours must be 0 or more, got " + lookBackHours);
     }
-    Operators operators = Operators.parse(operatorsSpec());
+    Operators operators = TokenFiles.load(operatorsFile, "--operators-file", "FRAUDSTREAM_CONSOLE_OPERATORS");
     List<ModelBundle> bundles = models.stream().map(ModelBundle::load).toList();
     List<Rules> ruleSets = new ArrayList<>();
     if (!rules.isEmpty()) {
@@ -97,16 +94,5 @@ final class ConsoleCommand implements Callable<Integer> {
           + (operators.any() ? "" : " (read-only: no operator configured)")));
     }
     return 0;
-  }
-
-  private String operatorsSpec() throws IOException {
-    if (operatorsFile != null) {
-      if (!Files.isRegularFile(operatorsFile)) {
-        throw new IllegalArgumentException("--operators-file " + operatorsFile + " is not a file");
-      }
-      return String.join(",", Files.readAllLines(operatorsFile, StandardCharsets.UTF_8).stream()
-          .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList());
-    }
-    return System.getenv("FRAUDSTREAM_CONSOLE_OPERATORS");
   }
 }

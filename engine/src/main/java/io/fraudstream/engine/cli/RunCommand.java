@@ -3,10 +3,13 @@ package io.fraudstream.engine.cli;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.TemporaryDirectory;
+import io.fraudstream.engine.answer.DecideSettings;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.models.ModelBundle;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +50,23 @@ final class RunCommand implements Callable<Integer> {
       description = "port of /metrics, /health/live and /health/ready; 0 picks a free one, -1 serves none (default ${DEFAULT-VALUE})")
   int httpPort;
 
+  @Option(names = "--decide-deadline-ms", defaultValue = "${env:FRAUDSTREAM_DECIDE_DEADLINE_MS:-250}",
+      description = "how long a /v1/decide caller waits for the decision when its request names no deadline, 1-30000 (default ${DEFAULT-VALUE})")
+  long decideDeadlineMs;
+
+  @Option(names = "--decide-fallback", defaultValue = "${env:FRAUDSTREAM_DECIDE_FALLBACK:-CHALLENGE}",
+      description = "the tier /v1/decide answers, marked as a fallback, past the deadline: ALLOW, CHALLENGE or BLOCK (default ${DEFAULT-VALUE})")
+  String decideFallback;
+
+  @Option(names = "--decide-max-in-flight", defaultValue = "${env:FRAUDSTREAM_DECIDE_MAX_IN_FLIGHT:-1000}",
+      description = "payments /v1/decide lets wait for their decision at once; more are refused with 429 (default ${DEFAULT-VALUE})")
+  int decideMaxInFlight;
+
+  @Option(names = "--decide-callers-file", defaultValue = "${env:FRAUDSTREAM_DECIDE_CALLERS_FILE}",
+      description = "a file of name:token lines, the callers /v1/decide takes bearer tokens from; or set FRAUDSTREAM_DECIDE_CALLERS=name:token,…"
+          + " (without either, only this machine may call)")
+  Path decideCallersFile;
+
   @Option(names = "--startup-timeout-ms", defaultValue = "${env:FRAUDSTREAM_STARTUP_TIMEOUT_MS:-30000}",
       description = "how long to wait for the Kafka cluster to answer, and then for the engine to run, before giving up with exit code 1 (default ${DEFAULT-VALUE})")
   long startupTimeoutMs;
@@ -65,8 +85,10 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no model: pass --model FILE or set FRAUDSTREAM_MODEL (train one with 'fraudstream train' or 'fraudstream demo')");
     }
     // Settings first: they are checked in an instant, a bundle takes a moment to load.
+    DecideSettings decide = new DecideSettings(Duration.ofMillis(decideDeadlineMs), fallbackTier(decideFallback), decideMaxInFlight,
+        DecideSettings.defaults().remembered(), TokenFiles.load(decideCallersFile, "--decide-callers-file", "FRAUDSTREAM_DECIDE_CALLERS"));
     EngineConfig config = engine.toConfig(null, null)
-        .withServing(new EngineConfig.Serving(model, shadowModel, rules, Duration.ofMillis(reloadIntervalMs), httpHost, httpPort));
+        .withServing(new EngineConfig.Serving(model, shadowModel, rules, Duration.ofMillis(reloadIntervalMs), httpHost, httpPort, decide));
     ModelBundle bundle = ModelBundle.load(model);
     // Made only now, so that a refused setting or bundle leaves nothing behind; deleted when the engine stops.
     TemporaryDirectory temporaryState = config.stateDir() == null ? TemporaryDirectory.create("fraudstream-state-") : null;
@@ -90,10 +112,18 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(running, ownedBroker, temporaryState), "fraudstream-shutdown"));
     System.out.println("fraudstream is running with model " + bundle.version() + " on " + config.bootstrapServers()
         + "; reading '" + config.topics().transactions() + "'"
-        + (running.httpPort() >= 0 ? "; metrics and health on port " + running.httpPort() : "") + ". Stop with Ctrl-C or SIGTERM.");
+        + (running.httpPort() >= 0 ? "; metrics, health and /v1/decide on port " + running.httpPort() : "") + ". Stop with Ctrl-C or SIGTERM.");
     running.awaitStopped();
     // Reached on shutdown (the hook closed the engine) or when a fatal error stopped it.
     return running.failed() ? 1 : 0;
+  }
+
+  private static Tier fallbackTier(String name) {
+    try {
+      return Tier.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--decide-fallback must be ALLOW, CHALLENGE or BLOCK, got '" + name + "'");
+    }
   }
 
   /** Stops what this command started, in the order that lets each finish: engine, broker, then the state they wrote. */

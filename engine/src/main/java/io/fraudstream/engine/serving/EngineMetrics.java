@@ -152,6 +152,27 @@ public final class EngineMetrics {
     registry.counter("fraudstream.hanging.transactions.aborted").increment();
   }
 
+  /**
+   * A request to the decide endpoint answered, by outcome: {@code decided}, {@code fallback} (no
+   * decision by the deadline), or why it was refused ({@code bad-request}, {@code conflict},
+   * {@code busy}, {@code unavailable}, {@code unauthorised}); {@code nanos} from the request read to
+   * the answer sent.
+   */
+  public void answered(String outcome, long nanos) {
+    Timer.builder("fraudstream.answers").description("requests to the decide endpoint answered, by outcome, from request to answer")
+        .tag("outcome", outcome).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A decision answered by the decide endpoint, then seen committed on the decisions topic: the
+   * same ({@code superseded} false), or different because the deciding instance failed before
+   * its commit and the payment was decided again.
+   */
+  public void answerCommitted(boolean superseded) {
+    registry.counter(superseded ? "fraudstream.answers.superseded" : "fraudstream.answers.confirmed").increment();
+  }
+
   /** A stream thread died of an error that was not about one record and was replaced by a new one. */
   public void streamThreadReplaced() {
     registry.counter("fraudstream.stream.threads.replaced").increment();

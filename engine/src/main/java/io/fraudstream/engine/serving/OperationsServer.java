@@ -2,6 +2,7 @@ package io.fraudstream.engine.serving;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fraudstream.engine.answer.DecideEndpoint;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.decision.ServingModel;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,7 +26,8 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code /health/live}: 200 unless Kafka Streams has failed or stopped (restart me);
  *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING and the cluster answers
  *       (send me traffic, count me as up); 503 while starting, rebalancing, shutting down, or
- *       cut off from the brokers.
+ *       cut off from the brokers;
+ *   <li>{@code /v1/decide}: a payment in, its decision out ({@link DecideEndpoint}).
  * </ul>
  *
  * Health answers carry the Kafka Streams state and the model and rules in service as JSON.
@@ -33,15 +37,24 @@ public final class OperationsServer implements AutoCloseable {
   private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
       KafkaStreams.State.NOT_RUNNING);
 
-  private final HttpServer server;
+  static {
+    // The JDK's server writes a response's headers and body apart; without TCP_NODELAY, Nagle's
+    // algorithm holds the body until the client's delayed ACK, 40 ms on Linux, on every keep-alive
+    // request. Read once, when the JDK's server first loads, so set before any server is made.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
 
-  private OperationsServer(HttpServer server) {
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private OperationsServer(HttpServer server, ExecutorService executor) {
     this.server = server;
+    this.executor = executor;
   }
 
   /** Serves on {@code host:port}; port 0 picks a free one. */
   public static OperationsServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
-      BooleanSupplier clusterReachable, DecisionPolicy policy) {
+      BooleanSupplier clusterReachable, DecisionPolicy policy, DecideEndpoint decide) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -61,8 +74,16 @@ public final class OperationsServer implements AutoCloseable {
       boolean ready = now == KafkaStreams.State.RUNNING && reachable;
       respond(exchange, ready ? 200 : 503, "application/json", health(ready ? "UP" : "DOWN", now, reachable, policy));
     });
+    server.createContext(DecideEndpoint.PATH, decide);
+    // Handlers never wait (the decide endpoint answers later, from its own threads), so two threads serve every endpoint.
+    ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+      Thread thread = new Thread(runnable, "fraudstream-http");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(executor);
     server.start();
-    return new OperationsServer(server);
+    return new OperationsServer(server, executor);
   }
 
   private static String health(String status, KafkaStreams.State state, boolean clusterReachable, DecisionPolicy policy) {
@@ -90,5 +111,6 @@ public final class OperationsServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

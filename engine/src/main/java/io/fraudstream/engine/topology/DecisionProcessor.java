@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -49,6 +50,7 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
   private final String blocksStore;
   private final String pendingStore;
   private final String openChallengesStore;
+  private final Consumer<Decision> onDecided;
   private FixedKeyProcessorContext<String, Decision> context;
   private TimestampedKeyValueStore<String, Block> blocks;
   private KeyValueStore<String, Block> pending;
@@ -56,7 +58,9 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
   /** When each pending block was first seen by this task instance, wall clock. */
   private final Map<String, Long> pendingSince = new HashMap<>();
 
-  DecisionProcessor(DecisionPolicy policy, EngineMetrics metrics, String blocksStore, String pendingStore, String openChallengesStore) {
+  DecisionProcessor(DecisionPolicy policy, EngineMetrics metrics, String blocksStore, String pendingStore, String openChallengesStore,
+      Consumer<Decision> onDecided) {
+    this.onDecided = onDecided;
     this.policy = policy;
     this.metrics = metrics;
     this.blocksStore = blocksStore;
@@ -87,6 +91,7 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
       openChallenges.put(decision.paymentId(), OpenChallenges.encode(decision, reason));
       metrics.challengeIssued(reason);
     }
+    onDecided.accept(decision);
     context.forward(record.withValue(decision));
   }
 

@@ -197,9 +197,19 @@ public final class FraudTopology {
    */
   public static Topology build(Part part, Topics topics, HandOff handOff, DecisionPolicy policy, EngineMetrics metrics,
       Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges) {
+    return build(part, topics, handOff, policy, metrics, pseudonymiser, partitions, grace, window, challenges, decision -> { });
+  }
+
+  /**
+   * As above, handing each decision to {@code onDecided} the moment it is made, on the stream
+   * thread and before its transaction commits (the decide endpoint's answers); it must not block.
+   */
+  public static Topology build(Part part, Topics topics, HandOff handOff, DecisionPolicy policy, EngineMetrics metrics,
+      Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges,
+      Consumer<Decision> onDecided) {
     StreamsBuilder builder = new StreamsBuilder();
     if (part.paymentPath()) {
-      paymentPath(builder, topics, handOff, policy, metrics, pseudonymiser, partitions, grace, window, challenges);
+      paymentPath(builder, topics, handOff, policy, metrics, pseudonymiser, partitions, grace, window, challenges, onDecided);
     }
     if (part.offPath()) {
       OffPathTopology.add(builder, topics, handOff, metrics, pseudonymiser, partitions, window);
@@ -208,7 +218,8 @@ public final class FraudTopology {
   }
 
   private static void paymentPath(StreamsBuilder builder, Topics topics, HandOff handOff, DecisionPolicy policy, EngineMetrics metrics,
-      Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges) {
+      Pseudonymiser pseudonymiser, int partitions, Duration grace, InputWindow window, ChallengePolicy challenges,
+      Consumer<Decision> onDecided) {
     addPaymentPathStores(builder, topics, metrics);
     Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
     eraseUsers(builder, topics, metrics);
@@ -216,7 +227,8 @@ public final class FraudTopology {
     // decision, all in this task.
     KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, pseudonymiser, partitions, grace);
     KStream<String, Decision> decisions = featured
-        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE),
+        .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE,
+                onDecided),
             Named.as("decide"), PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE);
     KStream<String, OpenChallenges.FollowUp> followUps = answerChallenges(builder, topics, policy, challenges, metrics, window);
     KStream<String, FeaturedTransaction> backfilled = backfill(builder, topics, metrics, pseudonymiser, window);
@@ -566,8 +578,9 @@ public final class FraudTopology {
    * A user's payments must share a partition for their state to be right, so the record key must
    * be the payment's user; anything else is refused rather than scored against the wrong state.
    * The payment's time must lie in the accepted window, or its outputs could be refused by the brokers.
+   * The decide endpoint checks what it is sent with this too, before writing it.
    */
-  static ParsedTransaction checkRecord(String key, ParsedTransaction parsed, InputWindow window) {
+  public static ParsedTransaction checkRecord(String key, ParsedTransaction parsed, InputWindow window) {
     if (!(parsed instanceof ParsedTransaction.Valid valid)) {
       return parsed;
     }

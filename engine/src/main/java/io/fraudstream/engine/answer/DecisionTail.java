@@ -1,0 +1,122 @@
+package io.fraudstream.engine.answer;
+
+import io.fraudstream.engine.decision.Decision;
+import io.fraudstream.engine.topology.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the decisions topic from its end, on every partition and in no consumer group, and
+ * hands on the decisions of the payments asked about here. Read {@code read_uncommitted}, a
+ * decision arrives as soon as the instance that made it has sent it; {@code read_committed}, once
+ * its transaction has committed. Only the key is read of the other decisions.
+ */
+final class DecisionTail implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DecisionTail.class);
+  private static final Duration REFRESH_PARTITIONS = Duration.ofMinutes(1);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String topic;
+  private final Answers answers;
+  private final Consumer<Decision> onDecision;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private DecisionTail(Properties clientProperties, String topic, IsolationLevel isolation, Answers answers, Consumer<Decision> onDecision) {
+    Properties props = new Properties();
+    props.putAll(clientProperties);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    // A fetch returns as soon as one decision is there: this reader exists for latency.
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    this.topic = topic;
+    this.answers = answers;
+    this.onDecision = onDecision;
+    this.thread = new Thread(this::follow, "fraudstream-decisions-" + isolation.toString().toLowerCase(Locale.ROOT));
+    thread.setDaemon(true);
+  }
+
+  /** Follows {@code topic} from its end now. */
+  static DecisionTail start(Properties clientProperties, String topic, IsolationLevel isolation, Answers answers,
+      Consumer<Decision> onDecision) {
+    DecisionTail tail = new DecisionTail(clientProperties, topic, isolation, answers, onDecision);
+    tail.assignAll();
+    tail.thread.start();
+    return tail;
+  }
+
+  private void assignAll() {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+        .map(info -> new TopicPartition(topic, info.partition())).toList();
+    List<TopicPartition> added = partitions.stream().filter(partition -> !consumer.assignment().contains(partition)).toList();
+    if (!added.isEmpty()) {
+      consumer.assign(partitions);
+      consumer.seekToEnd(added);
+    }
+  }
+
+  private void follow() {
+    long nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
+    try {
+      while (running) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (answers.asked(record.key())) {
+            read(record);
+          }
+        }
+        if (System.nanoTime() - nextRefresh > 0) {
+          nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
+          assignAll();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      // The caller waiting gets the fallback at its deadline; the engine goes on deciding.
+      LOG.error("Stopped following the decisions topic {}: the decide endpoint answers from this process only", topic, e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void read(ConsumerRecord<String, byte[]> record) {
+    Decision decision;
+    try {
+      decision = Topics.DECISION_SERDE.deserializer().deserialize(topic, record.value());
+    } catch (RuntimeException e) {
+      LOG.warn("An unreadable record on {} under a payment id asked about, offset {}: {}", topic, record.offset(), e.getMessage());
+      return;
+    }
+    if (decision != null) {
+      onDecision.accept(decision);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
