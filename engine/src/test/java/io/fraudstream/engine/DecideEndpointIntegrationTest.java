@@ -3,12 +3,17 @@ package io.fraudstream.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fraudstream.client.Answer;
+import io.fraudstream.client.DecideClient;
+import io.fraudstream.client.DecideException;
+import io.fraudstream.client.Payment;
 import io.fraudstream.engine.answer.DecideEndpoint;
 import io.fraudstream.engine.answer.DecideSettings;
 import io.fraudstream.engine.console.Operators;
@@ -18,6 +23,8 @@ import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.TransactionJson;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -236,6 +243,42 @@ class DecideEndpointIntegrationTest {
     assertFalse(decided.get("fallback").asBoolean(), "once decided, a retry gets the decision: " + decided);
     assertSameAsRecorded(decided, committed.seen().get("late-1").first());
     assertFalse(committed.seen().containsKey("late-3"), "a payment refused as busy is not written");
+  }
+
+  @Test
+  void theJavaClientRetriesAtTheNextEngineWithTheSameIdAndFallsBackWhenTimeRunsOut() throws Exception {
+    URI nobody;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nobody = URI.create("http://127.0.0.1:" + closed.getLocalPort());
+    }
+    URI base = URI.create("http://127.0.0.1:" + engine.httpPort());
+    DecideClient client = DecideClient.builder(nobody, base).token(TOKEN).deadline(Duration.ofSeconds(5)).build();
+    Answer answer = client.decide(Payment.of("client-1", Instant.now(), "u-client", 31.5).withDevice("d-c").withMerchant("m1"));
+    assertFalse(answer.fallback(), answer.toString());
+    committed.awaitAll(List.of("client-1"), Duration.ofSeconds(30), Duration.ofSeconds(1));
+    Decision recorded = committed.seen().get("client-1").first();
+    assertEquals(1, committed.seen().get("client-1").count());
+    assertEquals(recorded.tier().name(), answer.tier());
+    assertEquals(recorded.score(), answer.score(), 0.0);
+    assertEquals(recorded.reasons(), answer.reasons());
+
+    DecideException refused = assertThrows(DecideException.class,
+        () -> client.decide(Payment.of("client-1", Instant.now(), "u-client", 99)));
+    assertEquals(409, refused.status());
+
+    engine.streams().pause();
+    try {
+      DecideClient hurried = DecideClient.builder(base).token(TOKEN).deadline(Duration.ofMillis(300)).fallback("ALLOW").build();
+      Answer late = hurried.decide(Payment.of("client-2", Instant.now(), "u-client-2", 8));
+      assertTrue(late.fallback(), late.toString());
+      assertEquals("BLOCK", late.tier(), "the engine's own fallback, given at the deadline the client passed on");
+      Answer unreachable = DecideClient.builder(nobody).deadline(Duration.ofMillis(200)).fallback("ALLOW").build()
+          .decide(Payment.of("client-3", Instant.now(), "u-client-3", 8));
+      assertTrue(unreachable.fallback());
+      assertEquals("ALLOW", unreachable.tier(), "the client's fallback when no engine answers");
+    } finally {
+      engine.streams().resume();
+    }
   }
 
   @Test
