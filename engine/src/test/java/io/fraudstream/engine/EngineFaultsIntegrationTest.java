@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fraudstream.engine.cli.FraudstreamCli;
 import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -15,6 +17,10 @@ import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.OfflineReplay;
 import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +34,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -76,8 +86,12 @@ class EngineFaultsIntegrationTest {
   }
 
   private EngineProcess engine(String stateDir, String... more) throws Exception {
+    return engineServing(stateDir, "-1", more);
+  }
+
+  private EngineProcess engineServing(String stateDir, String httpPort, String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", broker.bootstrapServers(), "--model", model.toString(),
-        "--state-dir", dir.resolve(stateDir).toString(), "--hash-secret", SECRET, "--http-port", "-1"));
+        "--state-dir", dir.resolve(stateDir).toString(), "--hash-secret", SECRET, "--http-port", httpPort));
     args.addAll(List.of(more));
     EngineProcess engine = EngineProcess.start(args.toArray(String[]::new));
     engines.add(engine);
@@ -223,6 +237,91 @@ class EngineFaultsIntegrationTest {
       // half its speed (README, Failover). The bound tells a takeover from a stuck group.
       assertTrue(failoverSeconds < 60, "the survivor took " + failoverSeconds + " s to decide the killed instance's payments");
     }
+  }
+
+  /**
+   * Payments asked about through both instances' decide endpoints, one instance killed with -9
+   * under load: every answered payment has one committed decision, the answers that differ from it
+   * are counted, and the survivor settles each of its own answers as confirmed or superseded.
+   */
+  @Test
+  void everyAnsweredPaymentHasOneCommittedDecisionAfterAKillNine() throws Exception {
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(250, 25, 24)).stream()
+        .sorted(Comparator.comparing(Transaction::timestamp)).limit(3_000).toList();
+    String[] decide = {"--decide-max-in-flight", "5000"};
+    URI survivor = decideUri(engineServing("state-a", "0", decide));
+    EngineProcess doomed = engineServing("state-b", "0", decide);
+    URI victim = decideUri(doomed);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Map<String, String> answers = new ConcurrentHashMap<>();
+    Map<String, String> answeredBySurvivor = new ConcurrentHashMap<>();
+    Set<String> fallbacks = ConcurrentHashMap.newKeySet();
+    List<CompletableFuture<?>> requests = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < payments.size(); i++) {
+      Pacing.awaitTurn(start, i, 150);
+      if (i == 1_500) {
+        doomed.kill();
+      }
+      Transaction tx = payments.get(i);
+      URI to = i < 1_500 && i % 2 == 1 ? victim : survivor;
+      HttpRequest request = HttpRequest.newBuilder(to).header("Fraudstream-Deadline-Ms", "20000").timeout(Duration.ofSeconds(30))
+          .POST(HttpRequest.BodyPublishers.ofByteArray(TransactionJson.write(tx))).build();
+      requests.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenAccept(response -> {
+        if (response.statusCode() != 200) {
+          return;
+        }
+        if (response.body().contains("\"fallback\":true")) {
+          fallbacks.add(tx.id());
+        } else {
+          answers.put(tx.id(), response.body());
+          if (to == survivor) {
+            answeredBySurvivor.put(tx.id(), response.body());
+          }
+        }
+      }).exceptionally(lost -> null));
+    }
+    CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+    try (DecisionReader reader = new DecisionReader(broker.bootstrapServers(), "decisions")) {
+      reader.awaitAll(answers.keySet(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+      ObjectMapper json = new ObjectMapper();
+      int differ = 0;
+      for (Map.Entry<String, String> answered : answers.entrySet()) {
+        DecisionReader.Seen seen = reader.seen().get(answered.getKey());
+        assertEquals(1, seen.count(), "one committed decision for answered payment " + answered.getKey());
+        JsonNode answer = json.readTree(answered.getValue());
+        List<String> reasons = new ArrayList<>();
+        answer.get("reasons").forEach(reason -> reasons.add(reason.asText()));
+        boolean same = seen.first().tier().name().equals(answer.get("tier").asText())
+            && seen.first().score() == answer.get("score").asDouble() && seen.first().reasons().equals(reasons);
+        differ += same ? 0 : 1;
+      }
+      // The survivor settles each of its answers against the committed decision.
+      String metrics = "http://" + survivor.getAuthority() + "/metrics";
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      double settled = 0;
+      while (settled < answeredBySurvivor.size() && System.nanoTime() < deadline) {
+        String scrape = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        settled = meter(scrape, "fraudstream_answers_confirmed_total") + meter(scrape, "fraudstream_answers_superseded_total");
+        Thread.sleep(200);
+      }
+      assertEquals(answeredBySurvivor.size(), settled, 0.0, "the survivor's answers settled as confirmed or superseded");
+      assertTrue(answers.size() > 2_000, answers.size() + " payments answered");
+      System.out.printf("decide, kill -9: %d payments sent, %d answered with a decision (%d by the survivor), %d with the fallback,"
+          + " %d answers differ from the committed decision%n", payments.size(), answers.size(), answeredBySurvivor.size(),
+          fallbacks.size(), differ);
+    }
+  }
+
+  private static URI decideUri(EngineProcess engine) {
+    Matcher port = Pattern.compile("/v1/decide on port (\\d+)").matcher(engine.output());
+    assertTrue(port.find(), engine.output());
+    return URI.create("http://127.0.0.1:" + port.group(1) + "/v1/decide");
+  }
+
+  private static double meter(String scrape, String name) {
+    Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape);
+    return value.find() ? Double.parseDouble(value.group(1)) : 0;
   }
 
   @Test
