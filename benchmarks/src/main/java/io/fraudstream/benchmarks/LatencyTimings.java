@@ -51,8 +51,11 @@ final class LatencyTimings {
   final long[] decidedMicros;
   final long[] uncommittedNanos;
   final long[] committedNanos;
+  /** When the decide endpoint's answer arrived, for payments sent through it; negative for a fallback. */
+  final long[] answeredNanos;
 
   LatencyTimings(int count) {
+    answeredNanos = new long[count];
     sentNanos = new long[count];
     sentMicros = new long[count];
     decidedMicros = new long[count];
@@ -104,9 +107,28 @@ final class LatencyTimings {
         Pacing.percentile(values, 0.99) / 1000.0, Pacing.percentile(values, 0.999) / 1000.0);
   }
 
-  /** Feeds the payments as ids {@code p<firstId + i>} and times each; returns the timings by {@code i}. */
+  /** Sends payment {@code i}, already given its id and time, and notes in {@code timings} what the sending returns. */
+  interface Sender {
+    void send(int i, Transaction payment, LatencyTimings timings) throws Exception;
+  }
+
+  /** Feeds the payments as ids {@code p<firstId + i>} to {@code input} and times each; returns the timings by {@code i}. */
   static LatencyTimings feedAndTime(Properties client, String input, String output, boolean engine, List<Transaction> payments,
       int rate, int firstId) throws Exception {
+    Properties props = (Properties) client.clone();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      LatencyTimings timings = feedAndTime(client, output, engine, payments, rate, firstId,
+          (i, tx, times) -> producer.send(new ProducerRecord<>(input, tx.user(), TransactionJson.write(tx))));
+      producer.flush();
+      return timings;
+    }
+  }
+
+  /** Feeds the payments as ids {@code p<firstId + i>} through {@code sender} and times each on {@code output}. */
+  static LatencyTimings feedAndTime(Properties client, String output, boolean engine, List<Transaction> payments, int rate, int firstId,
+      Sender sender) throws Exception {
     LatencyTimings timings = new LatencyTimings(payments.size());
     AtomicBoolean stop = new AtomicBoolean();
     Reader committed = new Reader(client, output, "read_committed", engine, timings.committedNanos, timings, stop, firstId);
@@ -115,23 +137,14 @@ final class LatencyTimings {
     uncommitted.start();
     committed.awaitAssigned();
     uncommitted.awaitAssigned();
-    Properties props = (Properties) client.clone();
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      long start = System.nanoTime();
-      for (int i = 0; i < payments.size(); i++) {
-        Pacing.awaitTurn(start, i, rate);
-        Transaction template = payments.get(i);
-        Instant now = Instant.now();
-        Transaction tx = new Transaction("p" + (firstId + i), now, template.user(), template.amount(), template.currency(), template.merchant(),
-            template.category(), template.channel(), template.counterparty(), template.device(), template.ip(), template.country(),
-            template.lat(), template.lon(), null, null);
-        timings.sentMicros[i] = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-        timings.sentNanos[i] = System.nanoTime();
-        producer.send(new ProducerRecord<>(input, tx.user(), TransactionJson.write(tx)));
-      }
-      producer.flush();
+    long start = System.nanoTime();
+    for (int i = 0; i < payments.size(); i++) {
+      Pacing.awaitTurn(start, i, rate);
+      Instant now = Instant.now();
+      Transaction tx = payments.get(i).liveAt("p" + (firstId + i), now);
+      timings.sentMicros[i] = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+      timings.sentNanos[i] = System.nanoTime();
+      sender.send(i, tx, timings);
     }
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while ((committed.received < payments.size() || uncommitted.received < payments.size()) && System.nanoTime() < deadline) {

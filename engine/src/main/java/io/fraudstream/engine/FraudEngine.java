@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -128,7 +129,8 @@ public final class FraudEngine implements AutoCloseable {
     // The decide endpoint is served with the other endpoints, or not at all.
     DecideService decide = serving.httpPort() < 0 ? null
         : DecideService.start(serving.decide(), config.clientProperties(), config.topics(), config.acceptedTimes(), policy, metrics,
-            () -> paymentPath.get() != null && paymentPath.get().state().isRunningOrRebalancing());
+            () -> paymentPath.get() != null && paymentPath.get().state().isRunningOrRebalancing(),
+            () -> paymentPath.get() == null ? Set.of() : partitionsDecidedHere(paymentPath.get(), config.topics().transactions()));
     KafkaStreams streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
         pseudonymiser, fatal, stopped, decide == null ? decision -> { } : decide::decided);
     paymentPath.set(streams);
@@ -209,6 +211,20 @@ public final class FraudEngine implements AutoCloseable {
       }
     });
     return streams;
+  }
+
+  /** The partitions of the transactions topic this process's payment path decides, running; none otherwise. */
+  private static Set<Integer> partitionsDecidedHere(KafkaStreams streams, String transactions) {
+    if (streams.state() != KafkaStreams.State.RUNNING) {
+      return Set.of();
+    }
+    Set<Integer> here = new HashSet<>();
+    streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().forEach(partition -> {
+      if (partition.topic().equals(transactions)) {
+        here.add(partition.partition());
+      }
+    })));
+    return here;
   }
 
   private void awaitRunning(Duration timeout) {

@@ -9,6 +9,7 @@ import io.fraudstream.engine.topology.JsonSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the decide endpoint answers: the payment's decision as the decisions topic records it,
@@ -50,6 +51,11 @@ public record Answer(
   static Answer fallback(String paymentId, Tier tier, Duration deadline) {
     return new Answer(paymentId, tier, null, List.of("no decision within the " + deadline.toMillis()
         + " ms deadline: the deployment's fallback tier; the decision is still made and recorded"), true, null, null, null, null, null);
+  }
+
+  /** The same tier, score and reasons: what a caller acts on. */
+  boolean sameVerdict(Answer other) {
+    return tier == other.tier && Objects.equals(score, other.score) && Objects.equals(reasons, other.reasons);
   }
 
   byte[] toJson() {

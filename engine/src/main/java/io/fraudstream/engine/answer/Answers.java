@@ -2,14 +2,17 @@ package io.fraudstream.engine.answer;
 
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.serving.EngineMetrics;
+import io.fraudstream.features.Sha256;
 import io.fraudstream.features.Transaction;
+import io.fraudstream.features.TransactionJson;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 
 /**
  * The payments asked about through the decide endpoint, by payment id, for as long as they are
@@ -24,26 +27,29 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class Answers {
 
-  /** One payment asked about. */
+  /**
+   * One payment asked about: a digest of it, to tell a retry from another payment under the same id
+   * (what is kept is small, a few hundred bytes, so that many can be), and its answer.
+   */
   public static final class Asked {
-    private final Transaction payment;
+    private final byte[] digest;
     private final long askedAt;
-    private final CompletableFuture<Decision> decision = new CompletableFuture<>();
-    private volatile Decision answered;
+    private final CompletableFuture<Answer> decision = new CompletableFuture<>();
+    private volatile Answer answered;
     private volatile boolean settled;
 
-    private Asked(Transaction payment, long askedAt) {
-      this.payment = payment;
+    private Asked(byte[] digest, long askedAt) {
+      this.digest = digest;
       this.askedAt = askedAt;
     }
 
     /** Completes when the payment is decided; the first decision that reaches this instance wins. */
-    public CompletableFuture<Decision> decision() {
+    public CompletableFuture<Answer> decision() {
       return decision;
     }
 
     /** Notes the decision given to a caller, to compare with the committed one. */
-    public void answered(Decision given) {
+    public void answered(Answer given) {
       answered = given;
     }
   }
@@ -60,15 +66,18 @@ public final class Answers {
   private final Duration remembered;
   private final int capacity;
   private final EngineMetrics metrics;
+  private final Function<Decision, Answer> answerOf;
 
   /**
    * @param remembered how long a payment id is kept after it was first asked about
    * @param capacity the most payment ids kept; beyond it the oldest are forgotten early
+   * @param answerOf what a decision is answered as
    */
-  public Answers(Duration remembered, int capacity, EngineMetrics metrics) {
+  public Answers(Duration remembered, int capacity, EngineMetrics metrics, Function<Decision, Answer> answerOf) {
     this.remembered = remembered;
     this.capacity = capacity;
     this.metrics = metrics;
+    this.answerOf = answerOf;
   }
 
   /**
@@ -79,14 +88,15 @@ public final class Answers {
    * @throws Conflict when the id was used for a different payment
    */
   public Ask ask(Transaction payment, long nowNanos) throws Conflict {
-    Asked fresh = new Asked(payment, nowNanos);
+    byte[] digest = Sha256.newDigest().digest(TransactionJson.write(payment));
+    Asked fresh = new Asked(digest, nowNanos);
     Asked known = byPayment.putIfAbsent(payment.id(), fresh);
     if (known == null) {
       inOrder.add(payment.id());
       forgetOld(nowNanos);
       return new Ask(fresh, true);
     }
-    if (!known.payment.equals(payment)) {
+    if (!Arrays.equals(known.digest, digest)) {
       throw new Conflict(payment.id());
     }
     return new Ask(known, false);
@@ -103,8 +113,8 @@ public final class Answers {
   /** A decision made or read as written, not yet committed: answers whoever waits for it. */
   public void decided(Decision decision) {
     Asked asked = byPayment.get(decision.paymentId());
-    if (asked != null) {
-      asked.decision.complete(decision);
+    if (asked != null && !asked.decision.isDone()) {
+      asked.decision.complete(answerOf.apply(decision));
     }
   }
 
@@ -119,17 +129,13 @@ public final class Answers {
     if (asked == null) {
       return;
     }
-    asked.decision.complete(decision);
-    Decision given = asked.answered;
+    Answer recorded = answerOf.apply(decision);
+    asked.decision.complete(recorded);
+    Answer given = asked.answered;
     if (given != null && !asked.settled) {
       asked.settled = true;
-      metrics.answerCommitted(!sameVerdict(given, decision));
+      metrics.answerCommitted(!given.sameVerdict(recorded));
     }
-  }
-
-  /** The same tier, score and reasons: what a caller acts on. */
-  static boolean sameVerdict(Decision a, Decision b) {
-    return a.tier() == b.tier() && Double.compare(a.score(), b.score()) == 0 && Objects.equals(a.reasons(), b.reasons());
   }
 
   /** Payment ids remembered now. */

@@ -2,8 +2,6 @@ package io.fraudstream.engine.answer;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.fraudstream.engine.decision.Decision;
-import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.engine.topology.InputWindow;
@@ -47,7 +45,6 @@ public final class DecideEndpoint implements HttpHandler {
   private final Producer<String, byte[]> producer;
   private final String transactionsTopic;
   private final InputWindow window;
-  private final DecisionPolicy policy;
   private final EngineMetrics metrics;
   private final BooleanSupplier deciding;
   private final ScheduledExecutorService deadlines;
@@ -60,14 +57,13 @@ public final class DecideEndpoint implements HttpHandler {
    * @param responder where answers are written, off the thread that made the decision
    */
   public DecideEndpoint(DecideSettings settings, Answers answers, Producer<String, byte[]> producer, String transactionsTopic,
-      InputWindow window, DecisionPolicy policy, EngineMetrics metrics, BooleanSupplier deciding, ScheduledExecutorService deadlines,
+      InputWindow window, EngineMetrics metrics, BooleanSupplier deciding, ScheduledExecutorService deadlines,
       Executor responder) {
     this.settings = settings;
     this.answers = answers;
     this.producer = producer;
     this.transactionsTopic = transactionsTopic;
     this.window = window;
-    this.policy = policy;
     this.metrics = metrics;
     this.deciding = deciding;
     this.deadlines = deadlines;
@@ -178,7 +174,7 @@ public final class DecideEndpoint implements HttpHandler {
       asked.decision().whenCompleteAsync(this::decided, responder);
     }
 
-    private void decided(Decision decision, Throwable error) {
+    private void decided(Answer decision, Throwable error) {
       if (!answered.compareAndSet(false, true)) {
         return;
       }
@@ -190,7 +186,7 @@ public final class DecideEndpoint implements HttpHandler {
         return;
       }
       asked.answered(decision);
-      finish(200, "decided", Answer.of(decision, policy).toJson());
+      finish(200, "decided", decision.toJson());
     }
 
     private void fallBack() {

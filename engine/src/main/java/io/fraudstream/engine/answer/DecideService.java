@@ -8,12 +8,14 @@ import io.fraudstream.engine.topology.Topics;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
@@ -28,8 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DecideService implements AutoCloseable {
 
-  /** Payment ids remembered at most, whatever the settings' time: about 300 bytes each. */
-  static final int CAPACITY = 1_000_000;
+  /** Payment ids remembered at most, whatever the settings' time: under a kilobyte each with its answer. */
+  static final int CAPACITY = 250_000;
 
   private final Answers answers;
   private final KafkaProducer<String, byte[]> producer;
@@ -54,10 +56,11 @@ public final class DecideService implements AutoCloseable {
    * Connects to the cluster and starts following the decisions topic from its end.
    *
    * @param deciding whether the engine is running or rebalancing
+   * @param decidedHere the partitions of the transactions topic this process decides now
    */
   public static DecideService start(DecideSettings settings, Properties clientProperties, Topics topics, InputWindow window,
-      DecisionPolicy policy, EngineMetrics metrics, BooleanSupplier deciding) {
-    Answers answers = new Answers(settings.remembered(), CAPACITY, metrics);
+      DecisionPolicy policy, EngineMetrics metrics, BooleanSupplier deciding, Supplier<Set<Integer>> decidedHere) {
+    Answers answers = new Answers(settings.remembered(), CAPACITY, metrics, decision -> Answer.of(decision, policy));
     Gauge.builder("fraudstream.answers.remembered", answers, Answers::size)
         .description("payment ids the decide endpoint remembers, for retries and to compare answers with committed decisions")
         .register(metrics.registry());
@@ -72,13 +75,15 @@ public final class DecideService implements AutoCloseable {
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     DecisionTail written = null;
     try {
-      written = DecisionTail.start(clientProperties, topics.decisions(), IsolationLevel.READ_UNCOMMITTED, answers, answers::decided);
+      written = DecisionTail.start(clientProperties, topics.decisions(), IsolationLevel.READ_UNCOMMITTED, answers, answers::decided,
+          decidedHere, topics.transactions());
+      // Every answer is settled against the committed decision, wherever it was made.
       DecisionTail committed = DecisionTail.start(clientProperties, topics.decisions(), IsolationLevel.READ_COMMITTED, answers,
-          answers::committed);
+          answers::committed, Set::of, topics.transactions());
       ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, daemon("fraudstream-decide-deadlines"));
       deadlines.setRemoveOnCancelPolicy(true);
       ExecutorService responder = Executors.newFixedThreadPool(2, daemon("fraudstream-decide-answers"));
-      DecideEndpoint endpoint = new DecideEndpoint(settings, answers, producer, topics.transactions(), window, policy, metrics, deciding,
+      DecideEndpoint endpoint = new DecideEndpoint(settings, answers, producer, topics.transactions(), window, metrics, deciding,
           deadlines, responder);
       return new DecideService(answers, producer, written, committed, deadlines, responder, endpoint);
     } catch (RuntimeException e) {

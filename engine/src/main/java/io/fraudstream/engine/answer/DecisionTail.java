@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,29 +23,43 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the decisions topic from its end, on every partition and in no consumer group, and
  * hands on the decisions of the payments asked about here. Read {@code read_uncommitted}, a
- * decision arrives as soon as the instance that made it has sent it; {@code read_committed}, once
- * its transaction has committed. Only the key is read of the other decisions.
+ * decision arrives as soon as the instance that made it has sent it, and is fetched at once;
+ * {@code read_committed}, once its transaction has committed, fetched in batches, as it only
+ * settles answers already given. Only the key is read of the other decisions. While this process
+ * decides every partition of the transactions topic ({@code decidedHere}), and so hands every
+ * decision over itself, the reader pauses, and starts again from the end when that changes.
  */
 final class DecisionTail implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DecisionTail.class);
   private static final Duration REFRESH_PARTITIONS = Duration.ofMinutes(1);
+  private static final Duration CHECK_NEEDED = Duration.ofSeconds(1);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final Answers answers;
   private final Consumer<Decision> onDecision;
   private final Thread thread;
+  private final Supplier<Set<Integer>> decidedHere;
+  private final String transactions;
   private volatile boolean running = true;
 
-  private DecisionTail(Properties clientProperties, String topic, IsolationLevel isolation, Answers answers, Consumer<Decision> onDecision) {
+  private DecisionTail(Properties clientProperties, String topic, IsolationLevel isolation, Answers answers, Consumer<Decision> onDecision,
+      Supplier<Set<Integer>> decidedHere, String transactions) {
+    this.decidedHere = decidedHere;
+    this.transactions = transactions;
     Properties props = new Properties();
     props.putAll(clientProperties);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    // A fetch returns as soon as one decision is there: this reader exists for latency.
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    if (isolation == IsolationLevel.READ_COMMITTED) {
+      props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
+      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+    } else {
+      // A fetch returns as soon as one decision is there: this reader exists for latency.
+      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    }
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.topic = topic;
@@ -55,8 +71,8 @@ final class DecisionTail implements AutoCloseable {
 
   /** Follows {@code topic} from its end now. */
   static DecisionTail start(Properties clientProperties, String topic, IsolationLevel isolation, Answers answers,
-      Consumer<Decision> onDecision) {
-    DecisionTail tail = new DecisionTail(clientProperties, topic, isolation, answers, onDecision);
+      Consumer<Decision> onDecision, Supplier<Set<Integer>> decidedHere, String transactions) {
+    DecisionTail tail = new DecisionTail(clientProperties, topic, isolation, answers, onDecision, decidedHere, transactions);
     tail.assignAll();
     tail.thread.start();
     return tail;
@@ -74,9 +90,22 @@ final class DecisionTail implements AutoCloseable {
 
   private void follow() {
     long nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
+    long nextCheck = System.nanoTime();
+    boolean paused = false;
     try {
       while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        if (System.nanoTime() - nextCheck > 0) {
+          nextCheck = System.nanoTime() + CHECK_NEEDED.toNanos();
+          boolean pause = decidedHere.get().size() >= consumer.partitionsFor(transactions, Duration.ofSeconds(5)).size();
+          if (pause && !paused) {
+            consumer.pause(consumer.assignment());
+          } else if (!pause && paused) {
+            consumer.seekToEnd(consumer.assignment());
+            consumer.resume(consumer.assignment());
+          }
+          paused = pause;
+        }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(paused ? CHECK_NEEDED.toMillis() : 500))) {
           if (answers.asked(record.key())) {
             read(record);
           }
@@ -84,6 +113,9 @@ final class DecisionTail implements AutoCloseable {
         if (System.nanoTime() - nextRefresh > 0) {
           nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
           assignAll();
+          if (paused) {
+            consumer.pause(consumer.assignment());
+          }
         }
       }
     } catch (WakeupException e) {

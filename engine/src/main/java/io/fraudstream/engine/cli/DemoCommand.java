@@ -3,6 +3,7 @@ package io.fraudstream.engine.cli;
 import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.engine.FraudEngine;
 import io.fraudstream.engine.TemporaryDirectory;
+import io.fraudstream.engine.answer.DecideEndpoint;
 import io.fraudstream.engine.console.Console;
 import io.fraudstream.engine.console.Operators;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,8 +150,8 @@ final class DemoCommand implements Callable<Integer> {
       EngineConfig config = engine.toConfig(scratch.path().resolve("state"), secret);
       Path rules = scratch.path().resolve("demo.rules");
       Files.writeString(rules, DEMO_RULES);
-      config = config.withServing(new EngineConfig.Serving(null, null, rules, config.serving().reloadInterval(), config.serving().httpHost(),
-          config.serving().httpPort()));
+      // Metrics, health and the decide endpoint on this machine only, on a free port.
+      config = config.withServing(new EngineConfig.Serving(null, null, rules, config.serving().reloadInterval(), "127.0.0.1", 0));
       out.println("   rules: " + DEMO_RULES.strip() + "; a failed challenge on its own: " + config.challenges().onFailed().name()
           .toLowerCase(Locale.ROOT));
       try (EmbeddedKafkaBroker broker = config.bootstrapServers() == null ? EmbeddedKafkaBroker.startTemporary() : null) {
@@ -226,7 +228,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("   no backfill (--no-backfill): the engine starts with empty state, so early fed payments see every customer as new");
       }
       out.println("== 3. Feeding payments into '" + config.topics().transactions() + "'");
-      DemoFeeder.Fed fed = new DemoFeeder(config, rate, out).feed(payments, reader::sent);
+      URI decide = URI.create("http://127.0.0.1:" + running.httpPort() + DecideEndpoint.PATH);
+      out.println("   a tenth of the users pay through " + decide + ", the rest straight into the topic");
+      DemoFeeder.Fed fed = new DemoFeeder(config, rate, out).feed(payments, reader::sent, decide);
       reader.awaitDecisions(fed.valid(), fed.malformed(), Duration.ofMinutes(2));
       out.println("== 4. Summary");
       summarise(fed, reader.summary(), payments);
@@ -398,6 +402,15 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "     after the first %d s p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%,d payments)%n", WARM_UP.toSeconds(),
           Pacing.percentile(warm, 0.50) / 1000.0, Pacing.percentile(warm, 0.99) / 1000.0, Pacing.percentile(warm, 0.999) / 1000.0,
           warm.length);
+    }
+    long[] answers = feed.answerMicros();
+    if (answers.length > 0) {
+      long[] committed = read.latenciesMicrosThroughEndpoint(Long.MIN_VALUE);
+      out.printf(Locale.ROOT, "   answered inline       %,d payments on /v1/decide: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (request -> answer)%s%n",
+          answers.length, Pacing.percentile(answers, 0.50) / 1000.0, Pacing.percentile(answers, 0.99) / 1000.0,
+          Pacing.percentile(answers, 0.999) / 1000.0, feed.fallbacks() > 0 ? String.format(Locale.ROOT, ", %,d fallbacks", feed.fallbacks()) : "");
+      out.printf(Locale.ROOT, "     their decisions     p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (request -> decision readable with read_committed)%n",
+          Pacing.percentile(committed, 0.50) / 1000.0, Pacing.percentile(committed, 0.99) / 1000.0, Pacing.percentile(committed, 0.999) / 1000.0);
     }
   }
 

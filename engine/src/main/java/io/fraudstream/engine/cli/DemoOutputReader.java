@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,7 +47,9 @@ final class DemoOutputReader implements AutoCloseable {
   private final int alertsToShow;
   private final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
   private final Map<String, Boolean> labels = new ConcurrentHashMap<>();
-  /** Each decision's send time and send-to-readable latency in microseconds. */
+  /** The payments sent through the decide endpoint, until their decision is read. */
+  private final Set<String> throughEndpoint = ConcurrentHashMap.newKeySet();
+  /** Each decision's send time, send-to-readable latency in microseconds, and 1 if it was sent through the decide endpoint. */
   private final ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
   private final Map<Tier, Long> tiers = new ConcurrentHashMap<>();
   private final AtomicLong decisions = new AtomicLong();
@@ -92,7 +95,10 @@ final class DemoOutputReader implements AutoCloseable {
   }
 
   /** Notes a payment about to be sent: when, for its latency, and whether it is a fraud, for precision and recall. */
-  void sent(Transaction tx, long nanos) {
+  void sent(Transaction tx, long nanos, boolean viaEndpoint) {
+    if (viaEndpoint) {
+      throughEndpoint.add(tx.id());
+    }
     sentNanos.put(tx.id(), nanos);
     labels.put(tx.id(), Boolean.TRUE.equals(tx.label()));
   }
@@ -135,7 +141,7 @@ final class DemoOutputReader implements AutoCloseable {
       Decision decision = Topics.DECISION_SERDE.deserializer().deserialize(record.topic(), record.value());
       Long sent = sentNanos.remove(decision.paymentId());
       if (sent != null) {
-        latencies.add(new long[] {sent, (now - sent) / 1000});
+        latencies.add(new long[] {sent, (now - sent) / 1000, throughEndpoint.remove(decision.paymentId()) ? 1 : 0});
       }
       tiers.merge(decision.tier(), 1L, Long::sum);
       boolean fraud = Boolean.TRUE.equals(labels.get(decision.paymentId()));
@@ -244,6 +250,14 @@ final class DemoOutputReader implements AutoCloseable {
     /** The sorted latencies of the payments sent from {@code sentFromNanos} on. */
     long[] latenciesMicros(long sentFromNanos) {
       long[] values = sentAndLatencyMicros.stream().filter(sentAndMicros -> sentAndMicros[0] >= sentFromNanos)
+          .mapToLong(sentAndMicros -> sentAndMicros[1]).toArray();
+      Arrays.sort(values);
+      return values;
+    }
+
+    /** The sorted latencies, to the committed decision, of the payments sent through the decide endpoint from {@code sentFromNanos} on. */
+    long[] latenciesMicrosThroughEndpoint(long sentFromNanos) {
+      long[] values = sentAndLatencyMicros.stream().filter(sentAndMicros -> sentAndMicros[0] >= sentFromNanos && sentAndMicros[2] == 1)
           .mapToLong(sentAndMicros -> sentAndMicros[1]).toArray();
       Arrays.sort(values);
       return values;
