@@ -3,6 +3,7 @@ package io.fraudstream.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.engine.TemporaryDirectory;
+import io.fraudstream.engine.cli.HttpLoad;
 import io.fraudstream.engine.cli.Pacing;
 import io.fraudstream.engine.kafka.BrokerMain;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;

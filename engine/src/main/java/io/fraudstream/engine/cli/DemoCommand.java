@@ -403,13 +403,16 @@ final class DemoCommand implements Callable<Integer> {
           Pacing.percentile(warm, 0.50) / 1000.0, Pacing.percentile(warm, 0.99) / 1000.0, Pacing.percentile(warm, 0.999) / 1000.0,
           warm.length);
     }
-    long[] answers = feed.answerMicros();
+    long[] answers = feed.answerMicros(Long.MIN_VALUE);
     if (answers.length > 0) {
-      long[] committed = read.latenciesMicrosThroughEndpoint(Long.MIN_VALUE);
-      out.printf(Locale.ROOT, "   answered inline       %,d payments on /v1/decide: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (request -> answer)%s%n",
+      long[] warmAnswers = feed.answerMicros(feed.firstSendNanos() + WARM_UP.toNanos());
+      long[] committed = read.latenciesMicrosThroughEndpoint(feed.firstSendNanos() + WARM_UP.toNanos());
+      out.printf(Locale.ROOT, "   answered inline       %,d payments on /v1/decide (a tenth of the users): p50 %.1f ms, p99 %.1f ms (request -> answer)%s%n",
           answers.length, Pacing.percentile(answers, 0.50) / 1000.0, Pacing.percentile(answers, 0.99) / 1000.0,
-          Pacing.percentile(answers, 0.999) / 1000.0, feed.fallbacks() > 0 ? String.format(Locale.ROOT, ", %,d fallbacks", feed.fallbacks()) : "");
-      out.printf(Locale.ROOT, "     their decisions     p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (request -> decision readable with read_committed)%n",
+          feed.fallbacks() > 0 ? String.format(Locale.ROOT, "; %,d fallbacks past the 250 ms deadline", feed.fallbacks()) : "");
+      out.printf(Locale.ROOT, "     after the first %d s p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms; the same payments' decisions readable with%n"
+          + "                         read_committed p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms%n", WARM_UP.toSeconds(),
+          Pacing.percentile(warmAnswers, 0.50) / 1000.0, Pacing.percentile(warmAnswers, 0.99) / 1000.0, Pacing.percentile(warmAnswers, 0.999) / 1000.0,
           Pacing.percentile(committed, 0.50) / 1000.0, Pacing.percentile(committed, 0.99) / 1000.0, Pacing.percentile(committed, 0.999) / 1000.0);
     }
   }

@@ -4,22 +4,14 @@ import io.fraudstream.engine.EngineConfig;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,7 +23,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Feeds the demo's payments to the transactions topic at a steady rate, keyed by user, with two
  * malformed records among them and each fraud's label on the labels topic right after it, as a
  * case system would confirm it. The payments of a tenth of the users go through the decide
- * endpoint instead, as a payment service asking inline would send them, and each answer is timed.
+ * endpoint instead, as a payment service asking inline would send them, and each answer is timed
+ * from when the payment was due.
  */
 final class DemoFeeder {
 
@@ -43,28 +36,17 @@ final class DemoFeeder {
    * What was sent, and when the feed began and ended (System.nanoTime); the sorted request-to-answer
    * times of the payments sent through the decide endpoint, and how many of those were fallbacks.
    */
-  record Fed(long valid, long malformed, long firstSendNanos, long lastSendNanos, long[] answerMicros, long fallbacks) {}
+  record Fed(long valid, long malformed, long firstSendNanos, long lastSendNanos, List<long[]> sentAndAnswerMicros, long fallbacks) {
 
-  private static final int MAX_WAITING = 500;
-  private static final int ATTEMPTS = 3;
-
-  /**
-   * The answer, asking again with the same payment (so it is decided once) when the connection
-   * failed or the engine said to come back; a payment service's client does the same.
-   */
-  private static CompletableFuture<HttpResponse<String>> ask(HttpClient http, HttpRequest request, int attempts) {
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
-      boolean again = error != null || response.statusCode() == 429 || response.statusCode() == 503;
-      if (again && attempts > 1) {
-        return ask(http, request, attempts - 1);
-      }
-      if (error != null || response.statusCode() != 200) {
-        throw new IllegalStateException("the decide endpoint did not answer: "
-            + (error != null ? error.getMessage() : response.statusCode() + " " + response.body()));
-      }
-      return CompletableFuture.completedFuture(response);
-    }).thenCompose(answer -> answer);
+    /** The sorted request-to-answer times of the payments sent through the decide endpoint from {@code sentFromNanos} on. */
+    long[] answerMicros(long sentFromNanos) {
+      return sentAndAnswerMicros.stream().filter(sentAndMicros -> sentAndMicros[0] >= sentFromNanos)
+          .mapToLong(sentAndMicros -> sentAndMicros[1]).sorted().toArray();
+    }
   }
+
+  /** Connections to the decide endpoint: as many payments wait for their answer at once, at most. */
+  private static final int CONNECTIONS = 32;
 
   /** The payment is the decide endpoint's: a tenth of the users, all of their payments, so that each user's stay in order. */
   static boolean throughEndpoint(Transaction tx) {
@@ -90,39 +72,37 @@ final class DemoFeeder {
    * Sends {@code payments} in order, telling {@code sent} of each payment and its send time just
    * before it goes; those of {@link #throughEndpoint} users are posted to {@code decide}, unless it is null.
    */
-  Fed feed(List<Transaction> payments, Sent sent, URI decide) throws InterruptedException {
+  Fed feed(List<Transaction> payments, Sent sent, URI decide) throws IOException, InterruptedException {
     Properties props = config.clientProperties();
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     String topic = config.topics().transactions();
     ProgressBar progress = new ProgressBar(out, "   sent", payments.size());
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Queue<Long> answerMicros = new ConcurrentLinkedQueue<>();
+    long[] sentAt = new long[payments.size()];
+    Queue<long[]> answers = new ConcurrentLinkedQueue<>();
     AtomicLong fallbacks = new AtomicLong();
-    List<CompletableFuture<?>> answers = new ArrayList<>();
-    Semaphore waiting = new Semaphore(MAX_WAITING);
+    Queue<String> refused = new ConcurrentLinkedQueue<>();
     long start = System.nanoTime();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+         HttpLoad endpoint = decide == null ? null : new HttpLoad(decide, CONNECTIONS, "", (i, status, body, now) -> {
+           answers.add(new long[] {sentAt[i], (now - sentAt[i]) / 1_000});
+           if (status != 200) {
+             refused.add(status + " " + body);
+           } else if (body.contains("\"fallback\":true")) {
+             fallbacks.incrementAndGet();
+           }
+         })) {
       for (int i = 0; i < payments.size(); i++) {
         Transaction tx = payments.get(i);
         Pacing.awaitTurn(start, i, rate);
         if (i == payments.size() / 3 || i == 2 * payments.size() / 3) {
           producer.send(new ProducerRecord<>(topic, tx.user(), MALFORMED.get(i == payments.size() / 3 ? 0 : 1)));
         }
-        boolean asked = decide != null && throughEndpoint(tx);
-        long sentAt = System.nanoTime();
-        sent.accept(tx, sentAt, asked);
+        boolean asked = endpoint != null && throughEndpoint(tx);
+        sentAt[i] = System.nanoTime();
+        sent.accept(tx, sentAt[i], asked);
         if (asked) {
-          // Fewer waiting than the endpoint takes, so that an unpaced feed is held here, not refused there.
-          waiting.acquire();
-          HttpRequest request = HttpRequest.newBuilder(decide).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(TransactionJson.write(tx))).build();
-          answers.add(ask(http, request, ATTEMPTS).whenComplete((response, error) -> waiting.release()).thenAccept(response -> {
-            answerMicros.add((System.nanoTime() - sentAt) / 1_000);
-            if (response.body().contains("\"fallback\":true")) {
-              fallbacks.incrementAndGet();
-            }
-          }));
+          endpoint.send(i, TransactionJson.write(tx), sentAt[i]);
         } else {
           producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
         }
@@ -137,13 +117,9 @@ final class DemoFeeder {
       }
       producer.flush();
     }
-    long end = System.nanoTime();
-    try {
-      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(1, TimeUnit.MINUTES);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the decide endpoint did not answer every payment: " + e.getMessage(), e);
+    if (!refused.isEmpty()) {
+      throw new IllegalStateException(refused.size() + " payments refused by the decide endpoint, the first: " + refused.peek());
     }
-    long[] sorted = answerMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Fed(payments.size(), MALFORMED.size(), start, end, sorted, fallbacks.get());
+    return new Fed(payments.size(), MALFORMED.size(), start, System.nanoTime(), List.copyOf(answers), fallbacks.get());
   }
 }

@@ -1,4 +1,4 @@
-package io.fraudstream.benchmarks;
+package io.fraudstream.engine.cli;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -18,18 +18,19 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * POSTs to one URL over a fixed number of kept-alive HTTP/1.1 connections, each with a thread of
- * its own: a client that costs tens of microseconds a request, where the JDK's {@code HttpClient}
- * cost about a millisecond on this machine and took a core from the engine it measured. Requests
- * wait in a queue when every connection is busy, and each is timed from when it was due, so a
- * stall of the server shows in full (no coordinated omission).
+ * its own: the demo's and the benchmarks' client of the decide endpoint. It costs tens of
+ * microseconds a request, where the JDK's {@code HttpClient} cost about a millisecond on the
+ * 2-core machine and took a core from the engine beside it. Requests wait in a queue when every
+ * connection is busy, and each answer comes with the time it was due, so a stall of the server
+ * shows in full when it is timed (no coordinated omission).
  */
-final class HttpLoad implements AutoCloseable {
+public final class HttpLoad implements AutoCloseable {
 
   /** A request to send: its index, body, and when it was due (System.nanoTime). */
   private record Due(int index, byte[] body, long dueNanos) {}
 
   /** What to do with an answer: its index, HTTP status, body, and the time it came. */
-  interface Answered {
+  public interface Answered {
     void accept(int index, int status, String body, long answeredNanos);
   }
 
@@ -39,7 +40,11 @@ final class HttpLoad implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final byte[] head;
 
-  HttpLoad(URI uri, int connections, String headers, Answered answered) throws IOException {
+  /**
+   * @param headers more request headers, each ending in CRLF
+   * @param answered called on a connection's thread with each answer
+   */
+  public HttpLoad(URI uri, int connections, String headers, Answered answered) throws IOException {
     this.head = ("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getAuthority() + "\r\nContent-Type: application/json\r\n"
         + headers).getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < connections; i++) {
@@ -54,7 +59,7 @@ final class HttpLoad implements AutoCloseable {
   }
 
   /** Queues request {@code index}, due at {@code dueNanos}. */
-  void send(int index, byte[] body, long dueNanos) {
+  public void send(int index, byte[] body, long dueNanos) {
     if (failure.get() != null) {
       throw new IllegalStateException("a connection failed", failure.get());
     }
