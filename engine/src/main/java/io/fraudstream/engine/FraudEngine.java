@@ -1,5 +1,6 @@
 package io.fraudstream.engine;
 
+import io.fraudstream.engine.answer.DecideEndpoint;
 import io.fraudstream.engine.answer.DecideService;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
@@ -131,13 +132,25 @@ public final class FraudEngine implements AutoCloseable {
         : DecideService.start(serving.decide(), config.clientProperties(), config.topics(), config.acceptedTimes(), policy, metrics,
             () -> paymentPath.get() != null && paymentPath.get().state().isRunningOrRebalancing(),
             () -> paymentPath.get() == null ? Set.of() : partitionsDecidedHere(paymentPath.get(), config.topics().transactions()));
-    KafkaStreams streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
-        pseudonymiser, fatal, stopped, decide == null ? decision -> { } : decide::decided);
-    paymentPath.set(streams);
+    KafkaStreams streams;
+    KafkaStreams offPath;
     Properties offPathProperties = config.streamsProperties();
     offPathProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, offPathApplicationId(config.applicationId()));
-    KafkaStreams offPath = streams(FraudTopology.Part.OFF_PATH, offPathProperties, config, handOff, policy, metrics, pseudonymiser,
-        fatal, stopped, decision -> { });
+    try {
+      streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
+          pseudonymiser, fatal, stopped, decide == null ? decision -> { } : decide::decided);
+      paymentPath.set(streams);
+      offPath = streams(FraudTopology.Part.OFF_PATH, offPathProperties, config, handOff, policy, metrics, pseudonymiser,
+          fatal, stopped, decision -> { });
+    } catch (RuntimeException e) {
+      if (paymentPath.get() != null) {
+        paymentPath.get().close();
+      }
+      if (decide != null) {
+        decide.close();
+      }
+      throw e;
+    }
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     KafkaStreamsMetrics offPathMetrics = new KafkaStreamsMetrics(offPath);
@@ -147,7 +160,7 @@ public final class FraudEngine implements AutoCloseable {
     try {
       server = serving.httpPort() < 0 ? null
           : OperationsServer.start(serving.httpHost(), serving.httpPort(), registry, () -> state(streams, offPath), probe::reachable, policy,
-              decide.endpoint());
+              Map.of(DecideEndpoint.PATH, decide.endpoint()));
     } catch (RuntimeException e) {
       probe.close();
       decide.close();

@@ -140,14 +140,24 @@ public final class DecideEndpoint implements HttpHandler {
     }
     Pending pending = new Pending(exchange, received, payment.id(), ask.asked(), deadline);
     if (ask.first()) {
-      producer.send(new ProducerRecord<>(transactionsTopic, payment.user(), body), (written, error) -> {
-        if (error != null) {
-          answers.forget(payment.id(), ask.asked());
-          ask.asked().decision().completeExceptionally(error);
-        }
-      });
+      try {
+        producer.send(new ProducerRecord<>(transactionsTopic, payment.user(), body), (written, error) -> {
+          if (error != null) {
+            notWritten(payment.id(), ask.asked(), error);
+          }
+        });
+      } catch (RuntimeException e) {
+        // Refused before it was sent (no metadata within max.block.ms, a closed producer): answered 503 below.
+        notWritten(payment.id(), ask.asked(), e);
+      }
     }
     pending.await();
+  }
+
+  /** A payment that could not be written: forgotten, so that a retry writes it, and every caller waiting for it told. */
+  private void notWritten(String paymentId, Answers.Asked asked, Exception error) {
+    answers.forget(paymentId, asked);
+    asked.decision().completeExceptionally(error);
   }
 
   /** A request waiting for its payment's decision or its deadline; answered once, by whichever comes first. */

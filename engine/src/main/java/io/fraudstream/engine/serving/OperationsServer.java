@@ -1,8 +1,8 @@
 package io.fraudstream.engine.serving;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.fraudstream.engine.answer.DecideEndpoint;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.decision.ServingModel;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +28,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING and the cluster answers
  *       (send me traffic, count me as up); 503 while starting, rebalancing, shutting down, or
  *       cut off from the brokers;
- *   <li>{@code /v1/decide}: a payment in, its decision out ({@link DecideEndpoint}).
+ *   <li>whatever else the engine serves beside them: the decide endpoint.
  * </ul>
  *
  * Health answers carry the Kafka Streams state and the model and rules in service as JSON.
@@ -58,9 +59,9 @@ public final class OperationsServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Serves on {@code host:port}; port 0 picks a free one. */
+  /** Serves on {@code host:port}, with {@code moreRoutes} (path to handler) beside its own; port 0 picks a free one. */
   public static OperationsServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
-      BooleanSupplier clusterReachable, DecisionPolicy policy, DecideEndpoint decide) {
+      BooleanSupplier clusterReachable, DecisionPolicy policy, Map<String, HttpHandler> moreRoutes) {
     HttpServer server;
     try {
       // A stall of a second at a thousand payments a second opens a thousand connections at once;
@@ -82,7 +83,7 @@ public final class OperationsServer implements AutoCloseable {
       boolean ready = now == KafkaStreams.State.RUNNING && reachable;
       respond(exchange, ready ? 200 : 503, "application/json", health(ready ? "UP" : "DOWN", now, reachable, policy));
     });
-    server.createContext(DecideEndpoint.PATH, decide);
+    moreRoutes.forEach(server::createContext);
     // Handlers never wait (the decide endpoint answers later, from its own threads), so two threads serve every endpoint.
     ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
       Thread thread = new Thread(runnable, "fraudstream-http");
