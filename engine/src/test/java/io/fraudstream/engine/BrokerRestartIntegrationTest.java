@@ -2,6 +2,7 @@ package io.fraudstream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.kafka.BrokerMain;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -88,6 +90,19 @@ class BrokerRestartIntegrationTest {
       }
       assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
       assertFalse(engine.failed());
+      // The decide endpoint outlives the broker too: its producer writes, and its reader of
+      // committed decisions, which lost the broker for seconds, still settles the answer.
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.httpPort() + "/v1/decide"))
+          .header("Fraudstream-Deadline-Ms", "20000").timeout(Duration.ofSeconds(30))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"after-restart\",\"timestamp\":\"" + Instant.now()
+              + "\",\"user\":\"u-after\",\"amount\":12}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, answer.statusCode(), answer.body());
+      assertTrue(answer.body().contains("\"fallback\":false"), answer.body());
+      long settleBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (engine.registry().counter("fraudstream.answers.confirmed").count() < 1 && System.nanoTime() < settleBy) {
+        Thread.sleep(100);
+      }
+      assertEquals(1.0, engine.registry().counter("fraudstream.answers.confirmed").count(), "the answer settled after the restart");
       System.out.printf("broker killed with -9 (" + profile + " profile): not ready %.1f s after, ready %.1f s after the restart, "
           + "a new producer could write %.1f s after the engine was ready, "
           + "the next 1,000 payments decided %.1f s after they were sent; %d payments, %d decision records; "

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -34,6 +35,7 @@ final class DecisionTail implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionTail.class);
   private static final Duration REFRESH_PARTITIONS = Duration.ofMinutes(1);
   private static final Duration CHECK_NEEDED = Duration.ofSeconds(1);
+  private static final Duration RETRY = Duration.ofSeconds(1);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
@@ -94,34 +96,45 @@ final class DecisionTail implements AutoCloseable {
     boolean paused = false;
     try {
       while (running) {
-        if (System.nanoTime() - nextCheck > 0) {
-          nextCheck = System.nanoTime() + CHECK_NEEDED.toNanos();
-          boolean pause = decidedHere.get().size() >= consumer.partitionsFor(transactions, Duration.ofSeconds(5)).size();
-          if (pause && !paused) {
-            consumer.pause(consumer.assignment());
-          } else if (!pause && paused) {
-            consumer.seekToEnd(consumer.assignment());
-            consumer.resume(consumer.assignment());
+        try {
+          if (System.nanoTime() - nextCheck > 0) {
+            nextCheck = System.nanoTime() + CHECK_NEEDED.toNanos();
+            boolean pause = decidedHere.get().size() >= consumer.partitionsFor(transactions, Duration.ofSeconds(5)).size();
+            if (pause && !paused) {
+              consumer.pause(consumer.assignment());
+            } else if (!pause && paused) {
+              consumer.seekToEnd(consumer.assignment());
+              consumer.resume(consumer.assignment());
+            }
+            paused = pause;
           }
-          paused = pause;
-        }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(paused ? CHECK_NEEDED.toMillis() : 500))) {
-          if (answers.asked(record.key())) {
-            read(record);
+          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(paused ? CHECK_NEEDED.toMillis() : 500))) {
+            if (answers.asked(record.key())) {
+              read(record);
+            }
           }
-        }
-        if (System.nanoTime() - nextRefresh > 0) {
-          nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
-          assignAll();
-          if (paused) {
-            consumer.pause(consumer.assignment());
+          if (System.nanoTime() - nextRefresh > 0) {
+            nextRefresh = System.nanoTime() + REFRESH_PARTITIONS.toNanos();
+            assignAll();
+            if (paused) {
+              consumer.pause(consumer.assignment());
+            }
           }
+        } catch (KafkaException e) {
+          if (e instanceof WakeupException) {
+            throw e;
+          }
+          // The cluster away: answers wait for the payment path here, or fall back at their
+          // deadline, until it is back; the reader goes on rather than stopping for good.
+          LOG.warn("Reading the decisions topic {} failed ({}); trying again in {} s", topic, e.toString(), RETRY.toSeconds());
+          Thread.sleep(RETRY.toMillis());
         }
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      // The caller waiting gets the fallback at its deadline; the engine goes on deciding.
       LOG.error("Stopped following the decisions topic {}: the decide endpoint answers from this process only", topic, e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
