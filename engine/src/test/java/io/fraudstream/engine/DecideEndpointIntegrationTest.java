@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +50,12 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -279,6 +285,48 @@ class DecideEndpointIntegrationTest {
     } finally {
       engine.streams().resume();
     }
+  }
+
+  /** Whoever may write to {@code decisions} can put anything there; no record stops the endpoint's readers. */
+  @Test
+  void recordsOnDecisionsThatAreNotThePaymentsDecisionAreSkipped() throws Exception {
+    double confirmedBefore = engine.registry().counter("fraudstream.answers.confirmed").count();
+    String body = payment("poisoned", "u-poison", 21);
+    engine.streams().pause();
+    CompletableFuture<HttpResponse<String>> waiting;
+    try {
+      waiting = http.sendAsync(request(body, DecideEndpoint.DEADLINE_HEADER, "20000"),
+          HttpResponse.BodyHandlers.ofString());
+      awaitMeter("fraudstream.answers.waiting", 1);
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers());
+      props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(1024 * 1024));
+      try (KafkaProducer<String, byte[]> attacker = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        for (byte[] value : new byte[][] {"not json".getBytes(StandardCharsets.UTF_8), null,
+            "{\"paymentId\":\"someone-else\",\"tier\":\"ALLOW\"}".getBytes(StandardCharsets.UTF_8),
+            "{\"paymentId\":\"poisoned\"}".getBytes(StandardCharsets.UTF_8), "[]".getBytes(StandardCharsets.UTF_8),
+            "x".repeat(200_000).getBytes(StandardCharsets.UTF_8)}) {
+          attacker.send(new ProducerRecord<>(topics.decisions(), "poisoned", value)).get();
+        }
+      }
+      Thread.sleep(1_500);
+      assertFalse(waiting.isDone(), "no record above is this payment's decision: " + (waiting.isDone() ? waiting.get().body() : ""));
+    } finally {
+      engine.streams().resume();
+    }
+    HttpResponse<String> response = waiting.get(30, TimeUnit.SECONDS);
+    JsonNode answer = json(response);
+    assertFalse(answer.get("fallback").asBoolean(), response.body());
+    committed.awaitAll(List.of("poisoned"), Duration.ofSeconds(30), Duration.ofSeconds(1));
+    assertSameAsRecorded(answer, committed.seen().get("poisoned").first());
+    // The readers go on: the next payment is answered and settled as before.
+    assertEquals(200, decide(payment("after-poison", "u-poison-2", 22)).statusCode());
+    long settleBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (engine.registry().counter("fraudstream.answers.confirmed").count() < confirmedBefore + 2 && System.nanoTime() < settleBy) {
+      Thread.sleep(100);
+    }
+    assertTrue(engine.registry().counter("fraudstream.answers.confirmed").count() >= confirmedBefore + 2,
+        "both answers settled against their committed decisions");
   }
 
   @Test

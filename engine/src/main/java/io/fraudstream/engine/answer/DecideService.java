@@ -95,9 +95,14 @@ public final class DecideService implements AutoCloseable {
     }
   }
 
-  /** The payment path's hand-over: called on the stream thread for every decision it makes. */
+  /**
+   * The payment path's hand-over, called on the stream thread for every decision it makes: a map
+   * lookup, and for a payment someone waits for, the answer made and sent on another thread.
+   */
   public void decided(Decision decision) {
-    answers.decided(decision);
+    if (answers.asked(decision.paymentId())) {
+      responder.execute(() -> answers.decided(decision));
+    }
   }
 
   public DecideEndpoint endpoint() {

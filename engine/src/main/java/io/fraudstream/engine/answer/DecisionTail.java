@@ -141,16 +141,21 @@ final class DecisionTail implements AutoCloseable {
     }
   }
 
+  /**
+   * Hands on the decision under a key someone asked about. Anyone who can write to the topic can
+   * put anything there: a record that is not a decision of that very payment is skipped, and
+   * nothing in one stops this reader.
+   */
   private void read(ConsumerRecord<String, byte[]> record) {
-    Decision decision;
     try {
-      decision = Topics.DECISION_SERDE.deserializer().deserialize(topic, record.value());
+      Decision decision = Topics.DECISION_SERDE.deserializer().deserialize(topic, record.value());
+      if (decision == null || decision.tier() == null || !record.key().equals(decision.paymentId())) {
+        LOG.warn("A record on {} under payment id {} that is not its decision, offset {}: skipped", topic, record.key(), record.offset());
+        return;
+      }
+      onDecision.accept(decision);
     } catch (RuntimeException e) {
       LOG.warn("An unreadable record on {} under a payment id asked about, offset {}: {}", topic, record.offset(), e.getMessage());
-      return;
-    }
-    if (decision != null) {
-      onDecision.accept(decision);
     }
   }
 
