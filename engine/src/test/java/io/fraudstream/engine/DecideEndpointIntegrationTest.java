@@ -408,7 +408,7 @@ class DecideEndpointIntegrationTest {
     }
     String described = full.append('}').toString();
     assertTrue(TransactionJson.parse(described.getBytes(StandardCharsets.UTF_8)) instanceof ParsedTransaction.Valid, described);
-    // The status codes this class saw are the ones described.
+    // Every status the endpoint sends is described (this class and DecideEndpointTest produce all but 403), and no other.
     Set<String> documented = names(post.get("responses"));
     assertEquals(new TreeSet<>(List.of("200", "400", "401", "403", "405", "409", "429", "503")), documented);
     assertNotNull(api.at("/components/schemas/Error/properties/error").get("type"));

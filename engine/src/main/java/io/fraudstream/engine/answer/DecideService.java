@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DecideService implements AutoCloseable {
 
-  /** Payment ids remembered at most, whatever the settings' time: under a kilobyte each with its answer. */
+  /** Payment ids remembered at most, whatever the settings' time: under a kilobyte each with its answer, by its fields. */
   static final int CAPACITY = 250_000;
 
   private final Answers answers;
