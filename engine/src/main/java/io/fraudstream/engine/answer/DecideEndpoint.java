@@ -3,7 +3,7 @@ package io.fraudstream.engine.answer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.fraudstream.engine.serving.EngineMetrics;
-import io.fraudstream.engine.topology.FraudTopology;
+import io.fraudstream.engine.topology.InputChecks;
 import io.fraudstream.engine.topology.InputWindow;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
@@ -112,7 +112,7 @@ public final class DecideEndpoint implements HttpHandler {
     ParsedTransaction parsed = TransactionJson.parse(body);
     if (parsed instanceof ParsedTransaction.Valid valid) {
       // The topic's own check, with the key the payment will be written under: its user.
-      parsed = FraudTopology.checkRecord(valid.transaction().user(), parsed, window);
+      parsed = InputChecks.checkRecord(valid.transaction().user(), parsed, window);
     }
     if (parsed instanceof ParsedTransaction.Invalid invalid) {
       refuse(exchange, received, 400, "bad-request", invalid.reason());

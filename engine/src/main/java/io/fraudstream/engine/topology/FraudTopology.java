@@ -10,7 +10,6 @@ import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityEvent;
 import io.fraudstream.features.EntityKind;
-import io.fraudstream.features.EntityState;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
@@ -30,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.config.TopicConfig;
@@ -45,13 +43,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,13 +239,13 @@ public final class FraudTopology {
   private static void addPaymentPathStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(USER_STATE_STORE), Serdes.String(),
-            StateSerde.users(unreadableState(USER_STATE_STORE, metrics)))
+            StateSerde.users(InputChecks.unreadableState(USER_STATE_STORE, metrics)))
         .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(REORDER_BUFFER_STORE), Serdes.Bytes(), Serdes.ByteArray())
         .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
     // Every instance reads every block, so a blocked entity is refused whichever task sees its payment.
-    Serde<Block> readableBlocks = readableBlocks(metrics);
+    Serde<Block> readableBlocks = InputChecks.readableBlocks(metrics);
     builder.globalTable(topics.blocks(), Consumed.with(Topics.KEY_SERDE, readableBlocks).withName("read-blocks"),
         // In memory: blocks are few, every payment looks up to three of them, and the table is
         // rebuilt from the compacted topic at start anyway.
@@ -290,7 +281,7 @@ public final class FraudTopology {
     Map<String, KStream<String, ParsedTransaction>> routes = builder
         .stream(topic, Consumed.with(Topics.KEY_SERDE, Topics.TRANSACTION_SERDE)
             .withTimestampExtractor(new TransactionTimestampExtractor(window::accepts)).withName("read-" + (prefix.isEmpty() ? "transactions" : prefix + "payments")))
-        .mapValues((key, parsed) -> checkRecord(key, parsed, window), Named.as(prefix + "check-record"))
+        .mapValues((key, parsed) -> InputChecks.checkRecord(key, parsed, window), Named.as(prefix + "check-record"))
         .split(Named.as(prefix + "route-"))
         .branch((key, parsed) -> parsed instanceof ParsedTransaction.Invalid, Branched.as("invalid"))
         .defaultBranch(Branched.as("valid"));
@@ -358,7 +349,7 @@ public final class FraudTopology {
         .process(() -> new FeatureProcessor(USER_STATE_STORE, REORDER_BUFFER_STORE, pseudonymiser, grace), Named.as("extract-features"),
             USER_STATE_STORE, REORDER_BUFFER_STORE)
         .processValues(() -> new EntityRiskJoin(ENTITY_RISK_STORE, pseudonymiser, labelDelay, partitions, ENTITY_STALENESS_BOUND,
-            metrics::staleEntityValues, unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
+            metrics::staleEntityValues, InputChecks.unreadableState(ENTITY_RISK_STORE, metrics)), Named.as("join-entity-risk"));
   }
 
   /**
@@ -441,114 +432,6 @@ public final class FraudTopology {
     return Produced.with(Serdes.String(), Serdes.ByteArray()).withName(sinkName);
   }
 
-  /**
-   * The block a decision places. Its record time is when it was decided, so the global table sees
-   * each entity's blocks in the order they were placed, whatever the payments' event times.
-   */
-  private static final class PlaceBlock implements FixedKeyProcessor<String, Decision, Block> {
-    private final DecisionPolicy policy;
-    private FixedKeyProcessorContext<String, Block> context;
-
-    PlaceBlock(DecisionPolicy policy) {
-      this.policy = policy;
-    }
-
-    @Override
-    public void init(FixedKeyProcessorContext<String, Block> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(FixedKeyRecord<String, Decision> record) {
-      context.forward(record.withValue(policy.blockFor(record.value())).withTimestamp(record.value().decidedAt().toEpochMilli()));
-    }
-  }
-
-  /**
-   * Fills every instance's copy of the entity-risk topic with what the entity sub-topology
-   * publishes: entities' states and its progress. Anything else (only a hostile writer could put
-   * it there) is counted and skipped, so no record on the topic can stop the global thread.
-   */
-  private static final class PublishedRiskLoader implements Processor<String, byte[], Void, Void> {
-    private final EngineMetrics metrics;
-    private KeyValueStore<String, byte[]> store;
-
-    PublishedRiskLoader(EngineMetrics metrics) {
-      this.metrics = metrics;
-    }
-
-    @Override
-    public void init(ProcessorContext<Void, Void> context) {
-      store = context.getStateStore(ENTITY_RISK_STORE);
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-      if (!isPublishedRisk(record.key(), record.value())) {
-        metrics.skipped("unreadable-entity-risk");
-        return;
-      }
-      if (record.value() == null) {
-        store.delete(record.key());
-      } else {
-        store.put(record.key(), record.value());
-      }
-    }
-
-    private static boolean isPublishedRisk(String key, byte[] value) {
-      // A risk key is an entity, itself within the field limit, behind its kind.
-      if (key == null || key.length() > 2 * InputLimits.MAX_FIELD_CHARS) {
-        return false;
-      }
-      if (EntityRiskProcessor.isProgressKey(key)) {
-        return value != null && EntityRiskProcessor.readProgress(value) != Long.MIN_VALUE;
-      }
-      if (EntityKind.ofRiskKey(key) == null) {
-        return false;
-      }
-      // The form, not every field: a full read of each state here would double the cost of
-      // publishing, and one that passes but cannot be read counts as unreadable where it is used.
-      return value == null || EntityState.hasStoredForm(value);
-    }
-  }
-
-  /**
-   * Blocks as the global table reads them. A record that is not a block (or is larger than the
-   * input limit) is logged, counted and read as a tombstone: it lifts any block on its key, as
-   * compaction would make it do at the next restart anyway; a global table cannot send it to the
-   * dead-letter topic, and one unreadable record must not stop every instance.
-   */
-  private static Serde<Block> readableBlocks(EngineMetrics metrics) {
-    return Serdes.serdeFrom(Topics.BLOCK_SERDE.serializer(), (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      try {
-        String tooLarge = InputLimits.checkRecordSize(bytes.length);
-        if (tooLarge != null) {
-          throw new IllegalArgumentException(tooLarge);
-        }
-        return Topics.BLOCK_SERDE.deserializer().deserialize(topic, bytes);
-      } catch (RuntimeException e) {
-        metrics.skipped("unreadable-block");
-        LOG.warn("Reading an unreadable record on the blocks topic {} as the lifting of its key's block: {}", topic, e.getMessage());
-        return null;
-      }
-    });
-  }
-
-  /** Counts every stored state that cannot be read, and logs the first of each store once. */
-  static Consumer<IllegalArgumentException> unreadableState(String store, EngineMetrics metrics) {
-    AtomicBoolean logged = new AtomicBoolean();
-    return error -> {
-      metrics.unreadableState(store);
-      if (logged.compareAndSet(false, true)) {
-        LOG.warn("A state in the {} store cannot be read by this version ({}); it is read as absent, so its user or entity "
-            + "starts afresh. Further ones are counted in fraudstream_state_unreadable_total, not logged", store, error.getMessage());
-      }
-    };
-  }
-
   private static ReadChallenge readChallengeResult(String user, byte[] value, InputWindow window) {
     if (user == null || user.isBlank()) {
       return new UnreadableRecord(value, "challenge result without a user: key it by the user id of the payment it verified");
@@ -572,34 +455,5 @@ public final class FraudTopology {
     unreadable
         .process(() -> new DeadLetterProcessor<V>(metrics), Named.as(processorName))
         .to(topics.deadLetters(), Produced.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName(sinkName));
-  }
-
-  /**
-   * A user's payments must share a partition for their state to be right, so the record key must
-   * be the payment's user; anything else is refused rather than scored against the wrong state.
-   * The payment's time must lie in the accepted window, or its outputs could be refused by the brokers.
-   * The decide endpoint checks what it is sent with this too, before writing it.
-   */
-  public static ParsedTransaction checkRecord(String key, ParsedTransaction parsed, InputWindow window) {
-    if (!(parsed instanceof ParsedTransaction.Valid valid)) {
-      return parsed;
-    }
-    String user = valid.transaction().user();
-    String badTime = window.check(valid.transaction().timestamp(), "timestamp");
-    if (badTime != null) {
-      return new ParsedTransaction.Invalid(parsed.raw(), badTime);
-    }
-    String badKey = InputLimits.checkKey(key);
-    if (badKey != null) {
-      return new ParsedTransaction.Invalid(parsed.raw(), badKey);
-    }
-    if (key == null) {
-      return new ParsedTransaction.Invalid(parsed.raw(), "record key is missing; key each transaction by its user ('" + user + "')");
-    }
-    if (!key.equals(user)) {
-      return new ParsedTransaction.Invalid(parsed.raw(),
-          "record key '" + key + "' is not the transaction's user '" + user + "'; key each transaction by its user");
-    }
-    return parsed;
   }
 }

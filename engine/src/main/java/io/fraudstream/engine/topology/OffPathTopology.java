@@ -108,7 +108,7 @@ final class OffPathTopology {
       EngineMetrics metrics) {
     paymentEvents.merge(fraudEvents, Named.as("entity-events-and-frauds"))
         .process(() -> new EntityRiskProcessor(FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE, metrics::skipped,
-            FraudTopology.unreadableState(FraudTopology.ENTITY_STATE_STORE, metrics)), Named.as("entity-risk"),
+            InputChecks.unreadableState(FraudTopology.ENTITY_STATE_STORE, metrics)), Named.as("entity-risk"),
             FraudTopology.ENTITY_STATE_STORE, FraudTopology.UNPUBLISHED_ENTITIES_STORE)
         .to(topics.entityRisk(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-entity-risk"));
   }
