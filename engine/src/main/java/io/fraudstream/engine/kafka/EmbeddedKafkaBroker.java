@@ -90,9 +90,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // A killed engine's open transaction blocks read_committed readers until it times out; the
     // default check every 10 s would add up to 10 s to every failover.
     props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    // The engine writes decisions with their payments' times, and demos and tests replay payments
-    // from years ago: time-based retention would delete them at its first check, 30 s after the
-    // start. A scratch broker keeps every record until it is closed.
+    // Demos and tests write payments and labels dated years ago to the input topics: time-based
+    // retention would delete them at its first check, 30 s after the start. (The engine's own
+    // outputs carry the time it wrote them.) A scratch broker keeps every record until it closes.
     props.put("log.retention.ms", "-1");
     props.putAll(overrides);
     KafkaConfig config = KafkaConfig.fromProps(props, false);

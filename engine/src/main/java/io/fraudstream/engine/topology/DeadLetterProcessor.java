@@ -46,6 +46,9 @@ final class DeadLetterProcessor<V extends Unreadable> implements Processor<Strin
       LOG.warn("Unreadable record at {}-{}@{} sent to the dead-letter topic: {}",
           source.topic(), source.partition(), source.offset(), invalid.reason());
     }
-    context.forward(record.withKey(DeadLetters.boundedKey(record.key())).withValue(value).withHeaders(headers));
+    // Stamped when refused, like the handler's dead letters: a payment dated weeks back must not
+    // leave its dead letter to the broker's next retention check.
+    context.forward(record.withKey(DeadLetters.boundedKey(record.key())).withValue(value).withHeaders(headers)
+        .withTimestamp(context.currentSystemTimeMs()));
   }
 }

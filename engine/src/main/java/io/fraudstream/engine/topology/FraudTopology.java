@@ -401,10 +401,11 @@ public final class FraudTopology {
   }
 
   private static void writeOutputs(KStream<String, Decision> decisions, Topics topics, DecisionPolicy policy) {
-    decisions
+    KStream<String, Decision> written = decisions.processValues(StampWritten::new, Named.as("stamp-decisions"));
+    written
         .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
         .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
-    decisions
+    written
         .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
         .map((user, decision) -> KeyValue.pair(decision.user(), AlertWording.alertFor(decision)), Named.as("alert"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
@@ -420,6 +421,7 @@ public final class FraudTopology {
     followUps
         .filter((user, followUp) -> followUp.alert() != null, Named.as("failed-challenge-alerts"))
         .mapValues(OpenChallenges.FollowUp::alert, Named.as("failed-challenge-alert"))
+        .processValues(StampWritten::new, Named.as("stamp-failed-challenge-alerts"))
         .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-failed-challenge-alerts"));
     followUps
         .filter((user, followUp) -> followUp.block() != null, Named.as("failed-challenge-blocks"))
