@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -103,10 +104,14 @@ class PoisonCorpusIntegrationTest {
 
       Map<String, Integer> decisionsById = new HashMap<>();
       Map<String, ConsumerRecord<byte[], byte[]>> deadLetters = new HashMap<>();
+      // Keyed by the source record, so every record is counted as well: a dead letter written twice must show.
+      Map<String, Integer> deadLettersPerSource = new TreeMap<>();
       readUntil(config, List.of(topics.decisions(), topics.deadLetters()), record -> {
         if (record.topic().equals(topics.deadLetters())) {
-          deadLetters.put(header(record, DeadLetterHeaders.TOPIC) + "-" + header(record, DeadLetterHeaders.PARTITION) + "@"
-              + header(record, DeadLetterHeaders.OFFSET), record);
+          String source = header(record, DeadLetterHeaders.TOPIC) + "-" + header(record, DeadLetterHeaders.PARTITION) + "@"
+              + header(record, DeadLetterHeaders.OFFSET);
+          deadLetters.put(source, record);
+          deadLettersPerSource.merge(source, 1, Integer::sum);
         } else if (record.key() != null) {
           decisionsById.merge(new String(record.key(), StandardCharsets.UTF_8), 1, Integer::sum);
         }
@@ -118,6 +123,8 @@ class PoisonCorpusIntegrationTest {
       List<String> whyMissing = missing.stream().map(at -> expectedDeadLetters.get(at).why()).sorted().toList();
       assertEquals(List.of(), whyMissing, "hostile records that did not reach the dead-letter topic");
       assertEquals(expectedDeadLetters.keySet(), deadLetters.keySet(), "dead letters that were not expected");
+      assertEquals(Map.of(), deadLettersPerSource.entrySet().stream().filter(each -> each.getValue() != 1)
+          .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "records dead-lettered more than once");
       for (ConsumerRecord<byte[], byte[]> dead : deadLetters.values()) {
         String reason = header(dead, DeadLetterHeaders.REASON);
         assertTrue(reason != null && !reason.isBlank(), "a dead letter without a reason");
@@ -147,10 +154,11 @@ class PoisonCorpusIntegrationTest {
       int skipped = expectedSkips.values().stream().mapToInt(Integer::intValue).sum();
       long decidedHostile = corpus.stream().filter(hostile -> hostile.expect().equals("decided")).count();
       int sentCount = corpus.size() + validIds.size() - (int) decidedHostile;
-      // sent = decided + dead-lettered + skipped, exactly. Given the set checks above, this sum only
-      // adds that every corpus line names one of the three outcomes; the skips are the expected
-      // ones, since the meters count at least once.
-      assertEquals(sentCount, validIds.size() + deadLetters.size() + skipped);
+      // Every record sent has exactly one outcome: a decision record, a dead-letter record or a
+      // counted skip. Records, not ids: a second decision or dead letter of one record breaks it.
+      int decisionRecords = decisionsById.values().stream().mapToInt(Integer::intValue).sum();
+      int deadLetterRecords = deadLettersPerSource.values().stream().mapToInt(Integer::intValue).sum();
+      assertEquals(sentCount, decisionRecords + deadLetterRecords + skipped, "decision, dead-letter and skip outcomes of the records sent");
       assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
       assertEquals(0.0, engine.registry().counter("fraudstream.stream.threads.replaced").count());
       assertFalse(engine.failed());

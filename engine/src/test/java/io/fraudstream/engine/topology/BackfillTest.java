@@ -102,7 +102,7 @@ class BackfillTest {
     assertEquals(before.size(), metrics.registry().counter("fraudstream.backfill.payments", "result", "applied").count());
 
     after.forEach(this::live);
-    Map<String, Decision> online = decisions.readKeyValuesToMap();
+    Map<String, Decision> online = OutputRecords.oncePerKey(decisions);
     assertEquals(after.size(), online.size(), "every live payment decided, once");
     // Entity features included: in this driver every payment's entity events are published before the next payment.
     Map<String, Map<String, Double>> mismatches = new TreeMap<>();

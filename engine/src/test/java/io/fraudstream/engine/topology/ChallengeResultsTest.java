@@ -174,7 +174,9 @@ class ChallengeResultsTest {
     assertEquals(1, placed.size());
     assertEquals(Rules.key(Rules.Entity.USER, "alice"), placed.get(0).key());
     assertTrue(placed.get(0).value().reason().startsWith("verification failed (otp)"), placed.get(0).value().reason());
-    assertEquals(Tier.BLOCK, alerts.readValuesToList().get(0).tier());
+    List<Alert> told = alerts.readValuesToList();
+    assertEquals(1, told.size(), "one alert for the failed challenge and its block: " + told);
+    assertEquals(Tier.BLOCK, told.get(0).tier());
     // The user's next payment meets the block at once, from the task's own pending blocks.
     Decision next = pay("p2", Duration.ofDays(10).plusMinutes(5), "phone");
     assertEquals(Tier.BLOCK, next.tier());

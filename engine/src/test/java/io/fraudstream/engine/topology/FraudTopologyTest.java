@@ -49,7 +49,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -120,13 +119,8 @@ class FraudTopologyTest {
   void shouldWriteExactlyOneDecisionPerValidTransaction() {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(100, 10, 5));
     payments.forEach(this::send);
-    // Every record, not a map by key: a payment decided twice must show as two records.
-    List<TestRecord<String, Decision>> records = decisions.readRecordsToList();
-    Map<String, Long> perPayment = records.stream().collect(Collectors.groupingBy(TestRecord::key, Collectors.counting()));
-    assertEquals(payments.size(), records.size(), "decision records");
-    assertEquals(Map.of(), perPayment.entrySet().stream().filter(e -> e.getValue() != 1)
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "payments not decided exactly once");
-    Map<String, Decision> byId = records.stream().collect(Collectors.toMap(TestRecord::key, TestRecord::value));
+    Map<String, Decision> byId = OutputRecords.oncePerKey(decisions);
+    assertEquals(payments.stream().map(Transaction::id).toList(), List.copyOf(byId.keySet()), "one decision per payment, in order");
     for (Transaction tx : payments) {
       Decision decision = byId.get(tx.id());
       assertEquals(tx.user(), decision.user());
@@ -227,7 +221,7 @@ class FraudTopologyTest {
     send(payment("p1", T0.plus(Duration.ofMinutes(10)), 20, "m1", "phone-9"));
     send(payment("p2", T0.plus(Duration.ofMinutes(11)), 20, "m1", "phone-1"));
     send(payment("p3", T0.plus(Duration.ofMinutes(61)), 20, "m1", "phone-9"));
-    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    Map<String, Decision> byId = OutputRecords.oncePerKey(decisions);
     assertNull(byId.get("p0").activeBlock(), "a payment made before the block is not refused by it");
     assertEquals(Tier.BLOCK, byId.get("p1").tier());
     assertEquals(List.of("blocked since 2024-03-01 09:00 UTC (device): reported stolen"), byId.get("p1").reasons());
@@ -245,7 +239,7 @@ class FraudTopologyTest {
     send(payment("p4", T0.plus(Duration.ofMinutes(70)), 20, "m2", "phone-1"));
     blockInput.pipeInput(onMerchant.entity(), (byte[]) null);
     send(payment("p5", T0.plus(Duration.ofMinutes(71)), 20, "m2", "phone-1"));
-    byId = decisions.readKeyValuesToMap();
+    byId = OutputRecords.oncePerKey(decisions);
     assertEquals(onMerchant, byId.get("p4").activeBlock());
     assertNull(byId.get("p5").activeBlock(), "a tombstone lifts the block");
   }
@@ -254,7 +248,7 @@ class FraudTopologyTest {
   void shouldJoinLabelsToPastDecisionsForLivePrecisionAndRecall() {
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 12, 4));
     payments.forEach(this::send);
-    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    Map<String, Decision> byId = OutputRecords.oncePerKey(decisions);
     TestInputTopic<String, byte[]> labels = driver.createInputTopic(topics.labels(), new StringSerializer(), new ByteArraySerializer());
     Map<Tier, long[]> expected = new EnumMap<>(Tier.class);
     for (Tier tier : Tier.values()) {
@@ -301,7 +295,7 @@ class FraudTopologyTest {
     policy.useRules(Rules.parse("rules", "block country XX reason \"sanctioned\"", new io.fraudstream.features.IdentifierHasher(TestModels.SECRET)));
     // Another user: r1's BLOCK has blocked alice, and a block in force outranks the lists.
     send(Transaction.of("r2", T0.plusSeconds(120), "bob", 5).toBuilder().merchant("m1").device("phone-2").country("XX").build());
-    Map<String, Decision> byId = decisions.readKeyValuesToMap();
+    Map<String, Decision> byId = OutputRecords.oncePerKey(decisions);
     assertEquals("none", byId.get("r0").rulesVersion());
     assertNull(byId.get("r0").shadow());
     Decision ruled = byId.get("r1");
@@ -331,7 +325,7 @@ class FraudTopologyTest {
         labels.pipeInput(tx.id(), new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson(), tx.timestamp());
       }
     }
-    return decisions.readKeyValuesToMap();
+    return OutputRecords.oncePerKey(decisions);
   }
 
   private static void assertSameFeatures(List<Transaction> payments, Map<String, Decision> online) {
@@ -472,13 +466,13 @@ class FraudTopologyTest {
     for (io.fraudstream.features.EntityKind kind : io.fraudstream.features.EntityKind.values()) {
       userFeatures.removeAll(kind.features());
     }
-    assertSameFeatures(payments, decisions.readKeyValuesToMap(), userFeatures);
+    assertSameFeatures(payments, OutputRecords.oncePerKey(decisions), userFeatures);
     assertEquals(0.0, latePayments(), "no payment arrived beyond the grace");
 
     // Control: deciding on arrival, the same shuffle changes vectors and the late payments are counted.
     start(Duration.ZERO);
     arrival.forEach(this::send);
-    Map<String, Decision> onArrival = decisions.readKeyValuesToMap();
+    Map<String, Decision> onArrival = OutputRecords.oncePerKey(decisions);
     assertEquals(payments.size(), onArrival.size());
     List<FeatureRow> inOrder = OfflineReplay.replay(payments, TestModels.SECRET);
     assertTrue(inOrder.stream().anyMatch(row ->
