@@ -14,6 +14,7 @@ import io.fraudstream.engine.serving.OperationsServer;
 import io.fraudstream.engine.serving.ServingFiles;
 import io.fraudstream.engine.topology.DeadLetterHandler;
 import io.fraudstream.engine.topology.FraudTopology;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Pseudonymiser;
 import io.fraudstream.models.ModelBundle;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -28,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -170,12 +172,13 @@ public final class FraudEngine implements AutoCloseable {
     }
     offPath.start();
     streams.start();
-    // After a broker killed with -9 a partition can keep a transaction open for good (README,
-    // "Fatal errors, start-up and the cluster going away"); only the engine's own topics are touched.
+    // After a single broker killed with -9 a partition can keep a transaction open for good
+    // (README, "A broker killed with -9"). Aborting one drops its records, so the watchdog touches
+    // only what the engine writes again: its changelogs and hand-offs, and the entities' published
+    // risk. Never a topic users read as the record (decisions, alerts, blocks, dead letters).
     HangingTransactions hangingTransactions = HangingTransactions.watch(config.clientProperties(),
         () -> streams.state() == KafkaStreams.State.REBALANCING || offPath.state() == KafkaStreams.State.REBALANCING,
-        topic -> topic.startsWith(config.applicationId() + "-") || config.topics().all().contains(topic),
-        metrics::abortedHangingTransaction);
+        writtenAgain(config), metrics::abortedHangingTransaction);
     HandOffPurge purge = HandOffPurge.start(config.clientProperties(), offPathApplicationId(config.applicationId()), handOff.all(),
         Duration.ofMillis(new StreamsConfig(offPathProperties, false) { }.getLong(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG)));
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
@@ -328,5 +331,17 @@ public final class FraudEngine implements AutoCloseable {
     } else {
       LOG.info(closed ? "fraudstream engine stopped cleanly" : "fraudstream engine did not stop within 30 s");
     }
+  }
+
+  /**
+   * The topics whose records the engine writes again if a transaction's are lost: its internal
+   * topics (changelogs, hand-offs) and the entities' published risk. Never the topics users write
+   * or read as the record (payments, decisions, alerts, blocks, dead letters), whatever they are
+   * called.
+   */
+  static Predicate<String> writtenAgain(EngineConfig config) {
+    Topics topics = config.topics();
+    return topic -> topic.equals(topics.entityRisk())
+        || topic.startsWith(config.applicationId() + "-") && !topics.all().contains(topic);
   }
 }

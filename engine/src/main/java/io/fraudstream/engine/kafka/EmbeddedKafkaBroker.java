@@ -67,10 +67,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose, int brokerPort, int controllerPort,
       Map<String, String> overrides) {
+    return start(logDir, deleteOnClose, NODE_ID, NODE_ID + "@127.0.0.1:" + controllerPort, Uuid.randomUuid().toString(), brokerPort,
+        controllerPort, overrides);
+  }
+
+  /**
+   * Starts node {@code nodeId} of a three-node cluster (each node broker and controller, as in
+   * {@code docker/compose.yaml}): everything replicated three times, two replicas in sync
+   * required. {@code voters} lists every node as {@code id@127.0.0.1:controllerPort}, and every
+   * node is formatted with the same {@code clusterId}.
+   */
+  public static EmbeddedKafkaBroker startClusterNode(Path logDir, int nodeId, String voters, String clusterId, int brokerPort,
+      int controllerPort) {
+    Map<String, String> replicated = Map.of("default.replication.factor", "3", "min.insync.replicas", "2",
+        "offsets.topic.replication.factor", "3", "transaction.state.log.replication.factor", "3", "transaction.state.log.min.isr", "2",
+        "share.coordinator.state.topic.replication.factor", "3", "share.coordinator.state.topic.min.isr", "2");
+    return start(logDir, false, nodeId, voters, clusterId, brokerPort, controllerPort, replicated);
+  }
+
+  private static EmbeddedKafkaBroker start(Path logDir, boolean deleteOnClose, int nodeId, String voters, String clusterId, int brokerPort,
+      int controllerPort, Map<String, String> overrides) {
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
-    props.put("node.id", Integer.toString(NODE_ID));
-    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    props.put("node.id", Integer.toString(nodeId));
+    props.put("controller.quorum.voters", voters);
     props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
@@ -100,8 +120,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       if (!Files.exists(logDir.resolve("meta.properties"))) {
         new Formatter()
             .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-            .setNodeId(NODE_ID)
-            .setClusterId(Uuid.randomUuid().toString())
+            .setNodeId(nodeId)
+            .setClusterId(clusterId)
             .setControllerListenerName(CONTROLLER_LISTENER)
             .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
             .addDirectory(logDir.toAbsolutePath().toString())

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * only on a transaction seen open on a partition twice, {@link #CONFIRM_AFTER} apart, whose
  * producer the coordinator does not list as in a transaction. It aborts it as
  * {@code kafka-transactions.sh abort} does, and logs each one. The records of such a transaction
- * are lost on that partition, which the coordinator had already called complete: for the
- * engine's changelogs and the entity-risk topic, a state published again at the entity's next
- * payment.
+ * are lost on that partition, which the coordinator had already called complete, so the engine
+ * gives it only the topics whose records it writes again (its changelogs, hand-offs and the
+ * entity-risk topic: a state published again at the entity's next payment), never decisions.
+ * On a replicated cluster it has had nothing to do ({@code ClusterFaultsIntegrationTest}).
  */
 public final class HangingTransactions implements AutoCloseable {
 

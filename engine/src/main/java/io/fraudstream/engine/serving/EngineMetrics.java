@@ -39,6 +39,7 @@ public final class EngineMetrics {
   private final DistributionSummary scores;
   private final DistributionSummary shadowScores;
   private final Counter unmatchedLabels;
+  private final Counter hangingTransactionsAborted;
   private final Map<EntityKind, Counter> staleEntityDecisions = new EnumMap<>(EntityKind.class);
   /** Labelled decisions by tier and label; gauges rather than counters, as a corrected label moves one. */
   private final AtomicLongArray labelled = new AtomicLongArray(Tier.values().length * 2);
@@ -71,6 +72,10 @@ public final class EngineMetrics {
         .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
     shadowScores = DistributionSummary.builder("fraudstream.shadow.score").description("the shadow model's fraud scores")
         .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    // Served at 0 from the start, so that an alert on any increase needs no special case for its absence.
+    hangingTransactionsAborted = Counter.builder("fraudstream.hanging.transactions.aborted")
+        .description("transactions left open for good on the engine's internal partitions, aborted by its watchdog")
+        .register(registry);
     unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
         .description("labels for payments older than the retention of decision outcomes")
         .register(registry);
@@ -147,9 +152,9 @@ public final class EngineMetrics {
     registry.counter("fraudstream.state.unreadable", "store", store).increment();
   }
 
-  /** A transaction left open for good on one of the engine's partitions, aborted (see {@code HangingTransactions}). */
+  /** A transaction left open for good on one of the engine's internal partitions, aborted (see {@code HangingTransactions}). */
   public void abortedHangingTransaction() {
-    registry.counter("fraudstream.hanging.transactions.aborted").increment();
+    hangingTransactionsAborted.increment();
   }
 
   /**
