@@ -1,6 +1,7 @@
 package io.fraudstream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.cli.FraudstreamCli;
@@ -98,6 +99,7 @@ class BackfillIntegrationTest {
       assertEquals(history.size(), engine.registry().counter("fraudstream.backfill.payments", "result", "applied").count(),
           "the command waited until the engine had applied all of it");
 
+      List<String> suspiciousLive = new ArrayList<>();
       Properties producerProps = config.clientProperties();
       producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       try (DecisionReader reader = new DecisionReader(config.bootstrapServers(), config.topics().decisions());
@@ -114,6 +116,7 @@ class BackfillIntegrationTest {
         reader.awaitAll(live.stream().map(Transaction::id).toList(), Duration.ofSeconds(90), Duration.ZERO);
         Map<String, DecisionReader.Seen> seen = reader.seen();
         assertEquals(live.size(), reader.records(), "the live payments decided, once each, and no payment of the history");
+        live.stream().filter(tx -> seen.get(tx.id()).first().tier() != Tier.ALLOW).forEach(tx -> suspiciousLive.add(tx.id()));
 
         // User features bit for bit. Entity features where the consistency model makes them exact:
         // a live payment whose device and merchant no other live payment uses sees the history only,
@@ -144,11 +147,16 @@ class BackfillIntegrationTest {
             || history.stream().noneMatch(old -> old.user().equals(tx.user()))), "users of the history are known live");
       }
 
-      // Nothing user-facing from the history; live precision counts the live labels only.
+      // Nothing user-facing from the history, and an alert for each suspicious live payment (so
+      // that a run without alerts cannot pass); live precision counts the live labels only.
       Set<String> historyIds = new HashSet<>(history.stream().map(Transaction::id).toList());
+      assertFalse(suspiciousLive.isEmpty(), "no live payment was suspicious: the alert checks below would mean nothing");
+      List<String> alerted = new ArrayList<>();
       for (Alert alert : readAll(config, config.topics().alerts(), Topics.ALERT_SERDE.deserializer()::deserialize)) {
-        assertTrue(!historyIds.contains(alert.paymentId()), "an alert for a payment of the history: " + alert);
+        alerted.add(alert.paymentId());
       }
+      assertEquals(suspiciousLive.stream().sorted().toList(), alerted.stream().sorted().toList(),
+          "one alert per suspicious live payment, none for the history");
       for (Block block : readAll(config, config.topics().blocks(), Topics.BLOCK_SERDE.deserializer()::deserialize)) {
         assertTrue(block == null || !historyIds.contains(block.paymentId()), "a block for a payment of the history: " + block);
       }

@@ -202,7 +202,7 @@ class ServingIntegrationTest {
   }
 
   /** Waits until the engine's global table of blocks holds (or no longer holds) a block on {@code entity}. */
-  private static void awaitBlock(FraudEngine engine, String entity, boolean present) {
+  static void awaitBlock(FraudEngine engine, String entity, boolean present) {
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<Block>> blocks = engine.streams().store(
         StoreQueryParameters.fromNameAndType(FraudTopology.BLOCKS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
     await(() -> (blocks.get(entity) != null) == present, (present ? "the block on " : "the lifting of the block on ") + entity + " read back");
