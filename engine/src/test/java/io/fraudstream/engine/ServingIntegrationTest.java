@@ -9,6 +9,7 @@ import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.Reasons;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.engine.topology.FraudTopology;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.FeatureVector;
@@ -197,6 +198,81 @@ class ServingIntegrationTest {
           "fraudstream_live_recall{tier=\"CHALLENGE\"}", "fraudstream_model_info{provenance=\"" + second.provenanceId() + "\",role=\"live\"",
           "kafka_stream_thread_process_total")) {
         assertTrue(metrics.contains(meter), meter + " missing from /metrics");
+      }
+    }
+  }
+
+  @Test
+  void shouldServeRulesAndAShadowModelWrittenToTheirFilesUnderTraffic(@TempDir Path dir) throws Exception {
+    ModelBundle live = TestModels.bundle();
+    ModelBundle newShadow = TestModels.other();
+    Path modelFile = dir.resolve("model.bundle");
+    live.save(modelFile);
+    Path shadowFile = dir.resolve("shadow.bundle");
+    live.save(shadowFile);
+    Path rulesFile = dir.resolve("rules.txt");
+    Files.writeString(rulesFile, "block merchant m-banned reason \"merchant banned\"\n");
+    // Topics and application of its own: the broker is shared with the other test.
+    EngineConfig defaults = EngineConfig.defaults(broker.bootstrapServers(), dir.resolve("state"),
+        new String(TestModels.SECRET, StandardCharsets.UTF_8));
+    EngineConfig config = defaults.withApplication("reload", defaults.topics().prefixed("reload-"), dir.resolve("state"))
+        .withServing(new EngineConfig.Serving(modelFile, shadowFile, rulesFile, Duration.ofMillis(200), "127.0.0.1", 0));
+    String newRule = "when amount > 4000 then block \"written while serving\"";
+
+    try (FraudEngine engine = FraudEngine.start(config, ModelBundle.load(modelFile), Duration.ofSeconds(60));
+         KafkaProducer<String, byte[]> producer = producer(config)) {
+      List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 10, 8)).subList(0, 2_000);
+      Thread traffic = new Thread(() -> {
+        for (int i = 0; i < payments.size(); i++) {
+          Transaction tx = payments.get(i);
+          producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
+          if (i % 100 == 99) {
+            producer.flush();
+            sleep(50);
+          }
+        }
+        producer.flush();
+      });
+      traffic.start();
+      await(() -> engine.registry().find("fraudstream.decisions").counters().stream().mapToDouble(c -> c.count()).sum() >= 300,
+          "the first files serving");
+      Instant t0 = payments.get(payments.size() - 1).timestamp().plus(Duration.ofHours(1));
+      // A payment only the new rule would block, decided before the file changes.
+      try (DecisionReader reader = new DecisionReader(config.bootstrapServers(), config.topics().decisions())) {
+        send(producer, config, Transaction.of("big-before", t0, "rich-1", 5_000).toBuilder().merchant("m-new").build());
+        reader.awaitAll(List.of("big-before"), Duration.ofSeconds(60), Duration.ZERO);
+      }
+      String rulesBefore = engine.policy().rules().version();
+      Files.writeString(rulesFile, "block merchant m-banned reason \"merchant banned\"\n" + newRule + "\n");
+      newShadow.save(shadowFile);
+      await(() -> !engine.policy().rules().version().equals(rulesBefore)
+          && engine.policy().shadowModel().provenanceId().equals(newShadow.provenanceId()), "the new rules and shadow in service");
+      traffic.join();
+      send(producer, config, Transaction.of("big-after", t0.plusSeconds(60), "rich-2", 5_000).toBuilder().merchant("m-new").build());
+
+      Map<String, Decision> decided = readDecisions(config, payments.size() + 2);
+      assertEquals(payments.size() + 2, decided.size(), "every payment decided exactly once across the reloads");
+      assertFalse(decided.get("big-before").reasons().contains("written while serving"), decided.get("big-before").reasons().toString());
+      assertEquals(Tier.BLOCK, decided.get("big-after").tier());
+      assertTrue(decided.get("big-after").reasons().contains("written while serving"), decided.get("big-after").reasons().toString());
+      assertEquals(engine.policy().rules().version(), decided.get("big-after").rulesVersion(), "the decision names the rules that made it");
+
+      // The shadow changed under traffic too: each decision carries the shadow that scored it, the
+      // new one from its first decision on, and the tier stays the live model's.
+      List<Decision> byOldShadow = decided.values().stream().filter(d -> d.shadow().modelProvenance().equals(live.provenanceId())).toList();
+      List<Decision> byNewShadow = decided.values().stream()
+          .filter(d -> d.shadow().modelProvenance().equals(newShadow.provenanceId())).toList();
+      assertEquals(decided.size(), byOldShadow.size() + byNewShadow.size(), "each decision names the shadow that scored it");
+      assertFalse(byOldShadow.isEmpty() || byNewShadow.isEmpty(), byOldShadow.size() + " by the first shadow, " + byNewShadow.size()
+          + " by the new one");
+      Instant lastOfOld = byOldShadow.stream().map(Decision::decidedAt).max(Instant::compareTo).orElseThrow();
+      Instant firstOfNew = byNewShadow.stream().map(Decision::decidedAt).min(Instant::compareTo).orElseThrow();
+      assertFalse(lastOfOld.isAfter(firstOfNew), "no decision by the old shadow after the new one scored");
+      ModelScorer shadowScorer = new ModelScorer(newShadow);
+      for (Decision decision : byNewShadow) {
+        assertEquals(shadowScorer.score(FeatureVector.fromMap(decision.features())).probability(), decision.shadow().score(),
+            decision.paymentId());
+        assertEquals(live.provenanceId(), decision.modelProvenance(), "the shadow never decides");
       }
     }
   }
