@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class DecisionReader implements AutoCloseable {
 
   /** A payment's decisions as read: how many, the first, and when the first became readable (nanoTime). */
-  record Seen(int count, Decision first, long firstReadNanos) {}
+  record Seen(int count, Decision first, Decision last, long firstReadNanos) {}
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
@@ -79,8 +79,8 @@ final class DecisionReader implements AutoCloseable {
             continue;
           }
           records.incrementAndGet();
-          seen.merge(decision.paymentId(), new Seen(1, decision, now),
-              (old, fresh) -> new Seen(old.count() + 1, old.first(), old.firstReadNanos()));
+          seen.merge(decision.paymentId(), new Seen(1, decision, decision, now),
+              (old, fresh) -> new Seen(old.count() + 1, old.first(), decision, old.firstReadNanos()));
         }
       }
     } catch (WakeupException e) {
