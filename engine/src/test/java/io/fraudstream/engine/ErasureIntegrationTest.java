@@ -17,22 +17,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -76,7 +69,7 @@ class ErasureIntegrationTest {
         ReadOnlyKeyValueStore<String, Object> users = engine.streams().store(
             StoreQueryParameters.fromNameAndType(FraudTopology.USER_STATE_STORE, QueryableStoreTypes.keyValueStore()));
         assertNotNull(users.get(USER), "the user's state before the erasure");
-        assertTrue(valuesOf(config, changelog, USER).stream().anyMatch(value -> value != null), "the user's state on the changelog");
+        assertTrue(TopicContents.valuesOf(config.clientProperties(), changelog, USER).stream().anyMatch(value -> value != null), "the user's state on the changelog");
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, changelog), List.of(
             set(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, COMPACTION_LAG.toMillis()), set(TopicConfig.SEGMENT_MS_CONFIG, 1_000),
             set(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, 0.01)))).all().get(30, TimeUnit.SECONDS);
@@ -88,18 +81,18 @@ class ErasureIntegrationTest {
           TimeUnit.MILLISECONDS.sleep(100);
         }
         // The store's delete commits with its tombstone on the changelog.
-        List<byte[]> history = valuesOf(config, changelog, USER);
+        List<byte[]> history = TopicContents.valuesOf(config.clientProperties(), changelog, USER);
         while (history.get(history.size() - 1) != null) {
           assertTrue(System.nanoTime() < deadline, "no tombstone for the user on " + changelog + " 60 s after the request");
           TimeUnit.MILLISECONDS.sleep(100);
-          history = valuesOf(config, changelog, USER);
+          history = TopicContents.valuesOf(config.clientProperties(), changelog, USER);
         }
         long erased = System.nanoTime();
 
         // Compaction keeps the tombstone and drops every earlier value; other users' payments keep
         // appending to the changelog, so that its segments roll.
         int other = 0;
-        while (valuesOf(config, changelog, USER).stream().anyMatch(value -> value != null)) {
+        while (TopicContents.valuesOf(config.clientProperties(), changelog, USER).stream().anyMatch(value -> value != null)) {
           assertTrue(System.nanoTime() - erased < TimeUnit.SECONDS.toNanos(120), "the user's old state still on the changelog after 120 s");
           for (int i = 0; i < 20; i++, other++) {
             pay(producer, config, "other-" + other, "user-" + other % 40, Instant.now());
@@ -127,29 +120,5 @@ class ErasureIntegrationTest {
 
   private static AlterConfigOp set(String name, Object value) {
     return new AlterConfigOp(new ConfigEntry(name, String.valueOf(value)), AlterConfigOp.OpType.SET);
-  }
-
-  /** Every value the topic holds now under {@code key}, in order; null for a tombstone. */
-  private static List<byte[]> valuesOf(EngineConfig config, String topic, String key) {
-    Properties props = config.clientProperties();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<byte[]> values = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-        assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to its end in 30 s");
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (key.equals(record.key())) {
-            values.add(record.value());
-          }
-        }
-      }
-    }
-    return values;
   }
 }

@@ -109,7 +109,8 @@ class SaslSslIntegrationTest {
         "FRAUDSTREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD", STORE_PASSWORD);
   }
 
-  private static void keytool(String... args) throws Exception {
+  /** Runs the JDK's keytool, beside this JVM's java; fails with its output. */
+  static void keytool(String... args) throws Exception {
     Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
     List<String> command = new ArrayList<>(List.of(java.resolveSibling("keytool").toString()));
     command.addAll(List.of(args));

@@ -69,7 +69,8 @@ public final class ClusterProbe implements AutoCloseable {
       Throwable cause = e.getCause();
       if (cause instanceof AuthenticationException) {
         return "authentication failed (" + cause.getMessage() + "); check the user and password in sasl.jaas.config, "
-            + "sasl.mechanism and the TLS settings (ssl.truststore.*)";
+            + "sasl.mechanism and the TLS settings (ssl.truststore.*, and ssl.keystore.* where the brokers ask for a "
+            + "client certificate)";
       }
       if (cause instanceof AuthorizationException) {
         return "not authorised (" + cause.getMessage() + "); check the ACLs of this principal";
