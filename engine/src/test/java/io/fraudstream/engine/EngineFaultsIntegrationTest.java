@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fraudstream.engine.cli.FraudstreamCli;
 import io.fraudstream.engine.cli.Pacing;
+import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
+import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
@@ -39,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -122,6 +126,29 @@ class EngineFaultsIntegrationTest {
     return payments.stream().map(Transaction::id).toList();
   }
 
+  /**
+   * Per payment, one alert for each CHALLENGE or BLOCK decision and one block for each decision
+   * that places one: none lost or written twice across a kill. Returns how many of each.
+   */
+  private int[] assertAlertsAndBlocksMatch(Map<String, DecisionReader.Seen> seen) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    Map<String, Long> alerts = TopicContents.readAll(props, "alerts").stream()
+        .map(record -> Topics.ALERT_SERDE.deserializer().deserialize(null, record.value()).paymentId())
+        .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    Map<String, Long> blocks = TopicContents.readAll(props, "blocks").stream().filter(record -> record.value() != null)
+        .map(record -> Topics.BLOCK_SERDE.deserializer().deserialize(null, record.value()).paymentId())
+        .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    Map<String, Long> suspicious = seen.values().stream().map(DecisionReader.Seen::first).filter(d -> d.tier() != Tier.ALLOW)
+        .collect(Collectors.toMap(Decision::paymentId, d -> 1L));
+    Map<String, Long> placing = seen.values().stream().map(DecisionReader.Seen::first).filter(Decision::placesBlock)
+        .collect(Collectors.toMap(Decision::paymentId, d -> 1L));
+    assertFalse(suspicious.isEmpty() || placing.isEmpty(), "no alert or no block to compare: " + suspicious.size() + ", " + placing.size());
+    assertEquals(suspicious, alerts, "alerts per payment");
+    assertEquals(placing, blocks, "blocks per payment");
+    return new int[] {alerts.size(), blocks.size()};
+  }
+
   private static void assertExactlyOnce(List<Transaction> payments, Map<String, DecisionReader.Seen> seen) {
     List<String> duplicated = payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).limit(20).toList();
     assertEquals(List.of(), duplicated, "payments decided more than once");
@@ -145,8 +172,10 @@ class EngineFaultsIntegrationTest {
       assertExactlyOnce(payments, seen);
       // State restored, not reset: every payment's user features, before and after the kill, are the offline replay's.
       reader.assertUserFeaturesAre(OfflineReplay.replay(payments, TestModels.SECRET));
-      System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records%n",
-          payments.size(), beforeRestart, seen.size(), reader.records());
+      int[] written = assertAlertsAndBlocksMatch(seen);
+      System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records, "
+          + "%d alerts and %d blocks, one per decision that calls for it%n", payments.size(), beforeRestart, seen.size(),
+          reader.records(), written[0], written[1]);
     }
   }
 
