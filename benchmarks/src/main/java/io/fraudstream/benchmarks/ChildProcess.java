@@ -44,6 +44,12 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL: no shutdown hook, no commit, no flush. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {

@@ -20,8 +20,10 @@ import io.fraudstream.models.ModelBundle;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -63,12 +65,14 @@ public final class FraudEngine implements AutoCloseable {
   private final HandOffPurge purge;
   private final OperationsServer server;
   private final DecideService decide;
+  private final Path stateDir;
 
   private FraudEngine(KafkaStreams streams, KafkaStreams offPath, CountDownLatch stopped, AtomicReference<Throwable> fatal,
       DecisionPolicy policy, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics offPathMetrics,
       ServingFiles files, ClusterProbe probe, HangingTransactions hangingTransactions, HandOffPurge purge, OperationsServer server,
-      DecideService decide) {
+      DecideService decide, Path stateDir) {
     this.decide = decide;
+    this.stateDir = stateDir;
     this.hangingTransactions = hangingTransactions;
     this.purge = purge;
     this.streams = streams;
@@ -126,6 +130,7 @@ public final class FraudEngine implements AutoCloseable {
     // off-path application has committed is deleted instead (HandOffPurge).
     TopicAdmin.ensureTopics(config.clientProperties(), handOff.all(), config.partitions(), Set.of(),
         Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+    GlobalStoresAfterCrash.prepare(config.stateDir(), List.of(config.applicationId(), offPathApplicationId(config.applicationId())));
     AtomicReference<Throwable> fatal = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<KafkaStreams> paymentPath = new AtomicReference<>();
@@ -184,7 +189,7 @@ public final class FraudEngine implements AutoCloseable {
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         pseudonymiser, serving.reloadInterval());
     FraudEngine engine = new FraudEngine(streams, offPath, stopped, fatal, policy, registry, streamsMetrics, offPathMetrics, files,
-        probe, hangingTransactions, purge, server, decide);
+        probe, hangingTransactions, purge, server, decide, config.stateDir());
     try {
       engine.awaitRunning(startupTimeout);
     } catch (RuntimeException e) {
@@ -329,6 +334,9 @@ public final class FraudEngine implements AutoCloseable {
     if (failed()) {
       LOG.error("fraudstream engine stopped after a fatal error: {}", fatal.get() == null ? "state " + state() : fatal.get().toString());
     } else {
+      if (closed) {
+        GlobalStoresAfterCrash.stoppedCleanly(stateDir);
+      }
       LOG.info(closed ? "fraudstream engine stopped cleanly" : "fraudstream engine did not stop within 30 s");
     }
   }

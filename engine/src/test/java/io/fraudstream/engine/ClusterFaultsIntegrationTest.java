@@ -54,7 +54,7 @@ class ClusterFaultsIntegrationTest {
 
   private static final String SECRET = new String(TestModels.SECRET, StandardCharsets.UTF_8);
   private static final int NODES = 3;
-  private static final int RATE = 150;
+  private static final int RATE = 200;
   @TempDir
   Path dir;
   private final EngineProcess[] nodes = new EngineProcess[NODES];
@@ -81,7 +81,7 @@ class ClusterFaultsIntegrationTest {
     Path model = dir.resolve("model.bundle");
     TestModels.bundle().save(model);
     int httpPort = EmbeddedKafkaBroker.freePorts(1)[0];
-    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(300, 25, 37)).subList(0, 10_000);
+    List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(300, 25, 37)).subList(0, 8_000);
     EngineProcess engine = engine(model, httpPort);
     AtomicReference<Exception> feedFailed = new AtomicReference<>();
     try (DecisionReader reader = new DecisionReader(bootstrap, "decisions")) {
