@@ -99,18 +99,7 @@ class ServingIntegrationTest {
 
       // Traffic, with the model replaced while it flows.
       List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 10, 6)).subList(0, 3_000);
-      Thread traffic = new Thread(() -> {
-        for (int i = 0; i < payments.size(); i++) {
-          Transaction tx = payments.get(i);
-          producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
-          if (i % 100 == 99) {
-            producer.flush();
-            sleep(50);
-          }
-        }
-        producer.flush();
-      });
-      traffic.start();
+      Thread traffic = traffic(producer, config, payments);
       await(() -> engine.registry().find("fraudstream.decisions").counters().stream().mapToDouble(c -> c.count()).sum() >= 300,
           "the first model deciding");
       second.save(modelFile);
@@ -222,18 +211,7 @@ class ServingIntegrationTest {
     try (FraudEngine engine = FraudEngine.start(config, ModelBundle.load(modelFile), Duration.ofSeconds(60));
          KafkaProducer<String, byte[]> producer = producer(config)) {
       List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(150, 10, 8)).subList(0, 2_000);
-      Thread traffic = new Thread(() -> {
-        for (int i = 0; i < payments.size(); i++) {
-          Transaction tx = payments.get(i);
-          producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
-          if (i % 100 == 99) {
-            producer.flush();
-            sleep(50);
-          }
-        }
-        producer.flush();
-      });
-      traffic.start();
+      Thread traffic = traffic(producer, config, payments);
       await(() -> engine.registry().find("fraudstream.decisions").counters().stream().mapToDouble(c -> c.count()).sum() >= 300,
           "the first files serving");
       Instant t0 = payments.get(payments.size() - 1).timestamp().plus(Duration.ofHours(1));
@@ -305,6 +283,23 @@ class ServingIntegrationTest {
     } catch (IOException | InterruptedException e) {
       throw new AssertionError("cannot read /metrics", e);
     }
+  }
+
+  /** Sends the payments in a thread of their own, 100 at a time with a pause between, so that a change lands among them. */
+  private static Thread traffic(KafkaProducer<String, byte[]> producer, EngineConfig config, List<Transaction> payments) {
+    Thread traffic = new Thread(() -> {
+      for (int i = 0; i < payments.size(); i++) {
+        Transaction tx = payments.get(i);
+        producer.send(new ProducerRecord<>(config.topics().transactions(), tx.user(), TransactionJson.write(tx)));
+        if (i % 100 == 99) {
+          producer.flush();
+          sleep(50);
+        }
+      }
+      producer.flush();
+    });
+    traffic.start();
+    return traffic;
   }
 
   private static KafkaProducer<String, byte[]> producer(EngineConfig config) {
