@@ -1,6 +1,7 @@
 package io.fraudstream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudstream.engine.cli.Pacing;
@@ -108,7 +109,7 @@ class ClusterFaultsIntegrationTest {
       engine = engine(model, httpPort);
 
       feeder.join();
-      assertEquals(null, feedFailed.get(), "the feed's producer lost payments");
+      assertNull(feedFailed.get(), "the feed's producer lost payments");
       reader.awaitAll(payments.stream().map(Transaction::id).toList(), Duration.ofSeconds(180), Duration.ofSeconds(3));
       Map<String, DecisionReader.Seen> seen = reader.seen();
       assertEquals(List.of(), payments.stream().filter(tx -> seen.get(tx.id()).count() != 1).map(Transaction::id).limit(20).toList(),
