@@ -44,6 +44,11 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** The process id: that of the JVM, since the launcher execs it. */
+  long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL: no shutdown hook, no commit, no flush. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
