@@ -178,7 +178,7 @@ public final class FraudEngine implements AutoCloseable {
     offPath.start();
     streams.start();
     // After a single broker killed with -9 a partition can keep a transaction open for good
-    // (README, "A broker killed with -9"). Aborting one drops its records, so the watchdog touches
+    // (docs/faults.md). Aborting one drops its records, so the watchdog touches
     // only what the engine writes again: its changelogs and hand-offs, and the entities' published
     // risk. Never a topic users read as the record (decisions, alerts, blocks, dead letters).
     HangingTransactions hangingTransactions = HangingTransactions.watch(config.clientProperties(),

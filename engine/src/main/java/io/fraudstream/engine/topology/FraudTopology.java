@@ -1,6 +1,5 @@
 package io.fraudstream.engine.topology;
 
-import io.fraudstream.engine.decision.AlertWording;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.Decision;
@@ -232,8 +231,7 @@ public final class FraudTopology {
         .to(handOff.entityEvents(), handOffTo("hand-off-entity-events"));
     handOffOutcomes(decisions, backfilled, handOff);
     handOffChallengeLabels(followUps, handOff);
-    writeOutputs(decisions, topics, policy);
-    writeFollowUps(followUps, topics);
+    UserOutputs.write(decisions, followUps, topics, policy);
   }
 
   private static void addPaymentPathStores(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
@@ -398,35 +396,6 @@ public final class FraudTopology {
             DecisionOutcomes.backfilled(featured.transaction().timestamp().toEpochMilli())), Named.as("mark-backfilled-payment")),
             Named.as("outcomes-and-backfilled-marks"))
         .to(handOff.outcomes(), handOffTo("hand-off-outcomes"));
-  }
-
-  private static void writeOutputs(KStream<String, Decision> decisions, Topics topics, DecisionPolicy policy) {
-    KStream<String, Decision> written = decisions.processValues(StampWritten::new, Named.as("stamp-decisions"));
-    written
-        .selectKey((user, decision) -> decision.paymentId(), Named.as("key-by-payment"))
-        .to(topics.decisions(), Produced.with(Topics.KEY_SERDE, Topics.DECISION_SERDE).withName("write-decisions"));
-    written
-        .filter((user, decision) -> decision.tier() != Tier.ALLOW, Named.as("suspicious"))
-        .map((user, decision) -> KeyValue.pair(decision.user(), AlertWording.alertFor(decision)), Named.as("alert"))
-        .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-alerts"));
-    decisions
-        .filter((user, decision) -> decision.placesBlock(), Named.as("blocked"))
-        .processValues(() -> new PlaceBlock(policy), Named.as("block"))
-        .selectKey((user, block) -> block.entity(), Named.as("key-by-entity"))
-        .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-blocks"));
-  }
-
-  /** What failed challenges lead to: alerts to their users and, when the policy says so, blocks. */
-  private static void writeFollowUps(KStream<String, OpenChallenges.FollowUp> followUps, Topics topics) {
-    followUps
-        .filter((user, followUp) -> followUp.alert() != null, Named.as("failed-challenge-alerts"))
-        .mapValues(OpenChallenges.FollowUp::alert, Named.as("failed-challenge-alert"))
-        .processValues(StampWritten::new, Named.as("stamp-failed-challenge-alerts"))
-        .to(topics.alerts(), Produced.with(Topics.KEY_SERDE, Topics.ALERT_SERDE).withName("write-failed-challenge-alerts"));
-    followUps
-        .filter((user, followUp) -> followUp.block() != null, Named.as("failed-challenge-blocks"))
-        .map((user, followUp) -> KeyValue.pair(followUp.block().entity(), followUp.block()), Named.as("key-failed-challenge-block"))
-        .to(topics.blocks(), Produced.with(Topics.KEY_SERDE, Topics.BLOCK_SERDE).withName("write-failed-challenge-blocks"));
   }
 
   /** How the payment path writes a hand-off topic: compact binary records, keyed by text. */
