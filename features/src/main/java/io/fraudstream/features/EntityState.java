@@ -147,6 +147,11 @@ public final class EntityState {
     return FORM.write(this);
   }
 
+  /** The stored form's versions, for the reference pages. */
+  public static StoredFormat storedFormat() {
+    return FORM.format();
+  }
+
   /**
    * Whether {@code data} has the version and a size of {@link #toBytes}: a check in constant time,
    * for where a full read of every state would cost more than the reading it guards.

@@ -196,6 +196,11 @@ public enum Feature {
     return description;
   }
 
+  /** How a reason from this feature is worded, the value's place a format specifier; null when it is never a reason. */
+  public String reasonFormat() {
+    return reasonFormat;
+  }
+
   /** All features in vector order. */
   public static List<Feature> all() {
     return ALL;

@@ -207,4 +207,8 @@ final class StoredForm<S> {
   byte version() {
     return version;
   }
+
+  StoredFormat format() {
+    return new StoredFormat(name, version, earlierVersion < 0 ? List.of((int) version) : List.of((int) earlierVersion, (int) version));
+  }
 }

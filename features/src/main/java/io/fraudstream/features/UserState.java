@@ -114,6 +114,11 @@ public final class UserState {
     return payments;
   }
 
+  /** The stored form's versions, for the reference pages. */
+  public static StoredFormat storedFormat() {
+    return FORM.format();
+  }
+
   /** Serialized form, as kept in the state store and its changelog. */
   public byte[] toBytes() {
     return FORM.write(this);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Sha256;
+import io.fraudstream.features.StoredFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -47,6 +49,11 @@ public final class ModelBundle {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       // Metrics are NaN when undefined (e.g. precision of a tier that flagged nothing).
       .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
+
+  /** The bundle's versions, for the reference pages. */
+  public static StoredFormat storedFormat() {
+    return new StoredFormat("model bundle", FORMAT_VERSION, IntStream.rangeClosed(OLDEST_FORMAT_READ, FORMAT_VERSION).boxed().toList());
+  }
 
   /** Facts about the data a model was trained on. */
   public record DatasetInfo(String name, long rows, long frauds, String fingerprint, String from, String to) {}

@@ -9,7 +9,6 @@ import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
-import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,8 +68,7 @@ public final class DecideEndpoint implements HttpHandler {
     this.deadlines = deadlines;
     this.responder = responder;
     this.inFlight = new Semaphore(settings.maxInFlight());
-    Gauge.builder("fraudstream.answers.waiting", inFlight, permits -> settings.maxInFlight() - permits.availablePermits())
-        .description("requests to the decide endpoint waiting for their payment's decision").register(metrics.registry());
+    metrics.answersWaiting(() -> settings.maxInFlight() - inFlight.availablePermits());
   }
 
   @Override

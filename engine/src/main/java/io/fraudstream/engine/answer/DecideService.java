@@ -5,7 +5,6 @@ import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.engine.topology.InputWindow;
 import io.fraudstream.engine.topology.Topics;
-import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
@@ -61,9 +60,7 @@ public final class DecideService implements AutoCloseable {
   public static DecideService start(DecideSettings settings, Properties clientProperties, Topics topics, InputWindow window,
       DecisionPolicy policy, EngineMetrics metrics, BooleanSupplier deciding, Supplier<Set<Integer>> decidedHere) {
     Answers answers = new Answers(settings.remembered(), CAPACITY, metrics, decision -> Answer.of(decision, policy));
-    Gauge.builder("fraudstream.answers.remembered", answers, Answers::size)
-        .description("payment ids the decide endpoint remembers, for retries and to compare answers with committed decisions")
-        .register(metrics.registry());
+    metrics.answersRemembered(answers::size);
     Properties props = new Properties();
     props.putAll(clientProperties);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -13,12 +13,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The engine's own meters, all named {@code fraudstream.*} (Prometheus: {@code fraudstream_*}):
@@ -31,6 +35,7 @@ public final class EngineMetrics {
   private static final double[] SCORE_BUCKETS = {0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
   private static final int LEGIT = 0;
   private static final int FRAUD = 1;
+  private static final String NO_TIER = "NONE";
 
   private final MeterRegistry registry;
   private final Map<Tier, Counter> decisions = new EnumMap<>(Tier.class);
@@ -44,6 +49,10 @@ public final class EngineMetrics {
   /** Labelled decisions by tier and label; gauges rather than counters, as a corrected label moves one. */
   private final AtomicLongArray labelled = new AtomicLongArray(Tier.values().length * 2);
   private final Map<String, Gauge> modelGauges = new ConcurrentHashMap<>();
+  /** By live tier, then by the shadow's tier or {@link #NO_TIER}. */
+  private final Map<Tier, Map<String, Counter>> shadowDecisions = new EnumMap<>(Tier.class);
+  private final Counter answersConfirmed;
+  private final Counter answersSuperseded;
 
   public EngineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -58,6 +67,12 @@ public final class EngineMetrics {
       }
       Gauge.builder("fraudstream.live.precision", this, metrics -> metrics.precision(tier))
           .description("share of labelled decisions of this tier that were fraud").tag("tier", tier.name()).register(registry);
+      Map<String, Counter> byShadow = new HashMap<>();
+      for (String shadowTier : Stream.concat(Arrays.stream(Tier.values()).map(Tier::name), Stream.of(NO_TIER)).toList()) {
+        byShadow.put(shadowTier, counter("fraudstream.shadow.decisions", "decisions with a shadow model, by live tier and the shadow's",
+            "live_tier", tier.name(), "shadow_tier", shadowTier));
+      }
+      shadowDecisions.put(tier, byShadow);
       Gauge.builder("fraudstream.live.recall", this, metrics -> metrics.recall(tier))
           .description("share of labelled frauds decided at this tier or a stricter one").tag("tier", tier.name()).register(registry);
     }
@@ -76,6 +91,9 @@ public final class EngineMetrics {
     hangingTransactionsAborted = Counter.builder("fraudstream.hanging.transactions.aborted")
         .description("transactions left open for good on the engine's internal partitions, aborted by its watchdog")
         .register(registry);
+    answersConfirmed = counter("fraudstream.answers.confirmed", "answers of the decide endpoint seen committed unchanged");
+    answersSuperseded = counter("fraudstream.answers.superseded",
+        "answers of the decide endpoint whose committed decision differs: the deciding instance failed before its commit");
     unmatchedLabels = Counter.builder("fraudstream.labels.unmatched")
         .description("labels for payments older than the retention of decision outcomes")
         .register(registry);
@@ -115,23 +133,23 @@ public final class EngineMetrics {
       if (!Double.isNaN(shadow.score())) {
         shadowScores.record(shadow.score());
       }
-      registry.counter("fraudstream.shadow.decisions", "live_tier", decision.tier().name(),
-          "shadow_tier", shadow.tier() == null ? "NONE" : shadow.tier().name()).increment();
+      shadowDecisions.get(decision.tier()).get(shadow.tier() == null ? NO_TIER : shadow.tier().name()).increment();
     }
   }
 
   public void deadLetter(String sourceTopic) {
-    registry.counter("fraudstream.dead.letters", "source", sourceTopic == null ? "unknown" : sourceTopic).increment();
+    counter("fraudstream.dead.letters", "records sent to the dead-letter topic, by the topic they were read from",
+        "source", sourceTopic == null ? "unknown" : sourceTopic).increment();
   }
 
   /** A record diverted by one of Kafka Streams' exception handlers, by stage (deserialization, processing, production). */
   public void recordError(String stage) {
-    registry.counter("fraudstream.record.errors", "stage", stage).increment();
+    counter("fraudstream.record.errors", "records diverted by an exception handler, by stage", "stage", stage).increment();
   }
 
   /** A record read and deliberately not used, by why (each reason is documented in the README's input contract). */
   public void skipped(String reason) {
-    registry.counter("fraudstream.skipped.records", "reason", reason).increment();
+    counter("fraudstream.skipped.records", "records read and deliberately not used, by why", "reason", reason).increment();
   }
 
   /**
@@ -139,17 +157,18 @@ public final class EngineMetrics {
    * held there (sent twice, or overlapping the live feed) and skipped.
    */
   public void backfilled(BackfillProcessor.Applied applied) {
-    registry.counter("fraudstream.backfill.payments", "result", applied.name().toLowerCase(Locale.ROOT).replace('_', '-')).increment();
+    counter("fraudstream.backfill.payments", "payments of history read from the backfill topic, by whether they were applied",
+        "result", applied.name().toLowerCase(Locale.ROOT).replace('_', '-')).increment();
   }
 
   /** A label for a backfilled payment: it feeds entity risk, but judges no decision, as none was made live. */
   public void labelOfBackfilledPayment() {
-    registry.counter("fraudstream.backfill.labels.not.judged").increment();
+    counter("fraudstream.backfill.labels.not.judged", "labels of backfilled payments: they feed entity risk but judge no decision").increment();
   }
 
   /** A stored state this version cannot read, read as absent: its user or entity starts afresh. */
   public void unreadableState(String store) {
-    registry.counter("fraudstream.state.unreadable", "store", store).increment();
+    counter("fraudstream.state.unreadable", "stored states this version cannot read, read as absent, by store", "store", store).increment();
   }
 
   /** A transaction left open for good on one of the engine's internal partitions, aborted (see {@code HangingTransactions}). */
@@ -175,12 +194,12 @@ public final class EngineMetrics {
    * its commit and the payment was decided again.
    */
   public void answerCommitted(boolean superseded) {
-    registry.counter(superseded ? "fraudstream.answers.superseded" : "fraudstream.answers.confirmed").increment();
+    (superseded ? answersSuperseded : answersConfirmed).increment();
   }
 
   /** A stream thread died of an error that was not about one record and was replaced by a new one. */
   public void streamThreadReplaced() {
-    registry.counter("fraudstream.stream.threads.replaced").increment();
+    counter("fraudstream.stream.threads.replaced", "stream threads that died of an error not about one record, replaced").increment();
   }
 
   /** A label met its decision; {@code previous} is the label it had before, or null. */
@@ -194,7 +213,7 @@ public final class EngineMetrics {
 
   /** A CHALLENGE decision, by the kind of its first reason ({@code Reasons.kindOf}), for the pass rate per reason. */
   public void challengeIssued(String reason) {
-    registry.counter("fraudstream.challenges.issued", "reason", reason).increment();
+    counter("fraudstream.challenges.issued", "CHALLENGE decisions, by the kind of their first reason", "reason", reason).increment();
   }
 
   /**
@@ -203,10 +222,10 @@ public final class EngineMetrics {
    * the app itself, answered after a day, or a repeat); and what it taught the user's state.
    */
   public void challengeResult(ChallengeResult.Outcome outcome, String reason, FeatureExtractor.Learned learned) {
-    registry.counter("fraudstream.challenge.results", "outcome", outcome.wireName(), "reason", reason == null ? "not-issued-here" : reason)
-        .increment();
-    registry.counter("fraudstream.challenge.results.learned", "learned", learned.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-        .increment();
+    counter("fraudstream.challenge.results", "challenge results, by outcome and by the kind of reason the payment was challenged for",
+        "outcome", outcome.wireName(), "reason", reason == null ? "not-issued-here" : reason).increment();
+    counter("fraudstream.challenge.results.learned", "challenge results, by what they taught the user's state",
+        "learned", learned.name().toLowerCase(Locale.ROOT).replace('_', '-')).increment();
   }
 
   public double challengesPerThousand() {
@@ -265,7 +284,23 @@ public final class EngineMetrics {
 
   /** A reload of a model or rules file was tried: {@code outcome} is loaded or refused. */
   public void reload(String kind, String outcome) {
-    registry.counter("fraudstream.reloads", "kind", kind, "outcome", outcome).increment();
+    counter("fraudstream.reloads", "reloads of a model or rules file tried, by kind and outcome", "kind", kind, "outcome", outcome).increment();
+  }
+
+  /** Where answers wait, and how many payment ids are remembered: gauges read from the decide endpoint's own structures. */
+  public void answersWaiting(Supplier<Number> waiting) {
+    Gauge.builder("fraudstream.answers.waiting", waiting).description("requests to the decide endpoint waiting for their payment's decision")
+        .register(registry);
+  }
+
+  public void answersRemembered(Supplier<Number> remembered) {
+    Gauge.builder("fraudstream.answers.remembered", remembered)
+        .description("payment ids the decide endpoint remembers, for retries and to compare answers with committed decisions")
+        .register(registry);
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
   }
 
   private static int slot(Tier tier, int label) {

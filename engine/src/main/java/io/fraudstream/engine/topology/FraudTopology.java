@@ -9,11 +9,14 @@ import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityEvent;
 import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.FeaturedTransaction;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.ParsedTransaction;
 import io.fraudstream.features.Pseudonymiser;
+import io.fraudstream.features.StoredFormat;
 import io.fraudstream.features.Unreadable;
+import io.fraudstream.features.UserState;
 import io.fraudstream.features.streams.BackfillProcessor;
 import io.fraudstream.features.streams.ChallengeLearner;
 import io.fraudstream.features.streams.EntityEventSource;
@@ -90,6 +93,11 @@ public final class FraudTopology {
       Map.of(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(CHANGELOG_MAX_COMPACTION_LAG.toMillis()));
 
   private FraudTopology() {}
+
+  /** The versioned formats the topology's stores and changelogs hold. */
+  public static List<StoredFormat> storedFormats() {
+    return List.of(UserState.storedFormat(), EntityState.storedFormat(), OpenChallenges.storedFormat());
+  }
 
   /** The reorder buffer of payments waiting out the grace period, and the task's watermark. */
   public static final String REORDER_BUFFER_STORE = "reorder-buffer";

@@ -11,6 +11,7 @@ import io.fraudstream.engine.serving.EngineMetrics;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.PaymentLabel;
+import io.fraudstream.features.StoredFormat;
 import io.fraudstream.features.streams.ChallengeLearner;
 import io.fraudstream.features.streams.StoreRetention;
 import java.io.ByteArrayInputStream;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -40,6 +42,10 @@ final class OpenChallenges {
   private static final byte FORMAT = 1;
 
   private OpenChallenges() {}
+
+  static StoredFormat storedFormat() {
+    return new StoredFormat("open challenge", FORMAT, List.of((int) FORMAT));
+  }
 
   /** What a challenge's result needs of its decision. */
   record Open(String reason, String merchant, String device, long paymentMillis) {}

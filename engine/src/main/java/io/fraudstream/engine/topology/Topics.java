@@ -69,6 +69,40 @@ public record Topics(String transactions, String decisions, String alerts, Strin
     return List.of(transactions, decisions, alerts, blocks, deadLetters, labels, erasures, entityRisk, challengeResults, backfill);
   }
 
+  /**
+   * A topic as the reference page of topics shows it.
+   *
+   * @param writer who writes it: a payment service, the engine, an operator's tool
+   * @param key what its records are keyed by
+   * @param value what a record holds
+   */
+  public record Described(String name, String writer, String key, String value, boolean compacted) {}
+
+  /** Every topic, who writes it, its key and its value; beside the names, so that a renamed or added topic is described. */
+  public List<Described> described() {
+    Set<String> compacted = compacted();
+    return List.of(
+        new Described(transactions, "payment service", "user id", "a transaction event (JSON)", compacted.contains(transactions)),
+        new Described(decisions, "engine", "payment id", "exactly one decision per valid payment: tier, score, reasons, features",
+            compacted.contains(decisions)),
+        new Described(alerts, "engine", "user id", "a notification for each CHALLENGE and BLOCK, with its text", compacted.contains(alerts)),
+        new Described(blocks, "engine, `unblock`, console", "`user:<id>`, `device:<token>` or `merchant:<id>`",
+            "a block with its expiry, or a tombstone that lifts it; read back by every instance", compacted.contains(blocks)),
+        new Described(deadLetters, "engine", "the input record's key",
+            "the raw bytes (cut to 64 KiB) with headers `fraudstream.error.reason`, `.topic`, `.partition`, `.offset`, `.stage`",
+            compacted.contains(deadLetters)),
+        new Described(labels, "case system, console", "payment id", "a confirmed outcome: `{\"fraud\":true}`, optionally the payment's "
+            + "time, merchant and device", compacted.contains(labels)),
+        new Described(erasures, "privacy tooling, `erase`", "user id", "a request to forget the user (any value)", compacted.contains(erasures)),
+        new Described(entityRisk, "engine", "`device|<token>`, `merchant|<id>`, `#progress|<partition>`",
+            "each device's and merchant's state as last published, and each entity task's progress; read by every instance",
+            compacted.contains(entityRisk)),
+        new Described(challengeResults, "payment service", "user id",
+            "how a step-up verification ended: payment id, `passed`, `failed` or `abandoned`, method, time", compacted.contains(challengeResults)),
+        new Described(backfill, "`backfill`, a replay of history", "user id",
+            "a transaction event of history, optionally with its label and challenge outcome; decided by no one", compacted.contains(backfill)));
+  }
+
   /** The topics only the latest record per key matters on, compacted: the blocks and the entities' published risk. */
   public Set<String> compacted() {
     return Set.of(blocks, entityRisk);
