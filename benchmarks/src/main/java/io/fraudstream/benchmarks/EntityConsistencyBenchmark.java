@@ -39,7 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * How often serving's entity features differ from the offline replay's, the measure of the
- * bounded-staleness model (README, "How it works"): the last days of the handbook replayed to the
+ * bounded-staleness model (docs/architecture.md, "How it works"): the last days of the handbook replayed to the
  * engine on the embedded broker at a fixed rate, every decision's device and merchant features
  * compared with those {@link OfflineReplay} computes for the same payments. Labels are left out
  * on both sides (over 7 days they could not count anyway: the label delay is 7 days).

@@ -239,7 +239,7 @@ public record EngineConfig(
     props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, TransactionTimestampExtractor.class.getName());
     // Failover on a payment path: a killed instance is noticed within the session timeout, not
     // the 45 s default, and a standby replica of each task on another instance takes over with
-    // its state already restored (see the README's "Failure and bad input" for the trade-off).
+    // its state already restored (see docs/operate.md, "Failure and bad input" for the trade-off).
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), Integer.toString(SESSION_TIMEOUT_MS));
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Integer.toString(SESSION_TIMEOUT_MS / 4));
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");

@@ -42,9 +42,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every command that talks to the cluster, against a broker that speaks to it only over
- * SASL_SSL with SCRAM-SHA-512 (the README's own example) or only over TLS with a client
+ * SASL_SSL with SCRAM-SHA-512 (docs/operate.md's own example) or only over TLS with a client
  * certificate (mutual TLS), configured through {@code FRAUDSTREAM_KAFKA_*} variables as the
- * README says: {@code run} decides, {@code backfill} is applied, {@code console} shows a flagged
+ * docs say: {@code run} decides, {@code backfill} is applied, {@code console} shows a flagged
  * payment and {@code unblock} lifts a block. Certificates are made here by the JDK's keytool.
  * The test's own clients use a plaintext listener beside it.
  */
@@ -153,7 +153,7 @@ class ClientSecurityIntegrationTest {
     return process;
   }
 
-  /** The README's SASL/SCRAM example, as environment variables. */
+  /** The SASL/SCRAM example of docs/operate.md, as environment variables. */
   private static Map<String, String> scramClient(Path truststore) {
     return Map.of(
         "FRAUDSTREAM_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",

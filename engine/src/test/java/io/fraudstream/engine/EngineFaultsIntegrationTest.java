@@ -297,7 +297,7 @@ class EngineFaultsIntegrationTest {
       double failoverSeconds = worstAfterKill / 1e9;
       System.out.printf("failover (%s): instance killed, %d payments sent after it, worst send-to-readable %.2f s, %d decision records%n",
           extra.isEmpty() ? "defaults" : extra, sentAfterKill, failoverSeconds, reader.records());
-      // The takeover time is the machine's figure, printed for benchmarks/RESULTS.md (README,
+      // The takeover time is the machine's figure, printed for benchmarks/RESULTS.md (docs/operate.md,
       // Failover); the behaviour is above: the survivor decided every payment, each once.
     }
   }
@@ -412,7 +412,7 @@ class EngineFaultsIntegrationTest {
       // User features are the offline replay's bit for bit. Entity features are as last
       // published: this feed runs about 70,000 times faster than its payments happened, so a
       // few hundred milliseconds of staleness are hours of payments, and exact equality is rare
-      // (the README's consistency model). In both directions: a state can lack the newest
+      // (the consistency model in docs/architecture.md). In both directions: a state can lack the newest
       // payments, or hold one with a later time that the other instance decided first. What
       // must hold is that the served counts stay close to the replay's over 30 days.
       List<Feature> counts = new ArrayList<>();

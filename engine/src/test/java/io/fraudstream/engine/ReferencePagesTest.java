@@ -52,7 +52,7 @@ class ReferencePagesTest {
 
   static final String UPDATE = "./mvnw -q -pl engine -am verify -Dtest=ReferencePagesTest -Dsurefire.failIfNoSpecifiedTests=false "
       + "-Dfraudstream.reference.write=true";
-  private static final Path PAGES = Path.of("..", "docs", "reference").toAbsolutePath().normalize();
+  private static final Path PAGES = Path.of(System.getProperty("fraudstream.root", ".."), "docs", "reference").toAbsolutePath().normalize();
   private static final String[] COUNTRIES = {"NL", "DE", "FR", "BE", "GB", "US", "ES", "IT", "PT", "PL"};
   private static final Pattern FORMAT_SPECIFIER = Pattern.compile("%[-0-9.]*[a-z]");
 
@@ -246,14 +246,17 @@ class ReferencePagesTest {
     int entity = EntityState.empty().toBytes().length;
     page.append("\n## Size\n\n")
         .append("A new user's state takes ").append(newUser).append(" B; it grows to at most ").append(fullUser)
-        .append(" B, when every list of recent merchants, devices, addresses, countries and payees is full. ")
+        .append(" B, when every list of recent merchants, devices, addresses, countries, payees, payments and verified devices and payees is full. ")
         .append(String.format(Locale.ROOT, "10⁸ such users need about %.0f GB of state, and as much again in its changelog, ",
             fullUser * 1e8 / 1e9))
         .append("before RocksDB's compression. A device's or merchant's state takes ").append(entity).append(" B.\n");
     return page.toString();
   }
 
-  /** A user who has used more distinct merchants, devices, addresses, countries and payees than the state keeps. */
+  /**
+   * A user who has used more distinct merchants, devices, addresses, countries and payees than the
+   * state keeps, and passed a challenge on each payment: every part of the state full.
+   */
   private static UserState busiestUser() {
     IdentifierHasher hasher = new IdentifierHasher("reference-pages-secret-0123");
     FeatureExtractor extractor = new FeatureExtractor(hasher);
@@ -264,6 +267,7 @@ class ReferencePagesTest {
           .merchant("m" + i).device("d" + i).ip("10.0." + (i / 250) + "." + (i % 250)).country(COUNTRIES[i % COUNTRIES.length])
           .counterparty("payee" + i).location(52.0, 4.0).build();
       extractor.extract(state, hasher.pseudonymise(tx));
+      FeatureExtractor.learnFromChallenge(state, tx.id(), ChallengeResult.Outcome.PASSED, tx.timestamp().toEpochMilli());
     }
     return state;
   }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine against a broker that only speaks SASL_SSL to it: a certificate made here by the
- * JDK's keytool, SASL/PLAIN users, and the engine configured the way the README says, through
+ * JDK's keytool, SASL/PLAIN users, and the engine configured the way docs/operate.md says, through
  * {@code FRAUDSTREAM_KAFKA_*} variables. It decides payments; a wrong password fails start-up with
  * a clear message and exit code 1; neither password ever reaches the log.
  */
@@ -97,7 +97,7 @@ class SaslSslIntegrationTest {
     }
   }
 
-  /** The client settings the README documents for SASL_SSL, as environment variables. */
+  /** The client settings docs/operate.md documents for SASL_SSL, as environment variables. */
   private static Map<String, String> security(Path truststore, String password) {
     return Map.of(
         "FRAUDSTREAM_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",

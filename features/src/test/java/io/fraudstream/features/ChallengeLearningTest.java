@@ -103,17 +103,6 @@ class ChallengeLearningTest {
   }
 
   @Test
-  void aStateWithEveryPartFullIsTheSizeTheReadmeStates() {
-    for (int i = 0; i < 40; i++) {
-      Transaction tx = Transaction.of("f" + i, T0.plus(Duration.ofMinutes(i)), "u1", 10).toBuilder().merchant("m" + i).device("d" + i)
-          .ip("ip" + i).country("c" + i).counterparty("p" + i).location(50.0, 4.0).build();
-      extractor.extract(state, tx);
-      FeatureExtractor.learnFromChallenge(state, tx.id(), Outcome.PASSED, tx.timestamp().toEpochMilli());
-    }
-    assertEquals(3_473, state.toBytes().length, "README.md, Features and Privacy: the most a user's state can take");
-  }
-
-  @Test
   void resultsAreReadFromTheirJsonOrRefusedWithTheReason() {
     ChallengeResult read = ChallengeResult.parse(
         "{\"payment_id\":\"p1\",\"outcome\":\"Passed\",\"method\":\"otp\",\"time\":\"2024-05-01T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8));

@@ -67,7 +67,7 @@ public final class Backtest {
       throw new IllegalArgumentException("the window " + window + " holds no payments; choose days within the data");
     }
     if (rows.stream().noneMatch(row -> row.transaction().label() != null)) {
-      throw new IllegalArgumentException("the dataset has no labels: precision and recall need a label column (see the README's mappings)");
+      throw new IllegalArgumentException("the dataset has no labels: precision and recall need a label column (see docs/tune.md, \"Datasets\")");
     }
     ServingModel model = new ServingModel(bundle);
     Tally modelAlone = new Tally("model alone", Rules.none(), rows.size());

@@ -20,7 +20,7 @@ final class DatasetOptions {
       description = "a built-in format: handbook, banksim, paysim, sparkov, ulb-creditcard, fraudstream (default: detected from the header)")
   String format;
 
-  @Option(names = "--mapping", description = "a mapping file describing the columns, for any other dataset (see the README)")
+  @Option(names = "--mapping", description = "a mapping file describing the columns, for any other dataset (see docs/tune.md)")
   Path mapping;
 
   /**

@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
       description = "a second bundle scored beside the live one for comparison; it never changes a decision, and is reloaded the same way")
   Path shadowModel;
 
-  @Option(names = "--rules", description = "rules file (syntax in the README), reloaded when it changes; a bad file is refused and the previous rules keep serving")
+  @Option(names = "--rules", description = "rules file (syntax in docs/tune.md), reloaded when it changes; a bad file is refused and the previous rules keep serving")
   Path rules;
 
   @Option(names = "--reload-interval-ms", defaultValue = "5000",

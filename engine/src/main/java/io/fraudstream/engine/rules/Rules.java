@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An operator's explicit rules, as read from a rules file (syntax in the README and in
+ * An operator's explicit rules, as read from a rules file (syntax in docs/tune.md and in
  * {@link RulesParser}): allow and block lists of users, devices, merchants and countries, hard
  * limits on features, and conditions over named features, each with a tier and a reason.
  *

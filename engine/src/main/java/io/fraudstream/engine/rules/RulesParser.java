@@ -209,7 +209,7 @@ final class RulesParser {
       }
     }
     String hint = Spelling.closest(name, Feature.names()).map(known -> " (did you mean " + known + "?)").orElse("");
-    throw new IllegalArgumentException("unknown feature '" + name + "'" + hint + "; the README lists every feature");
+    throw new IllegalArgumentException("unknown feature '" + name + "'" + hint + "; docs/reference/features.md lists every feature");
   }
 
   private static Entity entity(String word) {

@@ -147,7 +147,7 @@ public final class EngineMetrics {
     counter("fraudstream.record.errors", "records diverted by an exception handler, by stage", "stage", stage).increment();
   }
 
-  /** A record read and deliberately not used, by why (each reason is documented in the README's input contract). */
+  /** A record read and deliberately not used, by why (each reason is documented in docs/operate.md, "The input contract"). */
   public void skipped(String reason) {
     counter("fraudstream.skipped.records", "records read and deliberately not used, by why", "reason", reason).increment();
   }

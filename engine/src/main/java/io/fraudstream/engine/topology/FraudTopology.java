@@ -263,7 +263,7 @@ public final class FraudTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(OPEN_CHALLENGES_STORE), Serdes.String(), Serdes.ByteArray())
         .withCachingEnabled().withLoggingEnabled(COMPACT_PROMPTLY));
-    // Persistent: at scale the entities outgrow the heap (see the README's sizing), and a restart
+    // Persistent: at scale the entities outgrow the heap (see docs/operate.md, "Sizing"), and a restart
     // then reads only what it missed. Rebuilt from the compacted topic like any global store.
     builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITY_RISK_STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled(),
