@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -187,29 +188,79 @@ public record EngineConfig(
   }
 
   public EngineConfig withBootstrapServers(String servers) {
-    return new EngineConfig(servers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
+    return with(copy -> copy.bootstrapServers = servers);
   }
 
   /** The same settings for another application on the same cluster, with topics and state of its own. */
   public EngineConfig withApplication(String newApplicationId, Topics newTopics, Path newStateDir) {
-    return new EngineConfig(bootstrapServers, newApplicationId, newTopics, newStateDir, hashSecret, blockDuration, partitions,
-        streamThreads, processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
+    return with(copy -> {
+      copy.applicationId = newApplicationId;
+      copy.topics = newTopics;
+      copy.stateDir = newStateDir;
+    });
   }
 
   public EngineConfig withStateDir(Path newStateDir) {
-    return new EngineConfig(bootstrapServers, applicationId, topics, newStateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
+    return with(copy -> copy.stateDir = newStateDir);
   }
 
   public EngineConfig withServing(Serving newServing) {
-    return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, newServing, challenges);
+    return with(copy -> copy.serving = newServing);
   }
 
   public EngineConfig withChallenges(ChallengePolicy newChallenges) {
-    return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
-        processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, newChallenges);
+    return with(copy -> copy.challenges = newChallenges);
+  }
+
+  /** A copy of these settings with the changes {@code change} makes, checked as any settings are. */
+  private EngineConfig with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
+  }
+
+  /** The one place the settings are copied field by field, so that a new field is copied by every {@code with…}. */
+  private static final class Copy {
+    String bootstrapServers;
+    String applicationId;
+    Topics topics;
+    Path stateDir;
+    final byte[] hashSecret;
+    final Duration blockDuration;
+    final int partitions;
+    final int streamThreads;
+    final String processingGuarantee;
+    final KafkaProfile profile;
+    final Duration commitInterval;
+    final Duration grace;
+    final InputWindow acceptedTimes;
+    final Map<String, String> kafka;
+    Serving serving;
+    ChallengePolicy challenges;
+
+    Copy(EngineConfig config) {
+      bootstrapServers = config.bootstrapServers;
+      applicationId = config.applicationId;
+      topics = config.topics;
+      stateDir = config.stateDir;
+      hashSecret = config.hashSecret;
+      blockDuration = config.blockDuration;
+      partitions = config.partitions;
+      streamThreads = config.streamThreads;
+      processingGuarantee = config.processingGuarantee;
+      profile = config.profile;
+      commitInterval = config.commitInterval;
+      grace = config.grace;
+      acceptedTimes = config.acceptedTimes;
+      kafka = config.kafka;
+      serving = config.serving;
+      challenges = config.challenges;
+    }
+
+    EngineConfig settings() {
+      return new EngineConfig(bootstrapServers, applicationId, topics, stateDir, hashSecret, blockDuration, partitions, streamThreads,
+          processingGuarantee, profile, commitInterval, grace, acceptedTimes, kafka, serving, challenges);
+    }
   }
 
   /** Properties for plain Kafka clients (admin, producers, consumers) of the same cluster. */

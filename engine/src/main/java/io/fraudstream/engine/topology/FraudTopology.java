@@ -6,7 +6,6 @@ import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.engine.serving.EngineMetrics;
-import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityEvent;
 import io.fraudstream.features.EntityKind;
 import io.fraudstream.features.EntityState;
@@ -18,7 +17,6 @@ import io.fraudstream.features.StoredFormat;
 import io.fraudstream.features.Unreadable;
 import io.fraudstream.features.UserState;
 import io.fraudstream.features.streams.BackfillProcessor;
-import io.fraudstream.features.streams.ChallengeLearner;
 import io.fraudstream.features.streams.EntityEventSource;
 import io.fraudstream.features.streams.EntityRiskJoin;
 import io.fraudstream.features.streams.EntityRiskProcessor;
@@ -129,13 +127,8 @@ public final class FraudTopology {
   /** The CHALLENGE decisions of a user's task waiting for their result (see {@link OpenChallenges}). */
   public static final String OPEN_CHALLENGES_STORE = "open-challenges";
 
-  /** A challenge result as read: usable, or not (with the reason) for the dead-letter topic. */
-  private sealed interface ReadChallenge permits UsableChallenge, UnreadableRecord {}
-
-  private record UsableChallenge(ChallengeResult result) implements ReadChallenge {}
-
   /** A label, challenge result or erasure request that could not be used, for the dead-letter topic. */
-  record UnreadableRecord(byte[] raw, String reason) implements Unreadable, OffPathTopology.ReadLabel, ReadChallenge {}
+  record UnreadableRecord(byte[] raw, String reason) implements Unreadable, OffPathTopology.ReadLabel, ChallengeResultsTopology.ReadChallenge {}
 
   /**
    * Which part of the topology an application runs. The payment path and what lies off it run as
@@ -228,7 +221,7 @@ public final class FraudTopology {
         .processValues(() -> new DecisionProcessor(policy, metrics, BLOCKS_STORE, PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE,
                 onDecided),
             Named.as("decide"), PENDING_USER_BLOCKS_STORE, OPEN_CHALLENGES_STORE);
-    KStream<String, OpenChallenges.FollowUp> followUps = answerChallenges(builder, topics, policy, challenges, metrics, window);
+    KStream<String, OpenChallenges.FollowUp> followUps = ChallengeResultsTopology.answer(builder, topics, policy, challenges, metrics, window);
     KStream<String, FeaturedTransaction> backfilled = backfill(builder, topics, metrics, pseudonymiser, window);
     // A backfilled payment's own events, then its fraud's, in one partition per entity: the order
     // the offline replay applies them in.
@@ -238,7 +231,7 @@ public final class FraudTopology {
         .merge(backfilledFrauds(backfilled), Named.as("entity-events-and-backfilled-frauds"))
         .to(handOff.entityEvents(), handOffTo("hand-off-entity-events"));
     handOffOutcomes(decisions, backfilled, handOff);
-    handOffChallengeLabels(followUps, handOff);
+    ChallengeResultsTopology.handOffLabels(followUps, handOff);
     UserOutputs.write(decisions, followUps, topics, policy);
   }
 
@@ -359,39 +352,6 @@ public final class FraudTopology {
   }
 
   /**
-   * How challenges ended, in the user's task: bad results go to the dead-letter topic; good ones
-   * teach the user's state, are counted, and a failed one is followed up as the policy says.
-   */
-  private static KStream<String, OpenChallenges.FollowUp> answerChallenges(StreamsBuilder builder, Topics topics, DecisionPolicy policy,
-      ChallengePolicy challenges, EngineMetrics metrics, InputWindow window) {
-    Map<String, KStream<String, ReadChallenge>> results = builder
-        .stream(topics.challengeResults(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-challenge-results"))
-        .mapValues((user, value) -> readChallengeResult(user, value, window), Named.as("parse-challenge-result"))
-        .split(Named.as("challenge-"))
-        .branch((user, result) -> result instanceof UnreadableRecord, Branched.as("invalid"))
-        .defaultBranch(Branched.as("valid"));
-    deadLetter(results.get("challenge-invalid").mapValues(result -> (UnreadableRecord) result, Named.as("unreadable-challenge-result")),
-        topics, metrics, "challenge-dead-letter", "write-bad-challenge-results");
-    return results.get("challenge-valid")
-        .mapValues(result -> ((UsableChallenge) result).result(), Named.as("unwrap-challenge-result"))
-        .process(() -> new ChallengeLearner(USER_STATE_STORE), Named.as("learn-from-challenge"), USER_STATE_STORE)
-        .process(() -> new OpenChallenges.Answer(OPEN_CHALLENGES_STORE, PENDING_USER_BLOCKS_STORE, policy, challenges, metrics),
-            Named.as("answer-challenge"), OPEN_CHALLENGES_STORE, PENDING_USER_BLOCKS_STORE);
-  }
-
-  /**
-   * The fraud labels of failed challenges (only when a failed challenge counts as one), handed
-   * off keyed by payment id like the labels topic, so that they judge their decision and feed
-   * entity risk as a label would.
-   */
-  private static void handOffChallengeLabels(KStream<String, OpenChallenges.FollowUp> followUps, HandOff handOff) {
-    followUps
-        .filter((user, followUp) -> followUp.label() != null, Named.as("failed-challenge-labels"))
-        .map((user, followUp) -> KeyValue.pair(followUp.label().paymentId(), followUp.label().toJson()), Named.as("key-challenge-label-by-payment"))
-        .to(handOff.challengeLabels(), handOffTo("hand-off-challenge-labels"));
-  }
-
-  /**
    * Hands off the CHALLENGE and BLOCK outcomes, keyed by payment id like the labels: a label
    * without one judges an ALLOW. A backfilled payment sends a mark, so that a label of it judges nothing.
    */
@@ -407,25 +367,8 @@ public final class FraudTopology {
   }
 
   /** How the payment path writes a hand-off topic: compact binary records, keyed by text. */
-  private static Produced<String, byte[]> handOffTo(String sinkName) {
+  static Produced<String, byte[]> handOffTo(String sinkName) {
     return Produced.with(Serdes.String(), Serdes.ByteArray()).withName(sinkName);
-  }
-
-  private static ReadChallenge readChallengeResult(String user, byte[] value, InputWindow window) {
-    if (user == null || user.isBlank()) {
-      return new UnreadableRecord(value, "challenge result without a user: key it by the user id of the payment it verified");
-    }
-    String badKey = InputLimits.checkKey(user);
-    if (badKey != null) {
-      return new UnreadableRecord(value, badKey);
-    }
-    try {
-      ChallengeResult result = ChallengeResult.parse(value);
-      String badTime = window.check(result.time(), "challenge result time");
-      return badTime == null ? new UsableChallenge(result) : new UnreadableRecord(value, badTime);
-    } catch (IllegalArgumentException e) {
-      return new UnreadableRecord(value, e.getMessage());
-    }
   }
 
   /** Sends unreadable records to the dead-letter topic, through one processor and sink per input. */
