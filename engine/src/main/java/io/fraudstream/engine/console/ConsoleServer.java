@@ -1,12 +1,23 @@
 package io.fraudstream.engine.console;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import static io.fraudstream.engine.console.ConsoleHttp.JSON;
+import static io.fraudstream.engine.console.ConsoleHttp.asset;
+import static io.fraudstream.engine.console.ConsoleHttp.blankToNull;
+import static io.fraudstream.engine.console.ConsoleHttp.cookie;
+import static io.fraudstream.engine.console.ConsoleHttp.error;
+import static io.fraudstream.engine.console.ConsoleHttp.form;
+import static io.fraudstream.engine.console.ConsoleHttp.instant;
+import static io.fraudstream.engine.console.ConsoleHttp.json;
+import static io.fraudstream.engine.console.ConsoleHttp.longValue;
+import static io.fraudstream.engine.console.ConsoleHttp.query;
+import static io.fraudstream.engine.console.ConsoleHttp.tier;
+import static io.fraudstream.engine.console.ConsoleHttp.webjar;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fraudstream.engine.console.ConsoleHttp.BadRequest;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.Rederivation;
@@ -16,16 +27,12 @@ import io.fraudstream.features.Feature;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.models.ModelBundle;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +58,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   static final String SESSION_COOKIE = "fraudstream_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final int MAX_FORM_BYTES = 4096;
   private static final int MAX_QUEUE_PAGE = 500;
-  /** The webjar's version, as in engine/pom.xml. */
-  private static final String UPLOT_VERSION = "1.6.30";
-  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -362,133 +364,6 @@ public final class ConsoleServer implements AutoCloseable {
 
   private static String labelWord(Boolean fraud) {
     return fraud == null ? null : fraud ? "fraud" : "legitimate";
-  }
-
-  private static String cookie(HttpExchange exchange) {
-    for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
-      for (String part : header.split(";")) {
-        String trimmed = part.trim();
-        if (trimmed.startsWith(SESSION_COOKIE + "=")) {
-          return trimmed.substring(SESSION_COOKIE.length() + 1);
-        }
-      }
-    }
-    return null;
-  }
-
-  private static Map<String, String> query(HttpExchange exchange) {
-    return pairs(exchange.getRequestURI().getRawQuery());
-  }
-
-  private static Map<String, String> form(HttpExchange exchange) throws IOException {
-    String type = exchange.getRequestHeaders().getFirst("Content-Type");
-    if (type == null || !type.startsWith("application/x-www-form-urlencoded")) {
-      throw new BadRequest(415, "send the form as application/x-www-form-urlencoded");
-    }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(MAX_FORM_BYTES + 1);
-      if (body.length > MAX_FORM_BYTES) {
-        throw new BadRequest(413, "the form is larger than " + MAX_FORM_BYTES + " bytes");
-      }
-      return pairs(new String(body, StandardCharsets.UTF_8));
-    }
-  }
-
-  private static Map<String, String> pairs(String encoded) {
-    Map<String, String> pairs = new HashMap<>();
-    if (encoded == null || encoded.isEmpty()) {
-      return pairs;
-    }
-    for (String pair : encoded.split("&")) {
-      int equals = pair.indexOf('=');
-      try {
-        String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-        String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-        pairs.putIfAbsent(name, value);
-      } catch (IllegalArgumentException e) {
-        throw new BadRequest(400, "the request's parameters are not well encoded");
-      }
-    }
-    return pairs;
-  }
-
-  private static Tier tier(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    return switch (value) {
-      case "CHALLENGE" -> Tier.CHALLENGE;
-      case "BLOCK" -> Tier.BLOCK;
-      default -> throw new BadRequest(400, "tier is CHALLENGE or BLOCK, not '" + value + "'");
-    };
-  }
-
-  private static Instant instant(Map<String, String> query, String name) {
-    String value = blankToNull(query.get(name));
-    try {
-      return value == null ? null : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new BadRequest(400, name + " is an ISO-8601 instant such as 2026-12-01T10:00:00Z, not '" + value + "'");
-    }
-  }
-
-  private static long longValue(Map<String, String> query, String name) {
-    String value = blankToNull(query.get(name));
-    try {
-      return value == null ? 0 : Math.max(0, Long.parseLong(value));
-    } catch (NumberFormatException e) {
-      throw new BadRequest(400, name + " is a whole number, not '" + value + "'");
-    }
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value;
-  }
-
-  private static void asset(HttpExchange exchange, String name, String type) throws IOException {
-    try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
-      if (in == null) {
-        throw new BadRequest(404, "the console's " + name + " is not in this build");
-      }
-      send(exchange, 200, type, in.readAllBytes());
-    }
-  }
-
-  /** uPlot, the charting library, from its webjar on the class path. */
-  private static void webjar(HttpExchange exchange, String name, String type) throws IOException {
-    try (InputStream in = ConsoleServer.class.getResourceAsStream("/META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/" + name)) {
-      if (in == null) {
-        throw new BadRequest(404, "uPlot " + UPLOT_VERSION + " is not on the class path");
-      }
-      send(exchange, 200, type, in.readAllBytes());
-    }
-  }
-
-  private static void json(HttpExchange exchange, int status, Object body) throws IOException {
-    send(exchange, status, "application/json; charset=utf-8", JSON.writeValueAsBytes(body));
-  }
-
-  private static void error(HttpExchange exchange, int status, String message) throws IOException {
-    json(exchange, status, JSON.createObjectNode().put("error", message));
-  }
-
-  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
-  }
-
-  /** A request refused with a status and a message that says what to fix. */
-  private static final class BadRequest extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int status;
-
-    BadRequest(int status, String message) {
-      super(message, null, false, false);
-      this.status = status;
-    }
   }
 
   @Override
