@@ -1,4 +1,5 @@
-// The console's page: the queue (polled every two seconds for new decisions) and one payment.
+// The console's page: the cases (the main view), one case with its timeline and ring, the queue of
+// flagged payments (polled every two seconds for new decisions) and one payment.
 // Everything read from the engine is placed with textContent, never as markup.
 import uPlot from '/uplot/uPlot.esm.js';
 
@@ -180,16 +181,213 @@ async function showPayment(id) {
   $('lift-block').onclick = () => act('/api/unblock', { entity: 'user:' + d.user }, status);
 }
 
+
+// Cases: the main view. The list is kept in the order shown, so that j and k move through it.
+let cases = [];
+let selected = 0;
+let shownCase = null;
+
+function age(since) {
+  const seconds = Math.max(0, (Date.now() - Date.parse(since)) / 1000);
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+}
+
+async function refreshCases() {
+  try {
+    const list = await getJson('/api/cases?status=' + encodeURIComponent($('c-status').value));
+    cases = list.items;
+    selected = Math.min(selected, Math.max(0, cases.length - 1));
+    $('cases-status').textContent = `${list.active} open or investigating, ${list.total} cases in all`;
+    const body = $('cases').tBodies[0];
+    body.replaceChildren();
+    cases.forEach((c, i) => {
+      const row = body.insertRow();
+      row.dataset.case = c.id;
+      if (i === selected) row.className = 'selected';
+      cell(row, c.status, c.status); cell(row, c.assignee || '–'); cell(row, age(c.openedAt));
+      cell(row, c.worstTier, c.worstTier); cell(row, c.worstScore == null ? '–' : c.worstScore.toFixed(3));
+      cell(row, c.payments); cell(row, c.user); cell(row, c.id);
+      row.addEventListener('click', () => { location.hash = 'case=' + encodeURIComponent(c.id); });
+    });
+  } catch (e) {
+    $('cases-status').textContent = 'cannot read the cases: ' + e.message;
+  }
+}
+
+function select(index) {
+  if (!cases.length) return;
+  selected = Math.max(0, Math.min(cases.length - 1, index));
+  const rows = $('cases').tBodies[0].rows;
+  for (let i = 0; i < rows.length; i++) rows[i].className = i === selected ? 'selected' : '';
+  if (rows[selected]) rows[selected].scrollIntoView({ block: 'nearest' });
+}
+
+async function changeCase(c, action, fields, status) {
+  try {
+    const answer = await post('/api/case/' + action, Object.assign({ id: c.id, version: c.version }, fields));
+    status.textContent = `${answer.id}: ${answer.status}` + (answer.assignee ? `, assigned to ${answer.assignee}` : '')
+      + (answer.labelled != null ? `, ${answer.labelled} payments labelled` : '');
+    status.className = '';
+    return answer;
+  } catch (e) {
+    status.textContent = e.message;
+    status.className = 'error';
+    return null;
+  }
+}
+
+function ringPicture(ring, user) {
+  const svg = $('c-ring');
+  svg.replaceChildren();
+  const ns = 'http://www.w3.org/2000/svg';
+  const add = (name, attributes, text) => {
+    const element = document.createElementNS(ns, name);
+    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+    if (text != null) element.textContent = text;
+    svg.append(element);
+    return element;
+  };
+  const at = {};
+  ring.users.forEach((u, i) => {
+    const angle = (2 * Math.PI * i) / Math.max(1, ring.users.length) - Math.PI / 2;
+    at['user:' + u.user] = [260 + 150 * Math.cos(angle), 180 + 140 * Math.sin(angle)];
+  });
+  ring.tokens.forEach((t, i) => {
+    const angle = (2 * Math.PI * i) / Math.max(1, ring.tokens.length) - Math.PI / 2;
+    at[t.kind + ':' + t.token] = [260 + 60 * Math.cos(angle), 180 + 55 * Math.sin(angle)];
+  });
+  for (const edge of ring.edges) {
+    const [a, b] = [at['user:' + edge.user], at[edge.token]];
+    if (a && b) add('line', { x1: a[0], y1: a[1], x2: b[0], y2: b[1], class: 'edge' });
+  }
+  for (const t of ring.tokens) {
+    const [x, y] = at[t.kind + ':' + t.token];
+    add('rect', { x: x - 5, y: y - 5, width: 10, height: 10, class: 'token' });
+    add('title', {}, `${t.kind} ${t.token}`);
+    add('text', { x: x + 7, y: y + 4, class: 'token-label' }, t.kind);
+  }
+  for (const u of ring.users) {
+    const [x, y] = at['user:' + u.user];
+    add('circle', { cx: x, cy: y, r: u.user === user ? 9 : 7, class: 'user ' + (u.fraudLabels ? 'fraud' : (u.worstTier || 'ALLOW')) });
+    add('text', { x: x + 11, y: y + 4, class: 'user-label' }, u.user + (u.fraudLabels ? ' (fraud)' : ''));
+  }
+}
+
+async function showCase(id) {
+  for (const view of ['cases-view', 'queue-view', 'payment-view']) $(view).hidden = true;
+  $('case-view').hidden = false;
+  let c;
+  try {
+    c = await getJson('/api/case?id=' + encodeURIComponent(id));
+  } catch (e) {
+    $('c-title').textContent = e.message;
+    return;
+  }
+  if (!shownCase || shownCase.id !== c.id) $('c-action-status').textContent = '';
+  shownCase = c;
+  const index = cases.findIndex((each) => each.id === c.id);
+  if (index >= 0) selected = index;
+  $('c-title').textContent = `case ${c.id} · ${c.status}`;
+  $('c-title').className = c.status;
+  const facts = $('c-facts');
+  facts.replaceChildren();
+  const fact = (name, value) => {
+    const dt = document.createElement('dt'); dt.textContent = name;
+    const dd = document.createElement('dd'); dd.textContent = value == null ? '–' : String(value);
+    facts.append(dt, dd);
+  };
+  fact('user', c.user); fact('status', c.status); fact('assignee', c.assignee); fact('opened', c.openedAt);
+  fact('worst', c.worstTier + (c.worstScore == null ? '' : ` (score ${c.worstScore.toFixed(3)})`)); fact('payments', c.payments);
+  fact('version', `${c.version}` + (c.updatedBy ? `, last changed by ${c.updatedBy}` : ''));
+  if (c.paymentsNotHeld.length) fact('payments no longer held', c.paymentsNotHeld.join(', '));
+  $('c-export-json').href = '/api/case/export?format=json&id=' + encodeURIComponent(c.id);
+  $('c-export-csv').href = '/api/case/export?format=csv&id=' + encodeURIComponent(c.id);
+  $('c-comments').replaceChildren(...c.comments.map((note) => {
+    const li = document.createElement('li'); li.textContent = `${note.at} ${note.by}: ${note.text}`; return li;
+  }));
+  const decisions = $('c-decisions').tBodies[0];
+  decisions.replaceChildren();
+  for (const d of c.decisions) {
+    const row = decisions.insertRow();
+    cell(row, d.timestamp); cell(row, d.tier, d.tier); cell(row, d.score.toFixed(3)); cell(row, d.paymentId);
+    cell(row, `${d.amount.toFixed(2)} ${d.currency || ''}`); cell(row, d.merchant); cell(row, d.reasons); cell(row, d.label);
+    row.addEventListener('click', () => { location.hash = 'payment=' + encodeURIComponent(d.paymentId); });
+  }
+  const timeline = $('c-timeline').tBodies[0];
+  timeline.replaceChildren();
+  for (const event of c.timeline) {
+    const row = timeline.insertRow();
+    row.className = 'event-' + event.kind;
+    cell(row, event.at); cell(row, event.kind, event.tier); cell(row, event.paymentId); cell(row, event.text); cell(row, event.moved.join('; '));
+  }
+  const ring = c.ring;
+  $('c-ring-summary').textContent = ring.users.length > 1
+    ? `${ring.users.length} users linked through ${ring.tokens.length} shared ${ring.tokens.length === 1 ? 'device, payee or IP address' : 'devices, payees or IP addresses'}; `
+      + `${ring.confirmedFraudUsers} of them with payments labelled fraud`
+    : 'no other user shares a device, payee or IP address with this user in what the console holds';
+  ringPicture(ring, c.user);
+  const ringUsers = $('c-ring-users').tBodies[0];
+  ringUsers.replaceChildren();
+  for (const u of ring.users) {
+    const row = ringUsers.insertRow();
+    cell(row, u.user); cell(row, u.worstTier, u.worstTier); cell(row, u.fraudLabels);
+  }
+  const status = $('c-action-status');
+  $('c-assign').onclick = () => changeCase(c, 'assign', {}, status).then((done) => done && showCase(c.id));
+  $('c-fraud').onclick = () => changeCase(c, 'close', { outcome: 'fraud' }, status).then((done) => done && showCase(c.id));
+  $('c-legit').onclick = () => changeCase(c, 'close', { outcome: 'legitimate' }, status).then((done) => done && showCase(c.id));
+  $('c-comment-form').onsubmit = (event) => {
+    event.preventDefault();
+    changeCase(c, 'comment', { text: $('c-comment').value }, status).then((done) => {
+      if (done) { $('c-comment').value = ''; showCase(c.id); }
+    });
+  };
+}
+
+function onKey(event) {
+  if (['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName) || event.ctrlKey || event.metaKey || event.altKey) return;
+  const inCase = !$('case-view').hidden;
+  const inList = !$('cases-view').hidden;
+  if (!inCase && !inList) return;
+  const target = inCase ? shownCase : cases[selected];
+  const go = (index) => {
+    select(index);
+    if (inCase && cases[selected]) location.hash = 'case=' + encodeURIComponent(cases[selected].id);
+  };
+  const status = inCase ? $('c-action-status') : $('cases-status');
+  const after = (done) => { if (done) { if (inCase) showCase(target.id); else refreshCases(); } };
+  switch (event.key) {
+    case 'j': go(selected + 1); break;
+    case 'k': go(selected - 1); break;
+    case 'Enter': if (inList && target) location.hash = 'case=' + encodeURIComponent(target.id); break;
+    case 'Escape': location.hash = ''; break;
+    case 'a': if (target) changeCase(target, 'assign', {}, status).then(after); break;
+    case 'f': if (target) changeCase(target, 'close', { outcome: 'fraud' }, status).then(after); break;
+    case 'l': if (target) changeCase(target, 'close', { outcome: 'legitimate' }, status).then(after); break;
+    default: return;
+  }
+  event.preventDefault();
+}
+
 function route() {
-  const match = location.hash.match(/^#payment=(.+)$/);
-  if (match) {
-    showPayment(decodeURIComponent(match[1]));
-  } else {
-    $('payment-view').hidden = true;
+  const payment = location.hash.match(/^#payment=(.+)$/);
+  const caseId = location.hash.match(/^#case=(.+)$/);
+  for (const view of ['cases-view', 'case-view', 'queue-view', 'payment-view']) $(view).hidden = true;
+  if (payment) {
+    showPayment(decodeURIComponent(payment[1]));
+  } else if (caseId) {
+    showCase(decodeURIComponent(caseId[1]));
+  } else if (location.hash === '#payments') {
     $('queue-view').hidden = false;
     refreshQueue(true);
     refreshBlocks();
     refreshHealth();
+  } else {
+    $('cases-view').hidden = false;
+    refreshCases();
   }
 }
 
@@ -213,8 +411,11 @@ function showSession(session) {
 
 $('signin').addEventListener('submit', signIn);
 $('filters').addEventListener('submit', (event) => { event.preventDefault(); refreshQueue(true); });
+$('case-filters').addEventListener('submit', (event) => { event.preventDefault(); selected = 0; refreshCases(); });
+document.addEventListener('keydown', onKey);
 window.addEventListener('hashchange', route);
 getJson('/api/session').then(showSession);
 route();
 setInterval(() => { if (!$('queue-view').hidden) refreshQueue(false); }, 2000);
 setInterval(() => { if (!$('queue-view').hidden) refreshHealth(); }, 10000);
+setInterval(() => { if (!$('cases-view').hidden) refreshCases(); }, 3000);

@@ -18,15 +18,12 @@ import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.data.SyntheticGenerator;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,21 +38,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -70,9 +61,8 @@ class ConsoleIntegrationTest {
 
   private static final String TOKEN = "console-test-token-0123";
   private static final String AUDIT = "console-it-audit";
+  private static final String CASES = "console-it-cases";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   private TemporaryDirectory stateDir;
   private EngineConfig config;
@@ -90,7 +80,7 @@ class ConsoleIntegrationTest {
         new String(TestModels.SECRET, StandardCharsets.UTF_8));
     config = defaults.withApplication("console-it", SharedBroker.topics("console-it-"), stateDir.path());
     engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60));
-    console = Console.start(config.clientProperties(), new Console.Settings("127.0.0.1", 0, config.topics(), AUDIT, 5_000, 1_000,
+    console = Console.start(config.clientProperties(), new Console.Settings("127.0.0.1", 0, config.topics(), AUDIT, CASES, 5_000, 1_000,
         Duration.ZERO), Operators.parse("alice:" + TOKEN), List.of(TestModels.bundle()), List.of());
     base = console.address();
     List<Transaction> payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(200, 5, 3));
@@ -271,12 +261,7 @@ class ConsoleIntegrationTest {
    */
   @Test
   void anAnalystReviewsAnAlertInARealBrowser() throws Exception {
-    boolean required = Boolean.parseBoolean(System.getenv("FRAUDSTREAM_BROWSER_REQUIRED"));
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && required) {
-      fail("FRAUDSTREAM_BROWSER_REQUIRED is set but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install chromium chromium-driver");
-    }
-    Assumptions.assumeTrue(present, "no Chromium here: 'apt-get install chromium chromium-driver' to run the console's browser test");
+    Chromium.assumeInstalled();
 
     Decision blocked = blocking.get(0);
     Transaction original = sent.get(blocked.paymentId());
@@ -285,22 +270,17 @@ class ConsoleIntegrationTest {
 
     // Chromium's profile goes with the test, also when the browser fails to start.
     try (TemporaryDirectory profile = TemporaryDirectory.create("console-it-chromium-")) {
-      ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-      options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-          "--user-data-dir=" + profile.path());
-      ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-      WebDriver browser = new ChromeDriver(service, options);
+      WebDriver browser = Chromium.start(profile.path());
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        browser.get(base);
+        browser.get(base + "#payments");
         By row = By.cssSelector("#queue tr[data-payment='" + blocked.paymentId() + "']");
         browser.findElement(By.id("f-q")).sendKeys(blocked.user());
         browser.findElement(By.cssSelector("#filters button")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "BLOCK"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
         assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
-        screenshot(browser, "console-queue.png");
+        Chromium.screenshot(browser, "console-queue.png");
 
         // The queue redraws itself while it refreshes, so the row is found again at the click.
         wait.ignoring(StaleElementReferenceException.class).until(driver -> {
@@ -311,7 +291,7 @@ class ConsoleIntegrationTest {
         List<String> reasons = browser.findElements(By.cssSelector("#p-reasons li")).stream().map(WebElement::getText).toList();
         assertEquals(blocked.reasons(), reasons);
         assertTrue(browser.findElement(By.id("p-facts")).getText().contains(blocked.modelVersion()));
-        screenshot(browser, "console-payment.png");
+        Chromium.screenshot(browser, "console-payment.png");
 
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.cssSelector("#signin button")).click();
@@ -344,12 +324,6 @@ class ConsoleIntegrationTest {
 
   private double livePrecision(Tier tier) {
     return engine.registry().find("fraudstream.live.precision").tag("tier", tier.name()).gauge().value();
-  }
-
-  private static void screenshot(WebDriver browser, String name) throws IOException {
-    Path target = Path.of("target", name);
-    Files.createDirectories(target.getParent());
-    Files.write(target, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
   }
 
   /** Sends a copy of {@code original} {@code after} it, under a new id, and waits for its decision. */
@@ -418,7 +392,7 @@ class ConsoleIntegrationTest {
     return TopicContents.readAll(config.clientProperties(), topic);
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -219,7 +219,8 @@ class ReferencePagesTest {
         + "operates a cluster: every topic the engine reads or writes, under its default name. Every key is a UTF-8 string. The "
         + "engine creates missing topics at start; what a record looks like and what to set on a real cluster: "
         + "[integrate](../integrate.md), [operate](../operate.md). The console also writes `console-audit` (its `--audit-topic`), "
-        + "keyed by operator, one record per action."));
+        + "keyed by operator, one record per action, and `cases` (its `--cases-topic`, compacted), keyed by case id, the whole "
+        + "case per record ([console](../console.md#cases))."));
     page.append("| topic | written by | key | value | cleanup |\n|---|---|---|---|---|\n");
     for (Topics.Described topic : Topics.defaults().described()) {
       page.append("| `").append(topic.name()).append("` | ").append(cell(topic.writer())).append(" | ").append(cell(topic.key()))

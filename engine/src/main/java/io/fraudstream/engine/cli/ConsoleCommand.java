@@ -58,6 +58,10 @@ final class ConsoleCommand implements Callable<Integer> {
       description = "where every operator action is recorded, with who and when (default ${DEFAULT-VALUE})")
   String auditTopic;
 
+  @Option(names = "--cases-topic", defaultValue = "${env:FRAUDSTREAM_CONSOLE_CASES_TOPIC:-cases}",
+      description = "the compacted topic the cases live on, shared by every console of the engine (default ${DEFAULT-VALUE})")
+  String casesTopic;
+
   @Option(names = "--queue-size", defaultValue = "10000", description = "CHALLENGE and BLOCK decisions held, newest kept (default ${DEFAULT-VALUE})")
   int queueSize;
 
@@ -87,7 +91,7 @@ final class ConsoleCommand implements Callable<Integer> {
     Topics defaults = Topics.defaults();
     Topics topics = new Topics(defaults.transactions(), decisionsTopic, defaults.alerts(), blocksTopic, defaults.deadLetters(), labelsTopic,
         defaults.erasures(), defaults.entityRisk(), defaults.challengeResults(), defaults.backfill());
-    Console.Settings settings = new Console.Settings(host, port, topics, auditTopic, queueSize, users, Duration.ofHours(lookBackHours));
+    Console.Settings settings = new Console.Settings(host, port, topics, auditTopic, casesTopic, queueSize, users, Duration.ofHours(lookBackHours));
     try (ShutdownGate gate = new ShutdownGate();
          Console console = Console.start(cluster.producerProperties("the console"), settings, operators, bundles, ruleSets)) {
       gate.awaitStop(() -> System.out.println("console at " + console.address()

@@ -253,7 +253,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     String token = randomSecret();
     Operators operators = Operators.parse("demo:" + token);
-    IntFunction<Console.Settings> on = port -> new Console.Settings("127.0.0.1", port, config.topics(), "console-audit", 10_000, 100_000,
+    IntFunction<Console.Settings> on = port -> new Console.Settings("127.0.0.1", port, config.topics(), "console-audit", "cases", 10_000, 100_000,
         Duration.ZERO);
     Console console;
     try {

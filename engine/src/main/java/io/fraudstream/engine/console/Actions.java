@@ -6,6 +6,7 @@ import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.PaymentLabel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +28,9 @@ public final class Actions implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final String auditTopic;
+  private final String casesTopic;
 
-  public Actions(Properties clientProperties, Topics topics, String auditTopic) {
+  public Actions(Properties clientProperties, Topics topics, String auditTopic, String casesTopic) {
     Properties props = new Properties();
     props.putAll(clientProperties);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -39,6 +41,23 @@ public final class Actions implements AutoCloseable {
     this.producer = new KafkaProducer<>(props, Topics.KEY_SERDE.serializer(), Topics.RAW_SERDE.serializer());
     this.topics = topics;
     this.auditTopic = auditTopic;
+    this.casesTopic = casesTopic;
+  }
+
+  /** Tombstones for the cases of an erased user, so that compaction removes them from the cases topic. */
+  public void forgetCases(String user, List<String> ids) {
+    for (String id : ids) {
+      send(casesTopic, id, null);
+    }
+    if (!ids.isEmpty()) {
+      audit("erasure", null, "case-erased", user);
+    }
+  }
+
+  /** A case's new version, and what was done to it ({@code assign}, {@code comment}, {@code close-fraud}…) on the audit topic. */
+  public void writeCase(CaseRecord record, String action, String operator, String remote) {
+    send(casesTopic, record.id(), record.toJson());
+    audit(operator, remote, "case-" + action, record.id());
   }
 
   public void label(PaymentLabel label, String operator, String remote) {

@@ -12,9 +12,13 @@ import java.util.Set;
 /** The console whole: its view of the topics, the reader that feeds it, the writer of actions and the server. */
 public final class Console implements AutoCloseable {
 
-  /** Where it serves, what it reads and how much it holds. */
-  public record Settings(String host, int port, Topics topics, String auditTopic, int queueCapacity, int usersRemembered,
-                         Duration lookBack) {}
+  /**
+   * Where it serves, what it reads and how much it holds.
+   *
+   * @param casesTopic the compacted topic the cases live on, shared by every console of the engine
+   */
+  public record Settings(String host, int port, Topics topics, String auditTopic, String casesTopic, int queueCapacity,
+                         int usersRemembered, Duration lookBack) {}
 
   private final ConsoleView view;
   private final TopicReader reader;
@@ -34,8 +38,10 @@ public final class Console implements AutoCloseable {
       List<Rules> rules) {
     // The engine creates its own topics; the audit topic is the console's, and an action must not wait on its absence.
     TopicAdmin.ensureTopics(clientProperties, List.of(settings.auditTopic()), 1, Set.of());
+    // Compacted: the latest record of a case is the whole case, kept for as long as the topic exists.
+    TopicAdmin.ensureTopics(clientProperties, List.of(settings.casesTopic()), 1, Set.of(settings.casesTopic()));
     ConsoleView view = new ConsoleView(settings.queueCapacity(), settings.usersRemembered());
-    Actions actions = new Actions(clientProperties, settings.topics(), settings.auditTopic());
+    Actions actions = new Actions(clientProperties, settings.topics(), settings.auditTopic(), settings.casesTopic());
     ConsoleServer server;
     try {
       server = ConsoleServer.start(settings.host(), settings.port(), view, operators, actions, bundles, rules);
@@ -43,7 +49,8 @@ public final class Console implements AutoCloseable {
       actions.close();
       throw e;
     }
-    TopicReader reader = new TopicReader(clientProperties, settings.topics(), view, settings.lookBack());
+    TopicReader reader = new TopicReader(clientProperties, settings.topics(), settings.casesTopic(), view, settings.lookBack(),
+        actions::forgetCases);
     return new Console(view, reader, actions, server, settings.host());
   }
 

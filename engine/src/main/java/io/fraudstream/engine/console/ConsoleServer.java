@@ -23,6 +23,7 @@ import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.Rederivation;
 import io.fraudstream.engine.rules.Rules;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.engine.serving.HttpServers;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.models.ModelBundle;
@@ -65,6 +66,7 @@ public final class ConsoleServer implements AutoCloseable {
   private final ConsoleView view;
   private final Operators operators;
   private final Actions actions;
+  private final CaseRoutes cases;
   private final Map<String, ModelBundle> bundles = new HashMap<>();
   private final Map<String, Rules> rules = new HashMap<>();
 
@@ -74,6 +76,7 @@ public final class ConsoleServer implements AutoCloseable {
     this.view = view;
     this.operators = operators;
     this.actions = actions;
+    this.cases = new CaseRoutes(view, actions, this::operator, ConsoleServer::remote);
     bundles.forEach(bundle -> this.bundles.put(bundle.provenanceId(), bundle));
     this.rules.put(Rules.none().version(), Rules.none());
     rules.forEach(ruleset -> this.rules.put(ruleset.version(), ruleset));
@@ -90,7 +93,7 @@ public final class ConsoleServer implements AutoCloseable {
       List<ModelBundle> bundles, List<Rules> rules) {
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+      server = HttpServers.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve the console on " + host + ":" + port + " (" + e.getMessage()
           + "); choose another --port", e);
@@ -124,6 +127,9 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   private void route(HttpExchange exchange, String method, String path) throws IOException {
+    if (path.startsWith("/api/case") && cases.route(exchange, method, path)) {
+      return;
+    }
     boolean get = method.equals("GET");
     boolean post = method.equals("POST");
     switch (path) {

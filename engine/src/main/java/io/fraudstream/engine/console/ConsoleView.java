@@ -3,6 +3,7 @@ package io.fraudstream.engine.console;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Feature;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,11 @@ public final class ConsoleView {
   private final Health health = new Health();
   private final LinkedHashMap<String, Tier> tiers;
   private final Map<String, ModelSeen> models = new LinkedHashMap<>();
+  private final CaseBook cases = new CaseBook();
+  private final Timelines timelines = new Timelines();
+  private final Links links = new Links();
+  /** Payments labelled fraud per user, for the rings; as bounded as the users' habits. */
+  private final LinkedHashMap<String, Integer> fraudLabels;
 
   /** A model version in the decisions read: how many it made and when it last made one. */
   public record ModelSeen(String version, long decisions, Instant lastDecidedAt) {}
@@ -96,6 +102,12 @@ public final class ConsoleView {
         return size() > TIERS_HELD;
       }
     };
+    this.fraudLabels = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+        return size() > ConsoleView.this.users;
+      }
+    };
     this.tiers = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Tier> eldest) {
@@ -126,6 +138,8 @@ public final class ConsoleView {
         }
       }
     }
+    timelines.decision(decision);
+    links.decision(decision);
     Habit habit = decision.user() == null ? null : habits.computeIfAbsent(decision.user(), user -> new Habit());
     if (decision.tier() != Tier.ALLOW && !byPayment.containsKey(decision.paymentId())) {
       float[] usual = habit == null || habit.count == 0 ? null : habit.mean.clone();
@@ -155,6 +169,12 @@ public final class ConsoleView {
 
   /** A block read from the blocks topic; {@code null} is a tombstone that lifts it. */
   public synchronized void block(String entity, Block block) {
+    block(entity, block, Instant.now());
+  }
+
+  /** A block, or a tombstone that lifts it, written at {@code at}. */
+  public synchronized void block(String entity, Block block, Instant at) {
+    timelines.block(entity, block, at);
     if (block == null) {
       blocks.remove(entity);
     } else {
@@ -163,7 +183,89 @@ public final class ConsoleView {
   }
 
   public synchronized void label(String paymentId, boolean fraud) {
-    labels.put(paymentId, fraud);
+    label(paymentId, fraud, Instant.now());
+  }
+
+  /** A label written at {@code at}. */
+  public synchronized void label(String paymentId, boolean fraud, Instant at) {
+    Boolean previous = labels.put(paymentId, fraud);
+    timelines.label(paymentId, fraud, at);
+    String user = timelines.userOf(paymentId);
+    if (user != null && !Boolean.valueOf(fraud).equals(previous) && (fraud || Boolean.TRUE.equals(previous))) {
+      fraudLabels.merge(user, fraud ? 1 : -1, (a, b) -> a + b <= 0 ? null : a + b);
+    }
+  }
+
+  /** How a user's step-up verification ended, for the user's timeline. */
+  public synchronized void challengeResult(String user, ChallengeResult result) {
+    timelines.challengeResult(user, result);
+  }
+
+  /** A case record read from the cases topic, or just written by this console. */
+  public synchronized void caseRecord(CaseRecord record) {
+    cases.record(record);
+  }
+
+  /** A case deleted from the cases topic (a tombstone). */
+  public synchronized void forgetCase(String id) {
+    cases.forget(id);
+  }
+
+  /**
+   * Forgets a user, as an erasure request asks: their flagged decisions, habits, timeline, links
+   * and case records. Returns the ids of the cases forgotten, for tombstones on the cases topic.
+   */
+  public synchronized List<String> erase(String user) {
+    queue.removeIf(flagged -> user.equals(flagged.decision().user()));
+    byPayment.values().removeIf(flagged -> user.equals(flagged.decision().user()));
+    habits.remove(user);
+    fraudLabels.remove(user);
+    timelines.forget(user);
+    links.forget(user);
+    return cases.forgetUser(user);
+  }
+
+  /** Every case the decisions held and the case records make, newest activity first. */
+  synchronized List<CaseBook.Case> cases() {
+    return cases.cases(new ArrayList<>(queue));
+  }
+
+  /** One case, or null: derived from the decisions and records of the users its id can name only. */
+  synchronized CaseBook.Case caseOf(String id) {
+    List<Flagged> ofUser = queue.stream().filter(f -> f.decision().user() != null && id.startsWith(f.decision().user() + "/")).toList();
+    return cases.cases(ofUser, id).stream().filter(c -> c.record().id().equals(id)).findFirst().orElse(null);
+  }
+
+  synchronized List<Timelines.Event> timeline(String user) {
+    return timelines.of(user);
+  }
+
+  /** The ring around {@code user}, with each member's worst tier held and count of payments labelled fraud. */
+  synchronized RingView ring(String user) {
+    Links.Ring ring = links.ring(user);
+    Map<String, Tier> worst = new HashMap<>();
+    for (Flagged flagged : queue) {
+      Decision d = flagged.decision();
+      if (d.user() != null && ring.users().contains(d.user())) {
+        worst.merge(d.user(), d.tier(), (a, b) -> a.ordinal() >= b.ordinal() ? a : b);
+      }
+    }
+    Map<String, Integer> frauds = new HashMap<>();
+    for (String member : ring.users()) {
+      Integer count = fraudLabels.get(member);
+      if (count != null) {
+        frauds.put(member, count);
+      }
+    }
+    return new RingView(ring, worst, frauds);
+  }
+
+  /** A ring with what the console knows of its users. */
+  record RingView(Links.Ring ring, Map<String, Tier> worstTier, Map<String, Integer> fraudLabels) {}
+
+  /** How much the case, timeline and link structures hold, against their bounds. */
+  synchronized Map<String, Integer> held() {
+    return Map.of("caseRecords", cases.recordCount(), "linkTokens", links.tokenCount(), "flagged", queue.size(), "users", habits.size());
   }
 
   /** The newest flagged decisions that pass {@code filter}, at most {@code limit}. */

@@ -1,6 +1,7 @@
 package io.fraudstream.engine.console;
 
 import io.fraudstream.engine.topology.Topics;
+import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.InputLimits;
 import io.fraudstream.features.PaymentLabel;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,11 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds a {@link ConsoleView} from the engine's committed output: decisions and labels whose
- * record time (the payment's time) is within {@code lookBack} of now, or all that the topics
- * retain when it is zero; blocks from the beginning (the topic is compacted, and a block read
- * late is still in force); dead letters are only counted. A group of its own that commits nothing, so every console sees everything
- * and several consoles do not share the work. A record it cannot read is counted and skipped.
+ * Feeds a {@link ConsoleView} from the engine's committed output: decisions, labels and challenge
+ * results whose record time is within {@code lookBack} of now, or all that the topics retain when
+ * it is zero; blocks and cases from the beginning (both compacted: a block read late is still in
+ * force, a case still open); dead letters are only counted. A group of its own that commits
+ * nothing, so every console sees everything and several consoles do not share the work. A record
+ * it cannot read is counted and skipped.
  */
 public final class TopicReader implements AutoCloseable {
 
@@ -36,12 +39,16 @@ public final class TopicReader implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
+  private final String casesTopic;
   private final ConsoleView view;
+  private final BiConsumer<String, List<String>> casesErased;
   private final Duration lookBack;
   private final Thread thread;
   private volatile boolean running = true;
 
-  public TopicReader(Properties clientProperties, Topics topics, ConsoleView view, Duration lookBack) {
+  /** @param casesErased told the user and the ids of the cases an erasure request removed, to delete them from the cases topic */
+  public TopicReader(Properties clientProperties, Topics topics, String casesTopic, ConsoleView view, Duration lookBack,
+      BiConsumer<String, List<String>> casesErased) {
     Properties props = new Properties();
     props.putAll(clientProperties);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "fraudstream-console-" + UUID.randomUUID());
@@ -52,7 +59,9 @@ public final class TopicReader implements AutoCloseable {
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.topics = topics;
+    this.casesTopic = casesTopic;
     this.view = view;
+    this.casesErased = casesErased;
     this.lookBack = lookBack;
     this.thread = new Thread(this::run, "fraudstream-console-reader");
     thread.setDaemon(true);
@@ -61,7 +70,8 @@ public final class TopicReader implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(topics.decisions(), topics.labels(), topics.blocks(), topics.deadLetters()), new ConsumerRebalanceListener() {
+      consumer.subscribe(List.of(topics.decisions(), topics.labels(), topics.blocks(), topics.deadLetters(), topics.challengeResults(),
+          casesTopic, topics.erasures()), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
@@ -92,7 +102,9 @@ public final class TopicReader implements AutoCloseable {
     }
     long since = Instant.now().minus(lookBack).toEpochMilli();
     Map<TopicPartition, Long> times = new HashMap<>();
-    partitions.stream().filter(partition -> !partition.topic().equals(topics.blocks())).forEach(partition -> times.put(partition, since));
+    // Blocks and cases are compacted and read whole: a block read late is still in force, a case still open.
+    partitions.stream().filter(partition -> !partition.topic().equals(topics.blocks()) && !partition.topic().equals(casesTopic))
+        .forEach(partition -> times.put(partition, since));
     for (Map.Entry<TopicPartition, OffsetAndTimestamp> found : consumer.offsetsForTimes(times).entrySet()) {
       if (found.getValue() == null) {
         consumer.seekToEnd(List.of(found.getKey()));
@@ -113,14 +125,34 @@ public final class TopicReader implements AutoCloseable {
       view.unreadable();
       return;
     }
+    Instant at = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
     try {
       if (record.topic().equals(topics.decisions())) {
         view.decision(Topics.DECISION_SERDE.deserializer().deserialize(record.topic(), value));
       } else if (record.topic().equals(topics.blocks())) {
-        view.block(record.key(), value == null ? null : Topics.BLOCK_SERDE.deserializer().deserialize(record.topic(), value));
+        view.block(record.key(), value == null ? null : Topics.BLOCK_SERDE.deserializer().deserialize(record.topic(), value), at);
+      } else if (record.topic().equals(casesTopic)) {
+        if (value == null && record.key() != null) {
+          view.forgetCase(record.key());
+        } else {
+          view.caseRecord(CaseRecord.parse(record.key(), value));
+        }
+      } else if (record.topic().equals(topics.erasures())) {
+        if (record.key() == null || InputLimits.checkKey(record.key()) != null) {
+          throw new IllegalArgumentException("an erasure request is keyed by its user");
+        }
+        List<String> forgotten = view.erase(record.key());
+        if (!forgotten.isEmpty()) {
+          casesErased.accept(record.key(), forgotten);
+        }
+      } else if (record.topic().equals(topics.challengeResults())) {
+        if (record.key() == null || InputLimits.checkKey(record.key()) != null) {
+          throw new IllegalArgumentException("a challenge result is keyed by its user");
+        }
+        view.challengeResult(record.key(), ChallengeResult.parse(value));
       } else {
         PaymentLabel label = PaymentLabel.parse(record.key(), value);
-        view.label(label.paymentId(), label.fraud());
+        view.label(label.paymentId(), label.fraud(), at);
       }
     } catch (RuntimeException e) {
       view.unreadable();

@@ -14,6 +14,8 @@ import java.util.Map;
  *
  * @param device the device's token, never the raw id
  * @param country the country's token
+ * @param counterparty the payee's token, for the console's linked users
+ * @param ip the IP address's token, for the console's linked users
  * @param tier the outcome; {@code modelTier} is what the model's score alone gave
  * @param reasons why, in words: rule hits first, then the features that pushed the score up
  *     most, strongest first (may be empty for an unremarkable payment)
@@ -34,6 +36,8 @@ public record Decision(
     String merchant,
     String device,
     String country,
+    String counterparty,
+    String ip,
     Tier tier,
     double score,
     Tier modelTier,
@@ -67,6 +71,8 @@ public record Decision(
     private String merchant;
     private String device;
     private String country;
+    private String counterparty;
+    private String ip;
     private Tier tier;
     private double score;
     private Tier modelTier;
@@ -84,10 +90,10 @@ public record Decision(
 
     private Builder() {}
 
-    /** The payment's own fields, as they are at decision time (device and country as tokens). */
+    /** The payment's own fields, as they are at decision time (device, country, payee and IP address as tokens). */
     public Builder payment(Transaction tx) {
       return paymentId(tx.id()).user(tx.user()).timestamp(tx.timestamp()).amount(tx.amount()).currency(tx.currency())
-          .merchant(tx.merchant()).device(tx.device()).country(tx.country());
+          .merchant(tx.merchant()).device(tx.device()).country(tx.country()).counterparty(tx.counterparty()).ip(tx.ip());
     }
 
     public Builder paymentId(String value) {
@@ -127,6 +133,16 @@ public record Decision(
 
     public Builder country(String value) {
       this.country = value;
+      return this;
+    }
+
+    public Builder counterparty(String value) {
+      this.counterparty = value;
+      return this;
+    }
+
+    public Builder ip(String value) {
+      this.ip = value;
       return this;
     }
 
@@ -201,7 +217,7 @@ public record Decision(
     }
 
     public Decision build() {
-      return new Decision(paymentId, user, timestamp, amount, currency, merchant, device, country, tier, score, modelTier, reasons, modelVersion, modelProvenance, rulesVersion, activeBlock, placesBlock, shadow, features, extractionMicros, scoringMicros, decidedAt);
+      return new Decision(paymentId, user, timestamp, amount, currency, merchant, device, country, counterparty, ip, tier, score, modelTier, reasons, modelVersion, modelProvenance, rulesVersion, activeBlock, placesBlock, shadow, features, extractionMicros, scoringMicros, decidedAt);
     }
   }
 }

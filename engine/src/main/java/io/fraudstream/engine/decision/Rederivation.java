@@ -28,7 +28,8 @@ public record Rederivation(Decision again, List<String> differences) {
   /** Makes {@code recorded} again with {@code bundle} and {@code rules}, which must be the ones it names. */
   public static Rederivation of(Decision recorded, ModelBundle bundle, Rules rules) {
     Transaction tx = new Transaction.Builder(recorded.paymentId(), recorded.timestamp(), recorded.user(), recorded.amount())
-        .currency(recorded.currency()).merchant(recorded.merchant()).device(recorded.device()).country(recorded.country()).build();
+        .currency(recorded.currency()).merchant(recorded.merchant()).device(recorded.device()).country(recorded.country())
+        .counterparty(recorded.counterparty()).ip(recorded.ip()).build();
     FeaturedTransaction featured = new FeaturedTransaction(tx, FeatureVector.fromMap(recorded.features()), 0);
     Decision again = new DecisionPolicy(bundle, rules, Duration.ofHours(24)).decide(featured, recorded.activeBlock(), recorded.decidedAt());
     List<String> differences = new ArrayList<>();

@@ -38,18 +38,6 @@ public final class OperationsServer implements AutoCloseable {
   private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
       KafkaStreams.State.NOT_RUNNING);
 
-  static {
-    // The JDK's server writes a response's headers and body apart; without TCP_NODELAY, Nagle's
-    // algorithm holds the body until the client's delayed ACK, 40 ms on Linux, on every keep-alive
-    // request. Read once, when the JDK's server first loads, so set before any server is made.
-    System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
-    // Past 200 idle connections the JDK's server closes each connection as its answer completes,
-    // without saying so in the answer; a client that reuses it first finds it closed, and its
-    // request is lost ("received no bytes"). A burst of payments opens that many. Idle ones are
-    // still closed after 30 s (sun.net.httpserver.idleInterval).
-    System.setProperty("sun.net.httpserver.maxIdleConnections", System.getProperty("sun.net.httpserver.maxIdleConnections", "4096"));
-  }
-
   private static final int CONNECTION_BACKLOG = 4096;
   private final HttpServer server;
   private final ExecutorService executor;
@@ -66,7 +54,7 @@ public final class OperationsServer implements AutoCloseable {
     try {
       // A stall of a second at a thousand payments a second opens a thousand connections at once;
       // the default backlog of 50 drops most of them, and their requests are lost.
-      server = HttpServer.create(new InetSocketAddress(host, port), CONNECTION_BACKLOG);
+      server = HttpServers.create(new InetSocketAddress(host, port), CONNECTION_BACKLOG);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve metrics and health on " + host + ":" + port + " (" + e.getMessage()
           + "); choose another --http-port, or -1 for none", e);
