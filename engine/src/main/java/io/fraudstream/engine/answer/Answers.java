@@ -35,12 +35,15 @@ public final class Answers {
     private final byte[] digest;
     private final long askedAt;
     private final CompletableFuture<Answer> decision = new CompletableFuture<>();
-    private volatile Answer answered;
-    private volatile boolean settled;
+    private final EngineMetrics metrics;
+    private Answer answered;
+    private Answer committed;
+    private boolean settled;
 
-    private Asked(byte[] digest, long askedAt) {
+    private Asked(byte[] digest, long askedAt, EngineMetrics metrics) {
       this.digest = digest;
       this.askedAt = askedAt;
+      this.metrics = metrics;
     }
 
     /** Completes when the payment is decided; the first decision that reaches this instance wins. */
@@ -49,8 +52,25 @@ public final class Answers {
     }
 
     /** Notes the decision given to a caller, to compare with the committed one. */
-    public void answered(Answer given) {
+    public synchronized void answered(Answer given) {
       answered = given;
+      settle();
+    }
+
+    private synchronized void seenCommitted(Answer recorded) {
+      committed = recorded;
+      settle();
+    }
+
+    /**
+     * Counts the answer as confirmed or superseded once both are known, whichever came first: the
+     * committed decision is often read before the thread that sent the answer has noted it.
+     */
+    private void settle() {
+      if (!settled && answered != null && committed != null) {
+        settled = true;
+        metrics.answerCommitted(!answered.sameVerdict(committed));
+      }
     }
   }
 
@@ -89,7 +109,7 @@ public final class Answers {
    */
   public Ask ask(Transaction payment, long nowNanos) throws Conflict {
     byte[] digest = Sha256.newDigest().digest(TransactionJson.write(payment));
-    Asked fresh = new Asked(digest, nowNanos);
+    Asked fresh = new Asked(digest, nowNanos, metrics);
     Asked known = byPayment.putIfAbsent(payment.id(), fresh);
     if (known == null) {
       inOrder.add(payment.id());
@@ -131,11 +151,7 @@ public final class Answers {
     }
     Answer recorded = answerOf.apply(decision);
     asked.decision.complete(recorded);
-    Answer given = asked.answered;
-    if (given != null && !asked.settled) {
-      asked.settled = true;
-      metrics.answerCommitted(!given.sameVerdict(recorded));
-    }
+    asked.seenCommitted(recorded);
   }
 
   /** Payment ids remembered now. */

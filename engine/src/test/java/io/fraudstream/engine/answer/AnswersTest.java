@@ -67,6 +67,21 @@ class AnswersTest {
     assertEquals(1, count("fraudstream.answers.confirmed"));
   }
 
+  /** Under load the committed decision is often read before the thread that sent the answer has noted it. */
+  @Test
+  void anAnswerNotedAfterItsCommittedDecisionWasReadStillSettles() throws Exception {
+    Answers answers = answers(Duration.ofMinutes(10), 100);
+    Answers.Asked asked = answers.ask(Transaction.of("p3", AT, "u1", 10), 0).asked();
+    answers.decided(decision("p3", Tier.ALLOW, 0.2));
+    Answer given = asked.decision().get(1, TimeUnit.SECONDS);
+    answers.committed(decision("p3", Tier.ALLOW, 0.2));
+    assertEquals(0, count("fraudstream.answers.confirmed"), "nothing answered yet to settle");
+    asked.answered(given);
+    assertEquals(1, count("fraudstream.answers.confirmed"));
+    asked.answered(given);
+    assertEquals(1, count("fraudstream.answers.confirmed"), "settled once");
+  }
+
   @Test
   void forgetsIdsAfterTheirTimeAndBeyondTheCapacity() throws Exception {
     Answers answers = answers(Duration.ofSeconds(1), 3);
