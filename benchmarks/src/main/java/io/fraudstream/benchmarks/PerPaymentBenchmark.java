@@ -3,6 +3,7 @@ package io.fraudstream.benchmarks;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.rules.Rules;
+import io.fraudstream.engine.serving.LiveDrift;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.EntityFeatureExtractor;
 import io.fraudstream.features.EntityKind;
@@ -67,11 +68,16 @@ public class PerPaymentBenchmark {
   private byte[] busyMerchant;
   private EntityFeatureExtractor entityExtractor;
   private int next;
+  private ModelBundle bundle;
+  private LiveDrift drift;
+  private Instant driftClock;
 
   @Setup(Level.Trial)
   public void setUp() {
     payments = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(2_000, 30, 1));
-    ModelBundle bundle = ModelTrainer.train(OfflineReplay.replay(payments, SECRET), ModelTrainer.Settings.defaults("benchmark"));
+    bundle = ModelTrainer.train(OfflineReplay.replay(payments, SECRET), ModelTrainer.Settings.defaults("benchmark"));
+    drift = new LiveDrift();
+    driftClock = Instant.parse("2026-12-01T00:00:00Z");
     scorer = new ModelScorer(bundle);
     policy = new DecisionPolicy(bundle, Duration.ofHours(24));
     // A rules file of the shape docker/config/rules.txt suggests: lists, limits and conditions.
@@ -168,5 +174,13 @@ public class PerPaymentBenchmark {
   @Benchmark
   public Object decideWithRules() {
     return policyWithRules.decide(featured[nextIndex()], Instant.EPOCH);
+  }
+
+  /** Counting a decision's feature values and score in the live model's drift windows (an hour and a day). */
+  @Benchmark
+  public void recordDrift() {
+    int i = nextIndex();
+    driftClock = driftClock.plusMillis(1);
+    drift.record(bundle, featured[i].features(), decisions[i % decisions.length].score(), driftClock);
   }
 }

@@ -1,5 +1,6 @@
 package io.fraudstream.models;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -39,7 +40,7 @@ import org.tribuo.classification.Label;
  */
 public final class ModelBundle {
 
-  static final int FORMAT_VERSION = 3;
+  static final int FORMAT_VERSION = 4;
   /** Format 2 is format 3 without value ranges; such bundles keep loading. */
   private static final int OLDEST_FORMAT_READ = 2;
   private static final String MANIFEST_ENTRY = "bundle.json";
@@ -67,6 +68,8 @@ public final class ModelBundle {
    * @param labelDelayDays the label delay of the entity fraud features the model was trained on
    * @param bins for a linear model over value ranges, each feature's ranges in {@code features}
    *     order (see {@link FeatureBins}); null for other models and in bundles of format 2
+   * @param reference the training data's distributions, for drift; null in bundles before format 4,
+   *     and then left out of the manifest so that their provenance ids stay as they were
    */
   public record Manifest(
       int formatVersion,
@@ -80,7 +83,8 @@ public final class ModelBundle {
       Map<String, Double> metrics,
       DatasetInfo dataset,
       int labelDelayDays,
-      List<FeatureBins> bins) {}
+      List<FeatureBins> bins,
+      @JsonInclude(JsonInclude.Include.NON_NULL) DriftReference reference) {}
 
   private final Model<Label> model;
   private final Manifest manifest;
@@ -135,14 +139,26 @@ public final class ModelBundle {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
         m.features(), m.means(), m.stds(), thresholds, m.metrics(), m.dataset(), m.labelDelayDays(),
-        m.bins()));
+        m.bins(), m.reference()));
+  }
+
+  /** The same model, remembering the distributions of the data it was trained and tested on. */
+  ModelBundle withReference(DriftReference reference) {
+    Manifest m = manifest;
+    return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
+        m.features(), m.means(), m.stds(), m.thresholds(), m.metrics(), m.dataset(), m.labelDelayDays(), m.bins(), reference));
+  }
+
+  /** The training data's distributions, or null for a bundle made before bundles kept them. */
+  public DriftReference reference() {
+    return manifest.reference();
   }
 
   ModelBundle withMetrics(Map<String, Double> metrics) {
     Manifest m = manifest;
     return new ModelBundle(model, new Manifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.trainer(),
         m.features(), m.means(), m.stds(), m.thresholds(), Collections.unmodifiableMap(new LinkedHashMap<>(metrics)), m.dataset(),
-        m.labelDelayDays(), m.bins()));
+        m.labelDelayDays(), m.bins(), m.reference()));
   }
 
   /** Writes the bundle atomically: readers see the old file or the new one, never half of one. */

@@ -133,7 +133,7 @@ public final class ModelTrainer {
     List<FeatureRow> rows = new ArrayList<>(training);
     rows.addAll(validation);
     ModelBundle untuned = new ModelBundle(model, manifest(model, scaling, bins, fraudWeight, inputs, rows, settings));
-    return tuneOnHeldOut(untuned, training.size(), validation, settings);
+    return tuneOnHeldOut(untuned, training, validation, settings);
   }
 
   /** Each feature's training mean and standard deviation; a feature not among the inputs scales to zero. */
@@ -218,11 +218,11 @@ public final class ModelTrainer {
         "Tribuo " + settings.trainer() + ", seed " + settings.seed() + ", fraud weight " + fraudWeight
             + (inputs.size() == Feature.count() ? "" : ", " + inputs.size() + " of " + Feature.count() + " features"),
         Feature.names(), scaling.means(), scaling.stds(), new Thresholds(0.5, 0.5), Map.of(), datasetInfo(settings.datasetName(), rows),
-        (int) settings.labelDelay().toDays(), bins);
+        (int) settings.labelDelay().toDays(), bins, null);
   }
 
   /** Tunes the CHALLENGE and BLOCK thresholds on the held-out rows and records how the bundle does there. */
-  private static ModelBundle tuneOnHeldOut(ModelBundle untuned, int trainingRows, List<FeatureRow> validation, Settings settings) {
+  private static ModelBundle tuneOnHeldOut(ModelBundle untuned, List<FeatureRow> training, List<FeatureRow> validation, Settings settings) {
     ModelScorer scorer = new ModelScorer(untuned);
     double[] scores = new double[validation.size()];
     boolean[] isFraud = new boolean[validation.size()];
@@ -240,14 +240,27 @@ public final class ModelTrainer {
       metrics.put("target_challenge_false_positive_rate", settings.challengeFpr());
     }
     metrics.put("target_block_precision", settings.blockPrecision());
-    metrics.put("training_rows", (double) trainingRows);
+    metrics.put("training_rows", (double) training.size());
     metrics.put("validation_rows", (double) validation.size());
     metrics.put("validation_frauds", (double) countTrue(isFraud));
     metrics.put("auc_roc", Evaluation.auc(scores, isFraud));
     metrics.put("average_precision", Evaluation.averagePrecision(scores, isFraud));
     putConfusion(metrics, "challenge", Evaluation.at(scores, isFraud, thresholds.challenge()));
     putConfusion(metrics, "block", Evaluation.at(scores, isFraud, thresholds.block()));
-    return untuned.withThresholds(thresholds).withMetrics(metrics);
+    return untuned.withThresholds(thresholds).withMetrics(metrics).withReference(reference(training, scores, isFraud));
+  }
+
+  /** The training rows' feature histograms, and the held-out scores' histogram and deciles. */
+  private static DriftReference reference(List<FeatureRow> training, double[] heldOutScores, boolean[] heldOutFraud) {
+    List<DriftReference.Histogram> features = new ArrayList<>();
+    double[] column = new double[training.size()];
+    for (int i = 0; i < Feature.count(); i++) {
+      for (int row = 0; row < column.length; row++) {
+        column[row] = training.get(row).features().get(i);
+      }
+      features.add(DriftReference.Histogram.of(column));
+    }
+    return new DriftReference(features, DriftReference.Histogram.of(heldOutScores), DriftReference.deciles(heldOutScores, heldOutFraud));
   }
 
   private static void putConfusion(Map<String, Double> metrics, String tier, Evaluation.Confusion confusion) {

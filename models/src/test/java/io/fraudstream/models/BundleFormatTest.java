@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Bundles of each format this version reads, as the version that made them saved them, checked
  * in under {@code golden/}: deployed bundles must keep loading, and scoring the same (to the last
  * few bits), after an upgrade. Format 2 is a logistic regression of slopes alone; format 3 added value ranges
- * ({@link FeatureBins}), and its golden bundle has them. Write the current format's file with
+ * ({@link FeatureBins}), and its golden bundle has them; format 4 added the training data's
+ * distributions ({@link DriftReference}). Write the current format's file with
  * {@code -Dfraudstream.golden.write=src/test/resources/golden}, only when adding a new format
  * beside the old.
  */
@@ -35,7 +36,7 @@ class BundleFormatTest {
   private static final byte[] SECRET = "golden-secret-0123456789".getBytes(StandardCharsets.UTF_8);
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 3})
+  @ValueSource(ints = {2, 3, 4})
   void shouldLoadTheCheckedInBundleAndScoreAsWhenItWasMade(int format, @TempDir Path dir) throws IOException {
     List<FeatureRow> rows = OfflineReplay.replay(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(120, 10, 5)), SECRET);
     FeatureVector probe = rows.get(rows.size() - 1).features();
@@ -51,6 +52,7 @@ class BundleFormatTest {
     ModelBundle loaded = ModelBundle.load(bundle);
     assertEquals(format, loaded.manifest().formatVersion());
     assertEquals(format >= 3, loaded.manifest().bins() != null, "value ranges came with format 3");
+    assertEquals(format >= 4, loaded.reference() != null, "the training distributions came with format 4");
     // To the last few bits only: logistic regression is now scored from its weights, not by
     // Tribuo, and sums in another order.
     double whenMade = Double.parseDouble(new String(golden(name + ".score"), StandardCharsets.UTF_8).trim());

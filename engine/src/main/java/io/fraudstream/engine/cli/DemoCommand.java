@@ -237,6 +237,7 @@ final class DemoCommand implements Callable<Integer> {
       if (data.dataset != null) {
         summariseOffline(reader.summary(), bundle, split, secret, backfilled);
       }
+      summary.drift(running.registry());
       if (stay && console != null) {
         gate.awaitStop(() -> out.println("   the engine and the console at " + console.address() + " keep running; Ctrl-C to stop"));
       }

@@ -3,12 +3,17 @@ package io.fraudstream.engine.cli;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Transaction;
+import io.fraudstream.models.DriftCounts;
 import io.fraudstream.models.data.SyntheticGenerator;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The demo's summary of what the engine did live: decisions, detection, speed, and the step-up loop. */
 final class DemoSummary {
@@ -95,6 +100,21 @@ final class DemoSummary {
             + "                         %,d frauds decided after a failed challenge of their user (%,d blocked); %,d failed-verification alerts%n",
         stepUp.fromVerifiedDevice(), stepUp.fromVerifiedDeviceAllowed(), stepUp.fraudAfterFailedChallenge(),
         stepUp.fraudAfterFailedChallengeStopped(), stepUp.failedChallengeAlerts());
+  }
+
+  /** The live model's drift over the last day, as the engine serves it on /metrics: the three features that moved most, and the score. */
+  void drift(MeterRegistry registry) {
+    List<Gauge> features = registry.find("fraudstream.feature.drift").tag("window", "1d").gauges().stream()
+        .filter(gauge -> !Double.isNaN(gauge.value())).sorted(Comparator.comparingDouble(Gauge::value).reversed()).limit(3).toList();
+    Gauge score = registry.find("fraudstream.score.drift").tag("window", "1d").gauge();
+    if (features.isEmpty() || score == null) {
+      out.println("   drift                 not measured: fewer than 500 payments, or a model without training distributions");
+      return;
+    }
+    String moved = features.stream().map(gauge -> String.format(Locale.ROOT, "%s %.3f (%s)", gauge.getId().getTag("feature"), gauge.value(),
+        DriftCounts.verdict(gauge.value()))).collect(Collectors.joining(", "));
+    out.printf(Locale.ROOT, "   drift (PSI, last day) score %.3f (%s); most drifted features %s%n", score.value(),
+        DriftCounts.verdict(score.value()), moved);
   }
 
   private static String ratio(long numerator, long denominator) {

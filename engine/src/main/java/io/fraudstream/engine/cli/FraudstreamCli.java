@@ -20,7 +20,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Streaming fraud detection for payments on Kafka Streams.",
     subcommands = {DemoCommand.class, RunCommand.class, EraseCommand.class, GenerateCommand.class, ReplayCommand.class,
         TrainCommand.class, EvaluateCommand.class, BacktestCommand.class, ExplainCommand.class, UnblockCommand.class,
-        ConsoleCommand.class, BackfillCommand.class})
+        ConsoleCommand.class, BackfillCommand.class, MonitorCommand.class})
 public final class FraudstreamCli {
 
   // Tribuo logs every training epoch at INFO through java.util.logging; a strong reference keeps the level.

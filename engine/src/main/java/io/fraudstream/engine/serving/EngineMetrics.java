@@ -4,8 +4,12 @@ import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.Feature;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.FeatureVector;
 import io.fraudstream.features.streams.BackfillProcessor;
+import io.fraudstream.models.DriftCounts;
+import io.fraudstream.models.ModelBundle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -53,6 +58,7 @@ public final class EngineMetrics {
   private final Map<Tier, Map<String, Counter>> shadowDecisions = new EnumMap<>(Tier.class);
   private final Counter answersConfirmed;
   private final Counter answersSuperseded;
+  private final LiveDrift drift = new LiveDrift();
 
   public EngineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -91,6 +97,17 @@ public final class EngineMetrics {
     hangingTransactionsAborted = Counter.builder("fraudstream.hanging.transactions.aborted")
         .description("transactions left open for good on the engine's internal partitions, aborted by its watchdog")
         .register(registry);
+    for (LiveDrift.Window window : LiveDrift.Window.values()) {
+      for (Feature feature : Feature.all()) {
+        Gauge.builder("fraudstream.feature.drift", this, metrics -> metrics.featureDrift(feature.featureName(), window))
+            .description("population stability index of the feature's live values against the live model's training rows, "
+                + "over the window; NaN below 500 payments or for a model without training distributions")
+            .tag("feature", feature.featureName()).tag("window", window.label()).register(registry);
+      }
+      Gauge.builder("fraudstream.score.drift", this, metrics -> metrics.scoreDrift(window))
+          .description("population stability index of the live scores against the live model's held-out scores, over the window")
+          .tag("window", window.label()).register(registry);
+    }
     answersConfirmed = counter("fraudstream.answers.confirmed", "answers of the decide endpoint seen committed unchanged");
     answersSuperseded = counter("fraudstream.answers.superseded",
         "answers of the decide endpoint whose committed decision differs: the deciding instance failed before its commit");
@@ -240,6 +257,27 @@ public final class EngineMetrics {
     long legit = labelled.get(slot(Tier.CHALLENGE, LEGIT));
     long all = legit + labelled.get(slot(Tier.CHALLENGE, FRAUD));
     return all == 0 ? Double.NaN : (double) legit / all;
+  }
+
+  /** A decision of {@code model} on {@code features}, for its drift from the model's training data. */
+  public void drift(ModelBundle model, FeatureVector features, double score, Instant decidedAt) {
+    drift.record(model, features, score, decidedAt);
+  }
+
+  double featureDrift(String feature, LiveDrift.Window window) {
+    DriftCounts counts = drift.counts(window, Instant.now());
+    int index = counts == null ? -1 : counts.names().indexOf(feature);
+    return index < 0 ? Double.NaN : counts.featurePsi(index);
+  }
+
+  double scoreDrift(LiveDrift.Window window) {
+    DriftCounts counts = drift.counts(window, Instant.now());
+    return counts == null ? Double.NaN : counts.scorePsi();
+  }
+
+  /** The live drift's counts over {@code window}, or null when the model in service keeps no training distributions. */
+  public DriftCounts driftCounts(LiveDrift.Window window) {
+    return drift.counts(window, Instant.now());
   }
 
   /** A decision made before the entity sub-topology had applied its entity's events up to the staleness bound. */

@@ -81,6 +81,7 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
   public void process(FixedKeyRecord<String, FeaturedTransaction> record) {
     Decision decision = policy.decide(record.value(), activeBlock(record.value().transaction()), Instant.now());
     metrics.decided(decision);
+    metrics.drift(policy.model().bundle(), record.value().features(), decision.score(), decision.decidedAt());
     if (decision.placesBlock()) {
       Block block = policy.blockFor(decision);
       pending.put(block.entity(), block);
