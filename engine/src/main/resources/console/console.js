@@ -120,6 +120,46 @@ async function refreshHealth() {
     + ` · dead letters read ${h.deadLettersRead} · models in service: ${models || 'none seen yet'}`;
 }
 
+// Drift of each model given to the console: its most drifted features, its score then and now, its calibration.
+async function refreshDrift() {
+  const panel = $('drift');
+  let answer;
+  try {
+    answer = await getJson('/api/drift');
+  } catch (e) {
+    panel.textContent = 'cannot read drift: ' + e.message;
+    return;
+  }
+  panel.replaceChildren();
+  if (!answer.models.length) {
+    panel.textContent = 'no model given to the console keeps its training data (--model with a bundle of format 4)';
+    return;
+  }
+  const table = (caption, head, rows) => {
+    const t = document.createElement('table');
+    t.createCaption().textContent = caption;
+    const h = t.createTHead().insertRow();
+    for (const name of head) { const th = document.createElement('th'); th.textContent = name; h.append(th); }
+    const body = t.createTBody();
+    for (const values of rows) { const row = body.insertRow(); values.forEach((v) => cell(row, v)); }
+    panel.append(t);
+  };
+  const number = (v, digits) => (v == null ? '–' : v.toFixed(digits));
+  for (const m of answer.models) {
+    const p = document.createElement('p');
+    p.textContent = m.scorePsi == null
+      ? `model ${m.version}: ${m.payments} decisions in the last day, drift is measured from ${m.minimumPayments}`
+      : `model ${m.version}: ${m.payments} decisions in the last day; score PSI ${m.scorePsi.toFixed(3)} (${m.scoreVerdict})`;
+    panel.append(p);
+    if (m.features) table('most drifted features (PSI: under 0.1 stable, 0.1-0.25 moving, over 0.25 shifted)',
+      ['feature', 'PSI', ''], m.features.map((f) => [f.feature, f.psi.toFixed(3), f.verdict]));
+    table('score: share of payments per bin, training (held-out window) and today', ['score up to', 'training', 'today'],
+      m.scoreHistogram.map((b) => [b.upTo.toFixed(4), number(b.training, 3), number(b.today, 3)]));
+    table('calibration: fraud rate per decile of the held-out scores, then and on the labels read', ['decile', 'scores', 'held-out', 'observed', 'labelled'],
+      m.calibration.map((c) => [c.decile, `${c.from.toFixed(4)} – ${c.to.toFixed(4)}`, number(c.heldOutFraudRate, 4), number(c.observedFraudRate, 4), c.labelled]));
+  }
+}
+
 async function act(url, fields, status) {
   try {
     const answer = await post(url, fields);
@@ -385,6 +425,7 @@ function route() {
     refreshQueue(true);
     refreshBlocks();
     refreshHealth();
+    refreshDrift();
   } else {
     $('cases-view').hidden = false;
     refreshCases();
@@ -417,5 +458,5 @@ window.addEventListener('hashchange', route);
 getJson('/api/session').then(showSession);
 route();
 setInterval(() => { if (!$('queue-view').hidden) refreshQueue(false); }, 2000);
-setInterval(() => { if (!$('queue-view').hidden) refreshHealth(); }, 10000);
+setInterval(() => { if (!$('queue-view').hidden) { refreshHealth(); refreshDrift(); } }, 10000);
 setInterval(() => { if (!$('cases-view').hidden) refreshCases(); }, 3000);

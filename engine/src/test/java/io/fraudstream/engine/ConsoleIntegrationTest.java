@@ -15,6 +15,7 @@ import io.fraudstream.engine.console.Operators;
 import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
+import io.fraudstream.features.PaymentLabel;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
 import io.fraudstream.models.data.SyntheticGenerator;
@@ -254,6 +255,42 @@ class ConsoleIntegrationTest {
     assertTrue(audit.stream().noneMatch(a -> a.toString().contains(TOKEN)), "a token in the audit");
   }
 
+  /** The model's drift over the decisions read, and its calibration on the labels read, against its training data. */
+  @Test
+  void theDriftPanelComparesTheDecisionsReadWithTheModelsTrainingData() throws Exception {
+    JsonNode model = getJson("api/drift").get("models").get(0);
+    assertEquals(TestModels.bundle().version(), model.get("version").asText());
+    assertTrue(model.get("payments").asLong() > 0, model.toString());
+    assertEquals(TestModels.bundle().reference().score().bins(), model.get("scoreHistogram").size());
+    double training = 0;
+    for (JsonNode bin : model.get("scoreHistogram")) {
+      training += bin.get("training").asDouble();
+    }
+    assertEquals(1.0, training, 1e-9, "the held-out scores' shares add up");
+    assertEquals(10, model.get("calibration").size());
+    Decision labelled = blocking.get(blocking.size() - 1);
+    long before = labelledInCalibration();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(config.topics().labels(), labelled.paymentId(),
+          new PaymentLabel(labelled.paymentId(), true, labelled.merchant(), labelled.device(), labelled.timestamp()).toJson())).get();
+    }
+    await(() -> {
+      try {
+        return labelledInCalibration() > before;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "the label counted in the decile of its payment's score");
+  }
+
+  private long labelledInCalibration() throws Exception {
+    long labelled = 0;
+    for (JsonNode decile : getJson("api/drift").get("models").get(0).get("calibration")) {
+      labelled += decile.get("labelled").asLong();
+    }
+    return labelled;
+  }
+
   /**
    * The review as an analyst does it, in Chromium: the planted fraud's alert in the queue, its
    * page with reasons and MATCHES, marked fraud (a label, and the engine's live precision moves),
@@ -280,6 +317,8 @@ class ConsoleIntegrationTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "BLOCK"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("health-summary"), TestModels.bundle().version()));
         assertEquals(4, browser.findElements(By.cssSelector("#health .uplot canvas")).size(), "four charts drawn");
+        wait.until(driver -> driver.findElements(By.cssSelector("#drift table")).size() >= 2);
+        assertTrue(browser.findElement(By.id("drift")).getText().contains("model " + TestModels.bundle().version()));
         Chromium.screenshot(browser, "console-queue.png");
 
         // The queue redraws itself while it refreshes, so the row is found again at the click.

@@ -125,6 +125,11 @@ public final class DriftCounts {
     return all.subList(0, Math.min(n, all.size()));
   }
 
+  /** The payments counted in each bin of the reference's score histogram. */
+  public long[] scoreCounts() {
+    return score.clone();
+  }
+
   /** Labelled payments in decile {@code d} of the reference's held-out scores, and the frauds among them. */
   public long[] labelledIn(int d) {
     return labelled[d].clone();

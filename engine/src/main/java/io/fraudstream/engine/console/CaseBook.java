@@ -39,12 +39,7 @@ final class CaseBook {
     }
   }
 
-  private final LinkedHashMap<String, CaseRecord> records = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, CaseRecord> eldest) {
-      return size() > MAX_RECORDS;
-    }
-  };
+  private final LinkedHashMap<String, CaseRecord> records = Bounded.map(MAX_RECORDS, false);
 
   /** A record read from the topic or just written here; an older version than one held is ignored. */
   void record(CaseRecord record) {

@@ -41,6 +41,7 @@ public final class Console implements AutoCloseable {
     // Compacted: the latest record of a case is the whole case, kept for as long as the topic exists.
     TopicAdmin.ensureTopics(clientProperties, List.of(settings.casesTopic()), 1, Set.of(settings.casesTopic()));
     ConsoleView view = new ConsoleView(settings.queueCapacity(), settings.usersRemembered());
+    view.watch(bundles);
     Actions actions = new Actions(clientProperties, settings.topics(), settings.auditTopic(), settings.casesTopic());
     ConsoleServer server;
     try {

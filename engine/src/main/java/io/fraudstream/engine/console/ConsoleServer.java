@@ -67,6 +67,7 @@ public final class ConsoleServer implements AutoCloseable {
   private final Operators operators;
   private final Actions actions;
   private final CaseRoutes cases;
+  private final DriftRoutes drift;
   private final Map<String, ModelBundle> bundles = new HashMap<>();
   private final Map<String, Rules> rules = new HashMap<>();
 
@@ -77,6 +78,7 @@ public final class ConsoleServer implements AutoCloseable {
     this.operators = operators;
     this.actions = actions;
     this.cases = new CaseRoutes(view, actions, this::operator, ConsoleServer::remote);
+    this.drift = new DriftRoutes(view);
     bundles.forEach(bundle -> this.bundles.put(bundle.provenanceId(), bundle));
     this.rules.put(Rules.none().version(), Rules.none());
     rules.forEach(ruleset -> this.rules.put(ruleset.version(), ruleset));
@@ -140,6 +142,7 @@ public final class ConsoleServer implements AutoCloseable {
       case "/api/payment" -> requireThen(get, () -> json(exchange, 200, payment(query(exchange).get("id"))));
       case "/api/blocks" -> requireThen(get, () -> json(exchange, 200, blocks()));
       case "/api/health" -> requireThen(get, () -> json(exchange, 200, health()));
+      case "/api/drift" -> drift.answer(exchange, method);
       case "/uplot/uPlot.esm.js" -> requireThen(get, () -> webjar(exchange, "uPlot.esm.js", "text/javascript; charset=utf-8"));
       case "/uplot/uPlot.min.css" -> requireThen(get, () -> webjar(exchange, "uPlot.min.css", "text/css; charset=utf-8"));
       case "/api/session" -> requireThen(get, () -> json(exchange, 200, session(exchange)));

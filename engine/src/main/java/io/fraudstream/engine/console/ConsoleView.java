@@ -5,6 +5,7 @@ import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
 import io.fraudstream.features.Feature;
+import io.fraudstream.models.ModelBundle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -67,6 +68,7 @@ public final class ConsoleView {
   private final CaseBook cases = new CaseBook();
   private final Timelines timelines = new Timelines();
   private final Links links = new Links();
+  private final ConsoleDrift drift = new ConsoleDrift();
   /** Payments labelled fraud per user, for the rings; as bounded as the users' habits. */
   private final LinkedHashMap<String, Integer> fraudLabels;
 
@@ -88,32 +90,12 @@ public final class ConsoleView {
     }
     this.capacity = capacity;
     this.users = users;
-    this.habits = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Habit> eldest) {
-        return size() > ConsoleView.this.users;
-      }
-    };
+    this.habits = Bounded.map(users, true);
     // Live precision and recall join labels to the tier of every decision, so both are kept for
     // the newest payments only: TIERS_HELD tiers (about 25 MB) and as many labels.
-    this.labels = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > TIERS_HELD;
-      }
-    };
-    this.fraudLabels = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-        return size() > ConsoleView.this.users;
-      }
-    };
-    this.tiers = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Tier> eldest) {
-        return size() > TIERS_HELD;
-      }
-    };
+    this.labels = Bounded.map(TIERS_HELD, false);
+    this.fraudLabels = Bounded.map(users, true);
+    this.tiers = Bounded.map(TIERS_HELD, false);
   }
 
   /** Reads one decision: every tier teaches the user's habits, CHALLENGE and BLOCK join the queue. */
@@ -140,6 +122,7 @@ public final class ConsoleView {
     }
     timelines.decision(decision);
     links.decision(decision);
+    drift.decision(decision);
     Habit habit = decision.user() == null ? null : habits.computeIfAbsent(decision.user(), user -> new Habit());
     if (decision.tier() != Tier.ALLOW && !byPayment.containsKey(decision.paymentId())) {
       float[] usual = habit == null || habit.count == 0 ? null : habit.mean.clone();
@@ -190,10 +173,22 @@ public final class ConsoleView {
   public synchronized void label(String paymentId, boolean fraud, Instant at) {
     Boolean previous = labels.put(paymentId, fraud);
     timelines.label(paymentId, fraud, at);
+    drift.label(paymentId, fraud, previous);
     String user = timelines.userOf(paymentId);
-    if (user != null && !Boolean.valueOf(fraud).equals(previous) && (fraud || Boolean.TRUE.equals(previous))) {
-      fraudLabels.merge(user, fraud ? 1 : -1, (a, b) -> a + b <= 0 ? null : a + b);
+    if (user != null && fraud && !Boolean.TRUE.equals(previous)) {
+      fraudLabels.merge(user, 1, Integer::sum);
+    } else if (user != null && !fraud && Boolean.TRUE.equals(previous)) {
+      fraudLabels.computeIfPresent(user, (u, count) -> count <= 1 ? null : count - 1);
     }
+  }
+
+  /** The models whose drift and calibration the console shows: the bundles it was given. */
+  public synchronized void watch(List<ModelBundle> bundles) {
+    drift.watch(bundles);
+  }
+
+  synchronized List<ConsoleDrift.Report> driftReports(Instant now) {
+    return drift.reports(now);
   }
 
   /** How a user's step-up verification ended, for the user's timeline. */

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,19 +31,9 @@ final class Links {
   /** The users reached from one user, and the tokens that link them. */
   record Ring(List<String> users, List<Token> tokens, List<String[]> edges) {}
 
-  private final LinkedHashMap<Token, LinkedHashSet<String>> usersOf = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Token, LinkedHashSet<String>> eldest) {
-      return size() > TOKENS;
-    }
-  };
+  private final LinkedHashMap<Token, LinkedHashSet<String>> usersOf = Bounded.map(TOKENS, true);
 
-  private final LinkedHashMap<String, LinkedHashSet<Token>> tokensOf = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, LinkedHashSet<Token>> eldest) {
-      return size() > USERS;
-    }
-  };
+  private final LinkedHashMap<String, LinkedHashSet<Token>> tokensOf = Bounded.map(USERS, true);
 
   void decision(Decision d) {
     if (d.user() == null) {

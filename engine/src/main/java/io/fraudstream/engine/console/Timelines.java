@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Each user's recent history as the console read it: decisions of every tier (with the features
@@ -36,18 +35,8 @@ final class Timelines {
     float[] lastFeatures;
   }
 
-  private final LinkedHashMap<String, Trail> trails = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Trail> eldest) {
-      return size() > USERS;
-    }
-  };
-  private final LinkedHashMap<String, String> userOfPayment = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > PAYMENTS;
-    }
-  };
+  private final LinkedHashMap<String, Trail> trails = Bounded.map(USERS, true);
+  private final LinkedHashMap<String, String> userOfPayment = Bounded.map(PAYMENTS, false);
 
   void decision(Decision d) {
     if (d.user() == null) {
