@@ -122,6 +122,7 @@ public final class FraudEngine implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EngineMetrics metrics = new EngineMetrics(registry);
     metrics.modelInService("live", policy.model().version(), policy.model().provenanceId());
+    EngineMetrics.warnIfNotWatched(policy.model().bundle());
     if (policy.shadowModel() != null) {
       metrics.modelInService("shadow", policy.shadowModel().version(), policy.shadowModel().provenanceId());
     }

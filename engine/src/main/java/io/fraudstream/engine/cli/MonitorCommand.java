@@ -2,6 +2,7 @@ package io.fraudstream.engine.cli;
 
 import io.fraudstream.models.DriftCounts;
 import io.fraudstream.models.DriftReference;
+import io.fraudstream.models.DriftReport;
 import io.fraudstream.models.FeatureRow;
 import io.fraudstream.models.ModelBundle;
 import io.fraudstream.models.ModelScorer;
@@ -15,12 +16,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** How far a dataset has moved from what a bundle was trained on: the engine's drift, offline. */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
     description = "Measure the drift of a dataset's features and scores from a model bundle's training data, and its calibration when labelled.")
 final class MonitorCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "the bundle whose training data is the reference (made by this version: format 4)")
   Path model;
@@ -36,6 +42,10 @@ final class MonitorCommand implements Callable<Integer> {
 
   @Option(names = "--top", defaultValue = "10", description = "features listed, most drifted first (default ${DEFAULT-VALUE})")
   int top;
+
+  @Option(names = "--report", defaultValue = "target/fraudstream/monitor.html",
+      description = "the HTML report to write, every feature in it, with its JSON beside it (default ${DEFAULT-VALUE})")
+  Path report;
 
   @Override
   public Integer call() throws Exception {
@@ -60,6 +70,9 @@ final class MonitorCommand implements Callable<Integer> {
       }
     }
     print(System.out, bundle, window.testWindow(), counts, labelled, top);
+    List<Path> written = DriftReport.write(report, bundle, window.testWindow(), counts,
+        "fraudstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    System.out.println("report " + written.get(0) + " and " + written.get(1));
     return 0;
   }
 

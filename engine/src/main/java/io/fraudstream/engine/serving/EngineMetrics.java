@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's own meters, all named {@code fraudstream.*} (Prometheus: {@code fraudstream_*}):
@@ -257,6 +258,14 @@ public final class EngineMetrics {
     long legit = labelled.get(slot(Tier.CHALLENGE, LEGIT));
     long all = legit + labelled.get(slot(Tier.CHALLENGE, FRAUD));
     return all == 0 ? Double.NaN : (double) legit / all;
+  }
+
+  /** Says so when {@code model} keeps no training data to measure drift against (made before bundle format 4). */
+  public static void warnIfNotWatched(ModelBundle model) {
+    if (model.reference() == null) {
+      LoggerFactory.getLogger(EngineMetrics.class).warn("Model {} keeps no training distributions (a bundle made before format 4): "
+          + "its drift is not measured and fraudstream_feature_drift stays NaN; retrain it with this version to watch it", model.version());
+    }
   }
 
   /** A decision of {@code model} on {@code features}, for its drift from the model's training data. */

@@ -75,6 +75,7 @@ public final class ServingFiles implements AutoCloseable {
         ServingModel serving = policy.useModel(ModelBundle.load(path));
         metrics.modelInService("live", serving.version(), serving.provenanceId());
         LOG.info("Model {} ({}) from {} is now live", serving.version(), serving.provenanceId(), path);
+        EngineMetrics.warnIfNotWatched(serving.bundle());
       }));
     }
     if (shadowModel != null) {
