@@ -147,7 +147,7 @@ final class CaseRoutes {
         node.put("score", event.score());
       }
       ArrayNode moved = node.putArray("moved");
-      event.moved().forEach(moved::add);
+      event.movedWords().forEach(moved::add);
     }
     answer.set("ring", ring(r.user()));
     return answer;

@@ -45,17 +45,18 @@ final class ConsoleDrift {
     }
   }
 
-  void decision(Decision d) {
+  /** @param values the decision's feature values in the catalogue's order, NaN where absent */
+  void decision(Decision d, double[] values) {
     ModelBundle bundle = d.modelProvenance() == null ? null : bundles.get(d.modelProvenance());
     if (bundle == null || Double.isNaN(d.score()) || d.decidedAt() == null) {
       return;
     }
-    FeatureVector features;
-    try {
-      features = FeatureVector.fromMap(d.features());
-    } catch (IllegalArgumentException e) {
-      return;
+    for (double value : values) {
+      if (Double.isNaN(value)) {
+        return;
+      }
     }
+    FeatureVector features = new FeatureVector(values.clone());
     scored.put(d.paymentId(), new Scored(bundle.provenanceId(), d.score()));
     drift.get(bundle.provenanceId()).record(bundle, features, d.score(), d.decidedAt());
   }

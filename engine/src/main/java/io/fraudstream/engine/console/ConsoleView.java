@@ -120,9 +120,16 @@ public final class ConsoleView {
         }
       }
     }
-    timelines.decision(decision);
+    // Each feature's value read once, NaN when absent: the habits, the timeline and the drift all use it.
+    double[] values = new double[Feature.count()];
+    List<Feature> features = Feature.all();
+    for (int i = 0; i < values.length; i++) {
+      Double value = decision.features().get(features.get(i).featureName());
+      values[i] = value == null ? Double.NaN : value;
+    }
+    timelines.decision(decision, values);
     links.decision(decision);
-    drift.decision(decision);
+    drift.decision(decision, values);
     Habit habit = decision.user() == null ? null : habits.computeIfAbsent(decision.user(), user -> new Habit());
     if (decision.tier() != Tier.ALLOW && !byPayment.containsKey(decision.paymentId())) {
       float[] usual = habit == null || habit.count == 0 ? null : habit.mean.clone();
@@ -135,11 +142,9 @@ public final class ConsoleView {
     }
     if (habit != null) {
       habit.count++;
-      List<Feature> features = Feature.all();
       for (int i = 0; i < habit.mean.length; i++) {
-        Double value = decision.features().get(features.get(i).featureName());
-        if (value != null && Double.isFinite(value)) {
-          habit.mean[i] += (float) ((value - habit.mean[i]) / habit.count);
+        if (Double.isFinite(values[i])) {
+          habit.mean[i] += (float) ((values[i] - habit.mean[i]) / habit.count);
         }
       }
     }

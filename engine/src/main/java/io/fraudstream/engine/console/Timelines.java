@@ -8,6 +8,7 @@ import io.fraudstream.features.Feature;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,28 @@ final class Timelines {
   static final int PAYMENTS = 200_000;
   private static final int MOVED_SHOWN = 3;
 
-  /** One thing that happened to a user. */
-  record Event(Instant at, String kind, String paymentId, Tier tier, double score, String text, List<String> moved) {}
+  /**
+   * One thing that happened to a user. For a decision, {@code moved} holds the catalogue indices of
+   * the features that moved most since the user's previous decision and {@code from}/{@code to}
+   * their values, put in words only when shown.
+   */
+  record Event(Instant at, String kind, String paymentId, Tier tier, double score, String text, int[] moved, float[] from, float[] to) {
+
+    Event(Instant at, String kind, String paymentId, String text) {
+      this(at, kind, paymentId, null, Double.NaN, text, NONE, null, null);
+    }
+
+    /** The features that moved most, as {@code name old → new}. */
+    List<String> movedWords() {
+      List<String> words = new ArrayList<>();
+      for (int k = 0; k < moved.length; k++) {
+        words.add(Feature.all().get(moved[k]).featureName() + " " + compact(from[k]) + " → " + compact(to[k]));
+      }
+      return words;
+    }
+  }
+
+  private static final int[] NONE = new int[0];
 
   private static final class Trail {
     final ArrayDeque<Event> events = new ArrayDeque<>();
@@ -38,28 +59,64 @@ final class Timelines {
   private final LinkedHashMap<String, Trail> trails = Bounded.map(USERS, true);
   private final LinkedHashMap<String, String> userOfPayment = Bounded.map(PAYMENTS, false);
 
-  void decision(Decision d) {
+  /** @param values the decision's feature values in the catalogue's order, NaN where absent */
+  void decision(Decision d, double[] values) {
     if (d.user() == null) {
       return;
     }
     userOfPayment.put(d.paymentId(), d.user());
     Trail trail = trails.computeIfAbsent(d.user(), user -> new Trail());
-    List<Feature> features = Feature.all();
-    float[] now = new float[features.size()];
-    for (int i = 0; i < now.length; i++) {
-      Double value = d.features().get(features.get(i).featureName());
-      now[i] = value == null || !Double.isFinite(value) ? Float.NaN : value.floatValue();
+    float[] now = trail.lastFeatures != null ? trail.lastFeatures : new float[values.length];
+    int[] moved = NONE;
+    float[] from = null;
+    float[] to = null;
+    if (trail.lastFeatures != null) {
+      // The three largest changes, relative to the larger of the old value and 1, in one pass.
+      int[] top = {-1, -1, -1};
+      double[] change = new double[3];
+      for (int i = 0; i < values.length; i++) {
+        float before = now[i];
+        float after = (float) values[i];
+        if (Float.isNaN(before) || Float.isNaN(after) || before == after) {
+          continue;
+        }
+        double c = Math.abs(after - before) / Math.max(1, Math.abs(before));
+        for (int k = 0; k < 3; k++) {
+          if (top[k] < 0 || c > change[k]) {
+            for (int j = 2; j > k; j--) {
+              top[j] = top[j - 1];
+              change[j] = change[j - 1];
+            }
+            top[k] = i;
+            change[k] = c;
+            break;
+          }
+        }
+      }
+      int found = top[2] >= 0 ? 3 : top[1] >= 0 ? 2 : top[0] >= 0 ? 1 : 0;
+      moved = Arrays.copyOf(top, found);
+      from = new float[found];
+      to = new float[found];
+      for (int k = 0; k < found; k++) {
+        from[k] = now[moved[k]];
+        to[k] = (float) values[moved[k]];
+      }
     }
-    List<String> moved = trail.lastFeatures == null ? List.of() : moved(trail.lastFeatures, now);
+    for (int i = 0; i < values.length; i++) {
+      now[i] = (float) values[i];
+    }
     trail.lastFeatures = now;
-    String text = String.format(Locale.ROOT, "%s %.2f %s at %s", d.tier(), d.amount(), d.currency() == null ? "" : d.currency(),
-        d.merchant() == null ? "no merchant" : d.merchant()) + (d.reasons().isEmpty() ? "" : ": " + String.join("; ", d.reasons()));
-    add(trail, new Event(d.timestamp(), "decision", d.paymentId(), d.tier(), d.score(), text, moved));
+    StringBuilder text = new StringBuilder(64).append(d.tier()).append(' ').append(String.valueOf(Math.round(d.amount() * 100) / 100.0))
+        .append(' ').append(d.currency() == null ? "" : d.currency()).append(" at ").append(d.merchant() == null ? "no merchant" : d.merchant());
+    if (!d.reasons().isEmpty()) {
+      text.append(": ").append(String.join("; ", d.reasons()));
+    }
+    add(trail, new Event(d.timestamp(), "decision", d.paymentId(), d.tier(), d.score(), text.toString(), moved, from, to));
   }
 
   void challengeResult(String user, ChallengeResult result) {
-    add(user, new Event(result.time(), "challenge", result.paymentId(), null, Double.NaN,
-        "challenge " + result.outcome().wireName() + (result.method() == null ? "" : " (" + result.method() + ")"), List.of()));
+    add(user, new Event(result.time(), "challenge", result.paymentId(),
+        "challenge " + result.outcome().wireName() + (result.method() == null ? "" : " (" + result.method() + ")")));
   }
 
   /** A block placed on a user, or ({@code block} null) lifted at {@code at}. */
@@ -69,11 +126,10 @@ final class Timelines {
     }
     String user = entity.substring("user:".length());
     if (block == null) {
-      add(user, new Event(at, "unblock", null, null, Double.NaN, "block lifted", List.of()));
+      add(user, new Event(at, "unblock", null, "block lifted"));
     } else {
-      add(user, new Event(block.blockedAt() == null ? at : block.blockedAt(), "block", block.paymentId(), null, Double.NaN,
-          "blocked" + (block.expiresAt() == null ? "" : " until " + block.expiresAt()) + (block.reason() == null ? "" : ": " + block.reason()),
-          List.of()));
+      add(user, new Event(block.blockedAt() == null ? at : block.blockedAt(), "block", block.paymentId(),
+          "blocked" + (block.expiresAt() == null ? "" : " until " + block.expiresAt()) + (block.reason() == null ? "" : ": " + block.reason())));
     }
   }
 
@@ -85,7 +141,7 @@ final class Timelines {
       if (trail != null) {
         trail.events.removeIf(event -> event.kind().equals("label") && paymentId.equals(event.paymentId()));
       }
-      add(user, new Event(at, "label", paymentId, null, Double.NaN, fraud ? "labelled fraud" : "labelled legitimate", List.of()));
+      add(user, new Event(at, "label", paymentId, fraud ? "labelled fraud" : "labelled legitimate"));
     }
   }
 
@@ -118,26 +174,6 @@ final class Timelines {
     if (trail.events.size() > EVENTS_PER_USER) {
       trail.events.removeFirst();
     }
-  }
-
-  /** The features whose value changed most, relative to the larger of the old value and 1, as "name old → new". */
-  private static List<String> moved(float[] before, float[] now) {
-    List<Feature> features = Feature.all();
-    List<int[]> order = new ArrayList<>();
-    double[] change = new double[now.length];
-    for (int i = 0; i < now.length; i++) {
-      if (!Float.isNaN(before[i]) && !Float.isNaN(now[i]) && before[i] != now[i]) {
-        change[i] = Math.abs(now[i] - before[i]) / Math.max(1, Math.abs(before[i]));
-        order.add(new int[] {i});
-      }
-    }
-    order.sort((a, b) -> Double.compare(change[b[0]], change[a[0]]));
-    List<String> moved = new ArrayList<>();
-    for (int k = 0; k < Math.min(MOVED_SHOWN, order.size()); k++) {
-      int i = order.get(k)[0];
-      moved.add(String.format(Locale.ROOT, "%s %s → %s", features.get(i).featureName(), compact(before[i]), compact(now[i])));
-    }
-    return moved;
   }
 
   private static String compact(float value) {

@@ -110,7 +110,7 @@ class CasesTest {
     List<Timelines.Event> events = view.timeline("u1");
     assertEquals(List.of("decision", "decision", "challenge", "decision", "block", "label", "unblock"),
         events.stream().map(Timelines.Event::kind).toList());
-    assertEquals(List.of("amount 10 → 50", "tx_count_1h 1 → 5"), events.get(1).moved().stream().sorted().toList());
+    assertEquals(List.of("amount 10 → 50", "tx_count_1h 1 → 5"), events.get(1).movedWords().stream().sorted().toList());
     assertTrue(events.get(2).text().contains("failed (otp)"), events.get(2).text());
     assertEquals("labelled fraud", events.get(5).text());
   }
