@@ -61,10 +61,6 @@ final class CaseBook {
     return ids;
   }
 
-  CaseRecord recorded(String id) {
-    return records.get(id);
-  }
-
   int recordCount() {
     return records.size();
   }

@@ -263,11 +263,6 @@ public final class ConsoleView {
   /** A ring with what the console knows of its users. */
   record RingView(Links.Ring ring, Map<String, Tier> worstTier, Map<String, Integer> fraudLabels) {}
 
-  /** How much the case, timeline and link structures hold, against their bounds. */
-  synchronized Map<String, Integer> held() {
-    return Map.of("caseRecords", cases.recordCount(), "linkTokens", links.tokenCount(), "flagged", queue.size(), "users", habits.size());
-  }
-
   /** The newest flagged decisions that pass {@code filter}, at most {@code limit}. */
   public synchronized List<Flagged> queue(Filter filter, int limit) {
     List<Flagged> found = new ArrayList<>();

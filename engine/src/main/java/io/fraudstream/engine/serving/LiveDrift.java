@@ -108,9 +108,4 @@ public final class LiveDrift {
     snapshotAt[window.ordinal()] = millis;
     return sum;
   }
-
-  /** Whether the model in service keeps the training distributions drift is measured against. */
-  public synchronized boolean watching() {
-    return slots != null;
-  }
 }
