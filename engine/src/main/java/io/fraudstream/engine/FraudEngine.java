@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,7 @@ public final class FraudEngine implements AutoCloseable {
   private final KafkaStreams offPath;
   private final CountDownLatch stopped;
   private final AtomicReference<Throwable> fatal;
+  private final ThreadReplacements replacements;
   private final DecisionPolicy policy;
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -68,7 +70,7 @@ public final class FraudEngine implements AutoCloseable {
   private final Path stateDir;
 
   private FraudEngine(KafkaStreams streams, KafkaStreams offPath, CountDownLatch stopped, AtomicReference<Throwable> fatal,
-      DecisionPolicy policy, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics offPathMetrics,
+      ThreadReplacements replacements, DecisionPolicy policy, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics, KafkaStreamsMetrics offPathMetrics,
       ServingFiles files, ClusterProbe probe, HangingTransactions hangingTransactions, HandOffPurge purge, OperationsServer server,
       DecideService decide, Path stateDir) {
     this.decide = decide;
@@ -80,6 +82,7 @@ public final class FraudEngine implements AutoCloseable {
     this.offPathMetrics = offPathMetrics;
     this.stopped = stopped;
     this.fatal = fatal;
+    this.replacements = replacements;
     this.probe = probe;
     this.policy = policy;
     this.registry = registry;
@@ -133,6 +136,7 @@ public final class FraudEngine implements AutoCloseable {
         Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
     GlobalStoresAfterCrash.prepare(config.stateDir(), List.of(config.applicationId(), offPathApplicationId(config.applicationId())));
     AtomicReference<Throwable> fatal = new AtomicReference<>();
+    ThreadReplacements replacements = new ThreadReplacements();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<KafkaStreams> paymentPath = new AtomicReference<>();
     // The decide endpoint is served with the other endpoints, or not at all.
@@ -146,10 +150,10 @@ public final class FraudEngine implements AutoCloseable {
     offPathProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, offPathApplicationId(config.applicationId()));
     try {
       streams = streams(FraudTopology.Part.PAYMENT_PATH, config.streamsProperties(), config, handOff, policy, metrics,
-          pseudonymiser, fatal, stopped, decide == null ? decision -> { } : decide::decided);
+          pseudonymiser, fatal, replacements, stopped, decide == null ? decision -> { } : decide::decided);
       paymentPath.set(streams);
       offPath = streams(FraudTopology.Part.OFF_PATH, offPathProperties, config, handOff, policy, metrics, pseudonymiser,
-          fatal, stopped, decision -> { });
+          fatal, replacements, stopped, decision -> { });
     } catch (RuntimeException e) {
       if (paymentPath.get() != null) {
         paymentPath.get().close();
@@ -189,7 +193,7 @@ public final class FraudEngine implements AutoCloseable {
         Duration.ofMillis(new StreamsConfig(offPathProperties, false) { }.getLong(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG)));
     ServingFiles files = ServingFiles.watch(policy, metrics, serving.model(), serving.shadowModel(), serving.rules(),
         pseudonymiser, serving.reloadInterval());
-    FraudEngine engine = new FraudEngine(streams, offPath, stopped, fatal, policy, registry, streamsMetrics, offPathMetrics, files,
+    FraudEngine engine = new FraudEngine(streams, offPath, stopped, fatal, replacements, policy, registry, streamsMetrics, offPathMetrics, files,
         probe, hangingTransactions, purge, server, decide, config.stateDir());
     try {
       engine.awaitRunning(startupTimeout);
@@ -207,7 +211,7 @@ public final class FraudEngine implements AutoCloseable {
    * and its stopping noted in {@code stopped}.
    */
   private static KafkaStreams streams(FraudTopology.Part part, Properties properties, EngineConfig config, FraudTopology.HandOff handOff,
-      DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, AtomicReference<Throwable> fatal, CountDownLatch stopped,
+      DecisionPolicy policy, EngineMetrics metrics, Pseudonymiser pseudonymiser, AtomicReference<Throwable> fatal, ThreadReplacements replacements, CountDownLatch stopped,
       Consumer<Decision> onDecided) {
     DeadLetterHandler.install(properties, config.topics(), metrics);
     KafkaStreams streams = new KafkaStreams(FraudTopology.build(part, config.topics(), handOff, policy, metrics, pseudonymiser,
@@ -215,9 +219,8 @@ public final class FraudEngine implements AutoCloseable {
     // Bad records never reach this handler (DeadLetterHandler diverts them); what does is an error
     // of the thread itself. Under exactly-once a new thread resumes from the last commit, so it is
     // replaced, but only a few times: a thread that keeps dying stops the engine, loudly.
-    ThreadReplacements replacements = new ThreadReplacements();
     streams.setUncaughtExceptionHandler(error -> {
-      if (replacements.allowAnother(System.nanoTime())) {
+      if (replacements.allowAnother(System.nanoTime(), error)) {
         metrics.streamThreadReplaced();
         LOG.error("Stream thread failed; replacing it ({} of {} allowed in {} min)", replacements.recent(),
             ThreadReplacements.ALLOWED, ThreadReplacements.WINDOW.toMinutes(), error);
@@ -275,6 +278,11 @@ public final class FraudEngine implements AutoCloseable {
   /** Whether the engine stopped, or is stopping, because of an error rather than by {@link #close()}. */
   public boolean failed() {
     return fatal.get() != null || state() == KafkaStreams.State.ERROR || state() == KafkaStreams.State.PENDING_ERROR;
+  }
+
+  /** The error of the last stream thread that failed and was replaced (or stopped the engine), if any has. */
+  public Optional<Throwable> lastThreadError() {
+    return replacements.last();
   }
 
   /** The payment path's Kafka Streams application. */

