@@ -1,8 +1,10 @@
 package io.fraudstream.engine.topology;
 
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -13,7 +15,9 @@ import org.apache.kafka.common.serialization.Serializer;
 /** One JSON serde for every output record type (decisions, alerts, blocks). */
 public final class JsonSerde<T> implements Serde<T> {
 
-  static final ObjectMapper MAPPER = new ObjectMapper()
+  // A decision carries some seventy numbers; Jackson's Schubfach writer formats them several times
+  // faster than Double.toString, and each still reads back as the same double.
+  static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build()
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
