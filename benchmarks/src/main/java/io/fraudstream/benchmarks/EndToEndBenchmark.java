@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -64,7 +65,9 @@ import org.apache.kafka.streams.kstream.Produced;
  *
  * <p>Usage: {@code EndToEndBenchmark [payments=200000] [rounds=3] [rate50=0] [latencyPayments=10000] [threads=1]};
  * {@code rate50} pins the rate taken for 50 % (0: half the measured maximum). The engine and the
- * pass-through run with the Kafka profile of {@code -Dfraudstream.profile} (latency by default, as the engine's).
+ * pass-through run with the Kafka profile of {@code -Dfraudstream.profile} (latency by default, as the engine's);
+ * {@code -Dfraudstream.kafka.KEY=VALUE} adds a Kafka setting to both apps', and {@code -Dfraudstream.users} sets how
+ * many users pay (default: one per 70 payments).
  */
 public final class EndToEndBenchmark {
 
@@ -186,6 +189,10 @@ public final class EndToEndBenchmark {
   }
 
   private static List<Transaction> synthetic(int count, long seed) {
+    Integer manyUsers = Integer.getInteger("fraudstream.users");
+    if (manyUsers != null) {
+      return SyntheticGenerator.first(count, manyUsers, seed);
+    }
     int users = Math.max(100, count / 70);
     List<Transaction> all = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(users, 32, seed));
     if (all.size() < count) {
@@ -201,8 +208,17 @@ public final class EndToEndBenchmark {
     // Each run publishes entity risk on a topic of its own, so none starts by reading another's.
     return new EngineConfig(bootstrap, applicationId, Topics.defaults().withTransactions(input).withEntityRisk(applicationId + "-entity-risk"),
         config.stateDir(), config.hashSecret(), config.blockDuration(), config.partitions(), threads,
-        guarantee, profile, profile.commitInterval(), config.grace(), config.acceptedTimes(), config.kafka(), config.serving(),
+        guarantee, profile, profile.commitInterval(), config.grace(), config.acceptedTimes(), kafkaOverrides(config.kafka()), config.serving(),
         config.challenges());
+  }
+
+  /** The engine's Kafka settings with those given as {@code -Dfraudstream.kafka.KEY=VALUE}, for trying one setting against another. */
+  private static Map<String, String> kafkaOverrides(Map<String, String> kafka) {
+    Map<String, String> all = new TreeMap<>(kafka);
+    String prefix = "fraudstream.kafka.";
+    System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(prefix))
+        .forEach(name -> all.put(name.substring(prefix.length()), System.getProperty(name)));
+    return all;
   }
 
   /**
