@@ -241,6 +241,10 @@ public final class TransactionJson {
       }
       return InputLimits.epochMillis(millis, "timestamp");
     }
+    Instant common = CommonIsoTime.parse(trimmed);
+    if (common != null) {
+      return InputLimits.checkRange(common, "timestamp");
+    }
     try {
       // Choose the parser by looking, not by failing: datasets of local times would otherwise
       // throw an exception on every row.
