@@ -66,47 +66,51 @@ final class Timelines {
     }
     userOfPayment.put(d.paymentId(), d.user());
     Trail trail = trails.computeIfAbsent(d.user(), user -> new Trail());
-    float[] now = trail.lastFeatures != null ? trail.lastFeatures : new float[values.length];
+    float[] last = trail.lastFeatures;
     int[] moved = NONE;
     float[] from = null;
     float[] to = null;
-    if (trail.lastFeatures != null) {
-      // The three largest changes, relative to the larger of the old value and 1, in one pass.
-      int[] top = {-1, -1, -1};
-      double[] change = new double[3];
+    if (last != null) {
+      // The largest changes, relative to the larger of the old value and 1, kept in order as found.
+      int[] top = new int[MOVED_SHOWN];
+      double[] change = new double[MOVED_SHOWN];
+      int found = 0;
       for (int i = 0; i < values.length; i++) {
-        float before = now[i];
+        float before = last[i];
         float after = (float) values[i];
         if (Float.isNaN(before) || Float.isNaN(after) || before == after) {
           continue;
         }
         double c = Math.abs(after - before) / Math.max(1, Math.abs(before));
-        for (int k = 0; k < 3; k++) {
-          if (top[k] < 0 || c > change[k]) {
-            for (int j = 2; j > k; j--) {
-              top[j] = top[j - 1];
-              change[j] = change[j - 1];
-            }
-            top[k] = i;
-            change[k] = c;
-            break;
+        int at = found < MOVED_SHOWN ? found++ : MOVED_SHOWN;
+        for (; at > 0 && change[at - 1] < c; at--) {
+          if (at < MOVED_SHOWN) {
+            top[at] = top[at - 1];
+            change[at] = change[at - 1];
           }
         }
+        if (at < MOVED_SHOWN) {
+          top[at] = i;
+          change[at] = c;
+        }
       }
-      int found = top[2] >= 0 ? 3 : top[1] >= 0 ? 2 : top[0] >= 0 ? 1 : 0;
       moved = Arrays.copyOf(top, found);
       from = new float[found];
       to = new float[found];
       for (int k = 0; k < found; k++) {
-        from[k] = now[moved[k]];
+        from[k] = last[moved[k]];
         to[k] = (float) values[moved[k]];
       }
     }
+    float[] now = last != null ? last : new float[values.length];
     for (int i = 0; i < values.length; i++) {
       now[i] = (float) values[i];
     }
     trail.lastFeatures = now;
-    StringBuilder text = new StringBuilder(64).append(d.tier()).append(' ').append(String.valueOf(Math.round(d.amount() * 100) / 100.0))
+    // The amount to the cent, as "%.2f" would write it, without a Formatter for every decision.
+    long cents = Math.round(d.amount() * 100);
+    StringBuilder text = new StringBuilder(64).append(d.tier()).append(' ').append(cents / 100).append('.')
+        .append(cents % 100 < 10 ? "0" : "").append(cents % 100)
         .append(' ').append(d.currency() == null ? "" : d.currency()).append(" at ").append(d.merchant() == null ? "no merchant" : d.merchant());
     if (!d.reasons().isEmpty()) {
       text.append(": ").append(String.join("; ", d.reasons()));

@@ -9,8 +9,10 @@ import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
+import io.fraudstream.features.Feature;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,24 @@ class CasesTest {
     assertEquals(List.of("amount 10 → 50", "tx_count_1h 1 → 5"), events.get(1).movedWords().stream().sorted().toList());
     assertTrue(events.get(2).text().contains("failed (otp)"), events.get(2).text());
     assertEquals("labelled fraud", events.get(5).text());
+    assertEquals("CHALLENGE 50.00 EUR at m1: reason of p2", events.get(1).text());
+  }
+
+  @Test
+  void aTimelineShowsTheThreeFeaturesThatMovedMostLargestFirst() {
+    Timelines timelines = new Timelines();
+    double[] before = new double[Feature.count()];
+    double[] after = new double[Feature.count()];
+    Arrays.fill(before, 1);
+    Arrays.fill(after, 1);
+    after[Feature.all().indexOf(Feature.AMOUNT)] = 3;
+    after[Feature.all().indexOf(Feature.TX_COUNT_1H)] = 9;
+    after[Feature.all().indexOf(Feature.TX_COUNT_24H)] = 5;
+    after[Feature.all().indexOf(Feature.TX_COUNT_1M)] = 2;
+    timelines.decision(decision("p1", "u1", Tier.ALLOW, 1, "d1"), before);
+    timelines.decision(decision("p2", "u1", Tier.ALLOW, 2, "d1"), after);
+    assertEquals(List.of("tx_count_1h 1 → 9", "tx_count_24h 1 → 5", "amount 1 → 3"), timelines.of("u1").get(1).movedWords());
+    assertEquals(List.of(), timelines.of("u1").get(0).movedWords(), "nothing moved before the first decision");
   }
 
   @Test
