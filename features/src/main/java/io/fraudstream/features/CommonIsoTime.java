@@ -7,11 +7,11 @@ import java.time.Year;
 
 /**
  * Reads the two forms nearly every payment's time takes, {@code 2024-05-01T12:00:00.123Z} and
- * the dataset's {@code 2024-05-01 12:00:00} (read as UTC), without the JDK's date-time
- * formatter, which was 3 % of the payment application's Java samples in a profile of the production
- * shape and is read again for every row of a replay. Any other text, and any field out of range,
- * is left to the formatter, which reads it or says what is wrong ({@code CommonIsoTimeTest}
- * holds the two to the same answers).
+ * the datasets' {@code 2024-05-01 12:00:00} (read as UTC), without the JDK's date-time formatter,
+ * which was 3 % of the payment application's Java samples in a profile of the production shape,
+ * and which a replay of a dataset with ISO times meets at every row. Any other text, and any
+ * field out of range, is left to the formatter, which reads it or says what is wrong
+ * ({@code CommonIsoTimeTest} holds the two to the same answers).
  */
 final class CommonIsoTime {
 
