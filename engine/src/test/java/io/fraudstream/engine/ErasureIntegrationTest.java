@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fraudstream.engine.cli.FraudstreamCli;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.topology.FraudTopology;
+import io.fraudstream.features.EntityKind;
+import io.fraudstream.features.EntityState;
 import io.fraudstream.features.Feature;
 import io.fraudstream.features.Transaction;
 import io.fraudstream.features.TransactionJson;
@@ -15,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -27,6 +31,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -36,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fraudstream erase} against a running engine on a broker: the user's state leaves the
- * store, a tombstone follows on its changelog, the broker's compaction then removes the old
+ * store, a tombstone follows on its changelog, their merchants (one in every entity partition) are published again without their hash, the broker's compaction then removes the old
  * values, and the user's next payment is a first payment again. The compaction is measured on a
  * changelog whose lag is cut from the engine's day to seconds.
  */
@@ -61,14 +66,29 @@ class ErasureIntegrationTest {
            DecisionReader reader = new DecisionReader(config.bootstrapServers(), config.topics().decisions());
            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.clientProperties(), new StringSerializer(),
                new ByteArraySerializer())) {
+        // The user pays at merchants of every entity partition: whichever holds the user's hash must forget it.
+        List<String> merchants = new ArrayList<>();
+        Set<Integer> partitions = new HashSet<>();
+        for (int k = 0; partitions.size() < config.partitions(); k++) {
+          String merchant = EntityKind.MERCHANT.riskKey("m-" + USER + "-" + k);
+          if (partitions.add(Utils.toPositive(Utils.murmur2(merchant.getBytes(StandardCharsets.UTF_8))) % config.partitions())) {
+            merchants.add(merchant);
+          }
+        }
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          ids.add(pay(producer, config, USER + "-" + i, USER, start.plusSeconds(i)));
+        for (int i = 0; i < merchants.size(); i++) {
+          ids.add(pay(producer, config, USER + "-" + i, USER, merchants.get(i).substring(merchants.get(i).indexOf('|') + 1), start.plusSeconds(i)));
         }
         reader.awaitAll(ids, Duration.ofSeconds(60), Duration.ZERO);
         ReadOnlyKeyValueStore<String, Object> users = engine.streams().store(
             StoreQueryParameters.fromNameAndType(FraudTopology.USER_STATE_STORE, QueryableStoreTypes.keyValueStore()));
         assertNotNull(users.get(USER), "the user's state before the erasure");
+        long userHash = TestModels.PSEUDONYMISER.newHasher().hash(USER);
+        long published = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!merchants.stream().allMatch(merchant -> lastPublished(config, merchant).remembers(userHash))) {
+          assertTrue(System.nanoTime() < published, "the user's merchants never all published with the user among their users");
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
         assertTrue(TopicContents.valuesOf(config.clientProperties(), changelog, USER).stream().anyMatch(value -> value != null), "the user's state on the changelog");
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, changelog), List.of(
             set(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, COMPACTION_LAG.toMillis()), set(TopicConfig.SEGMENT_MS_CONFIG, 1_000),
@@ -88,6 +108,11 @@ class ErasureIntegrationTest {
           history = TopicContents.valuesOf(config.clientProperties(), changelog, USER);
         }
         long erased = System.nanoTime();
+        // The entity sub-topology publishes the user's merchants again, without the user's hash.
+        while (merchants.stream().anyMatch(merchant -> lastPublished(config, merchant).remembers(userHash))) {
+          assertTrue(System.nanoTime() < deadline, "the user's hash still in a merchant's published state 60 s after the request");
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
 
         // Compaction keeps the tombstone and drops every earlier value; other users' payments keep
         // appending to the changelog, so that its segments roll.
@@ -113,9 +138,21 @@ class ErasureIntegrationTest {
 
   private static String pay(KafkaProducer<String, byte[]> producer, EngineConfig config, String id, String user, Instant at)
       throws Exception {
-    Transaction tx = Transaction.of(id, at, user, 25).toBuilder().merchant("m-" + user).device("phone-" + user).build();
+    return pay(producer, config, id, user, "m-" + user, at);
+  }
+
+  private static String pay(KafkaProducer<String, byte[]> producer, EngineConfig config, String id, String user, String merchant,
+      Instant at) throws Exception {
+    Transaction tx = Transaction.of(id, at, user, 25).toBuilder().merchant(merchant).device("phone-" + user).build();
     producer.send(new ProducerRecord<>(config.topics().transactions(), user, TransactionJson.write(tx))).get(30, TimeUnit.SECONDS);
     return id;
+  }
+
+  /** The entity's state as last published on entity-risk, for every instance; empty if never published. */
+  private static EntityState lastPublished(EngineConfig config, String entity) {
+    List<byte[]> published = TopicContents.valuesOf(config.clientProperties(), config.topics().entityRisk(), entity);
+    byte[] last = published.isEmpty() ? null : published.get(published.size() - 1);
+    return last == null ? EntityState.empty() : EntityState.fromBytes(last);
   }
 
   private static AlterConfigOp set(String name, Object value) {

@@ -117,6 +117,18 @@ public final class EntityState {
     }
   }
 
+  /** Whether the entity remembers the user of this keyed hash among its recent users. */
+  public boolean remembers(long userHash) {
+    return users.contains(userHash);
+  }
+
+  /** Forgets an erased user's keyed hash; returns whether it was remembered. */
+  boolean forgetUser(long userHash) {
+    boolean remembered = users.contains(userHash);
+    users.remove(userHash);
+    return remembered;
+  }
+
   /** Forgets everything, as if the entity had never been seen. */
   void clear() {
     FORM.clear(this);

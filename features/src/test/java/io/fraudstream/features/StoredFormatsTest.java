@@ -124,11 +124,16 @@ public class StoredFormatsTest {
     EntityEvent fraud = EntityEvent.confirmedFraud(T0.plus(Duration.ofDays(2)).toEpochMilli());
     golden("entity-event-payment-v1.bin", payment.toBytes());
     golden("entity-event-fraud-v1.bin", fraud.toBytes());
+    EntityEvent forget = EntityEvent.forgetUser(new IdentifierHasher(SECRET).hash("golden-user"));
+    golden("entity-event-forget-user-v1.bin", forget.toBytes());
+    golden("entity-forget-user-key-v1.txt", EntityRiskProcessor.FORGET_USER_KEY.getBytes(StandardCharsets.UTF_8));
     golden("entity-risk-keys-v1.txt", String.join("\n", EntityKind.DEVICE.riskKey("hmac:00000000000000ff"),
         EntityKind.MERCHANT.riskKey("m-42"), EntityRiskProcessor.progressKey(3)).getBytes(StandardCharsets.UTF_8));
 
     assertEquals(payment, EntityEvent.fromBytes(read("entity-event-payment-v1.bin")));
     assertEquals(fraud, EntityEvent.fromBytes(read("entity-event-fraud-v1.bin")));
+    assertEquals(forget, EntityEvent.fromBytes(read("entity-event-forget-user-v1.bin")));
+    assertEquals(EntityRiskProcessor.FORGET_USER_KEY, new String(read("entity-forget-user-key-v1.txt"), StandardCharsets.UTF_8));
     String[] keys = new String(read("entity-risk-keys-v1.txt"), StandardCharsets.UTF_8).split("\n");
     assertEquals(EntityKind.DEVICE, EntityKind.ofRiskKey(keys[0]));
     assertEquals(EntityKind.MERCHANT, EntityKind.ofRiskKey(keys[1]));

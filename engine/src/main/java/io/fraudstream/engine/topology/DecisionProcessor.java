@@ -89,7 +89,7 @@ final class DecisionProcessor implements FixedKeyProcessor<String, FeaturedTrans
     }
     if (decision.tier() == Tier.CHALLENGE) {
       String reason = Reasons.kindOf(decision);
-      openChallenges.put(decision.paymentId(), OpenChallenges.encode(decision, reason));
+      openChallenges.put(OpenChallenges.key(record.key(), decision.paymentId()), OpenChallenges.encode(decision, reason));
       metrics.challengeIssued(reason);
     }
     onDecided.accept(decision);

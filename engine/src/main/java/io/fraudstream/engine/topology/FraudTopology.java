@@ -20,7 +20,6 @@ import io.fraudstream.features.streams.BackfillProcessor;
 import io.fraudstream.features.streams.EntityEventSource;
 import io.fraudstream.features.streams.EntityRiskJoin;
 import io.fraudstream.features.streams.EntityRiskProcessor;
-import io.fraudstream.features.streams.ErasureProcessor;
 import io.fraudstream.features.streams.FeatureProcessor;
 import io.fraudstream.features.streams.StateSerde;
 import io.fraudstream.features.streams.TransactionTimestampExtractor;
@@ -56,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * transactions ─ read (event time) ─ check record ─┬─ invalid ─ dead-letter ─ transactions-dlq
  *                                                  └─ valid ─ pseudonymise, reorder within the grace,
  *                                                             extract user features (user-state store)
- * erasures (by user) ─ erase user ──────────────────────────────┤ (deletes from the store)
+ * erasures (by user) ─ erase user ──────────────────────────────┤ (deletes the user's state and open challenges;
+ *   the user's hash to every entity-events partition, for the entity states to forget)
  * challenge-results (by user) ─ parse (bad ones to the DLQ) ─ learn (user-state store) ─ answer
  *   (open-challenges store: counted by reason; a failed one alerts or blocks as the policy says,
  *   and is a fraud label ─ hand-off challenge-labels ─ when configured)
@@ -213,7 +213,7 @@ public final class FraudTopology {
       Consumer<Decision> onDecided) {
     addPaymentPathStores(builder, topics, metrics);
     Map<String, KStream<String, ParsedTransaction>> routes = routePayments(builder, topics, metrics, window);
-    eraseUsers(builder, topics, metrics);
+    eraseUsers(builder, topics, handOff, metrics, pseudonymiser);
     // User features first, where identifiers become tokens; then entity risk as published and the
     // decision, all in this task.
     KStream<String, FeaturedTransaction> featured = feature(routes.get("route-valid"), policy, metrics, pseudonymiser, partitions, grace);
@@ -325,7 +325,7 @@ public final class FraudTopology {
     return events;
   }
 
-  private static void eraseUsers(StreamsBuilder builder, Topics topics, EngineMetrics metrics) {
+  private static void eraseUsers(StreamsBuilder builder, Topics topics, HandOff handOff, EngineMetrics metrics, Pseudonymiser pseudonymiser) {
     Map<String, KStream<String, byte[]>> erasures = builder
         .stream(topics.erasures(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-erasures"))
         .split(Named.as("erasure-"))
@@ -337,7 +337,9 @@ public final class FraudTopology {
                 Named.as("unusable-erasure")),
         topics, metrics, "erasure-dead-letter", "write-bad-erasures");
     erasures.get("erasure-valid")
-        .process(() -> new ErasureProcessor(USER_STATE_STORE), Named.as("erase-user"), USER_STATE_STORE);
+        .process(() -> new UserErasure(USER_STATE_STORE, OPEN_CHALLENGES_STORE, pseudonymiser), Named.as("erase-user"),
+            USER_STATE_STORE, OPEN_CHALLENGES_STORE)
+        .to(handOff.entityEvents(), handOffTo("hand-off-user-erasures").withStreamPartitioner(UserErasure.EVERY_PARTITION));
   }
 
   private static KStream<String, FeaturedTransaction> feature(KStream<String, ParsedTransaction> valid, DecisionPolicy policy,

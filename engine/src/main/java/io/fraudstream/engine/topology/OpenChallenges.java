@@ -29,8 +29,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The CHALLENGE decisions of a user's task still waiting for their result, keyed by payment id in
- * a store of that task: what the result needs of its decision (why it was challenged, its
+ * The CHALLENGE decisions of a user's task still waiting for their result, keyed by user and
+ * payment id ({@link #key}) in a store of that task: what the result needs of its decision (why it was challenged, its
  * merchant, device and time) for metrics per reason and for the policy on failed challenges. The
  * result arrives in the same task, as the challenge-results topic is keyed by user like the
  * payments. An entry leaves with its result, or after {@link #RETENTION}.
@@ -45,6 +45,18 @@ final class OpenChallenges {
 
   static StoredFormat storedFormat() {
     return new StoredFormat("open challenge", FORMAT, List.of((int) FORMAT));
+  }
+
+  /**
+   * The key of a user's open challenge: the user first, so that an erasure finds all of theirs by
+   * {@link #userPrefix}. The length comes first so that no user's prefix is another's.
+   */
+  static String key(String user, String paymentId) {
+    return userPrefix(user) + paymentId;
+  }
+
+  static String userPrefix(String user) {
+    return user.length() + ":" + user + "|";
   }
 
   /** What a challenge's result needs of its decision. */
@@ -125,9 +137,18 @@ final class OpenChallenges {
       FeatureExtractor.Learned learned = record.value().learned();
       // Only a result the user's own recent payments accepted may close a challenge: a result keyed
       // by another user of the task, naming someone else's payment, must not close theirs.
-      Open open = learned == FeatureExtractor.Learned.APPLIED ? decode(store.get(result.paymentId())) : null;
-      if (open != null) {
-        store.delete(result.paymentId());
+      Open open = null;
+      if (learned == FeatureExtractor.Learned.APPLIED) {
+        String key = key(record.key(), result.paymentId());
+        open = decode(store.get(key));
+        if (open == null) {
+          // Written before challenges were keyed by user too; such entries are gone within RETENTION.
+          key = result.paymentId();
+          open = decode(store.get(key));
+        }
+        if (open != null) {
+          store.delete(key);
+        }
       }
       metrics.challengeResult(result.outcome(), open == null ? null : open.reason(), learned);
       // A repeated or unknown result changes nothing: only the first answer to a payment the user made acts.

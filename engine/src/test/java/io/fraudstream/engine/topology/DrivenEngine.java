@@ -18,7 +18,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 /**
- * The engine's whole topology in a {@link TopologyTestDriver} (default topics, no grace, the test
+ * The engine's whole topology in a {@link TopologyTestDriver} (default topics, no grace unless given, the test
  * model's pseudonymiser, dead letters handled as in serving), with the topics most tests feed
  * and read.
  */
@@ -34,10 +34,15 @@ final class DrivenEngine implements AutoCloseable {
   final TestOutputTopic<String, byte[]> deadLetters;
 
   DrivenEngine(String applicationId, DecisionPolicy policy, ChallengePolicy challenges) {
+    this(applicationId, policy, challenges, Duration.ZERO);
+  }
+
+  /** @param grace how far out of time order payments may arrive (a reorder buffer when positive) */
+  DrivenEngine(String applicationId, DecisionPolicy policy, ChallengePolicy challenges, Duration grace) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     DeadLetterHandler.install(props, topics, metrics);
-    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, Duration.ZERO,
+    driver = new TopologyTestDriver(FraudTopology.build(topics, policy, metrics, TestModels.PSEUDONYMISER, 4, grace,
         InputWindow.defaults(), challenges), props);
     payments = input(topics.transactions());
     decisions = driver.createOutputTopic(topics.decisions(), new StringDeserializer(), Topics.DECISION_SERDE.deserializer());

@@ -6,8 +6,11 @@ import io.fraudstream.features.EntityState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,6 +38,11 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
   public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(50);
   private static final byte[] UNPUBLISHED = new byte[0];
   private static final String PROGRESS_PREFIX = "#progress|";
+  /**
+   * The key of {@link EntityEvent#forgetUser} events: sent to every partition of the entity events,
+   * as no one knows which entities hold the user's hash.
+   */
+  public static final String FORGET_USER_KEY = "#forget-user";
 
   private final String storeName;
   private final String unpublishedStoreName;
@@ -93,12 +101,17 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
   public void process(Record<String, byte[]> record) {
     EntityEvent event;
     try {
-      if (EntityKind.ofRiskKey(record.key()) == null) {
+      event = EntityEvent.fromBytes(record.value());
+      boolean forget = event.type() == EntityEvent.Type.FORGET_USER;
+      if (forget ? !FORGET_USER_KEY.equals(record.key()) : EntityKind.ofRiskKey(record.key()) == null) {
         throw new IllegalArgumentException("not an entity key");
       }
-      event = EntityEvent.fromBytes(record.value());
     } catch (IllegalArgumentException e) {
       onSkipped.accept("unreadable-entity-event");
+      return;
+    }
+    if (event.type() == EntityEvent.Type.FORGET_USER) {
+      forget(event);
       return;
     }
     EntityState state = readable(store.get(record.key()));
@@ -108,6 +121,28 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     event.applyTo(state);
     store.put(record.key(), state.toBytes());
     unpublished.put(record.key(), UNPUBLISHED);
+  }
+
+  /**
+   * An erased user's hash leaves every entity of this partition that remembers it, and the changed
+   * states are published like any other. Which entities the user paid is not kept anywhere, so
+   * every state is read: erasures are rare, and this runs off the payment path.
+   */
+  private void forget(EntityEvent erasure) {
+    Map<String, byte[]> changed = new HashMap<>();
+    try (KeyValueIterator<String, byte[]> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> entry = all.next();
+        EntityState state = readable(entry.value);
+        if (state != null && erasure.applyTo(state)) {
+          changed.put(entry.key, state.toBytes());
+        }
+      }
+    }
+    changed.forEach((key, bytes) -> {
+      store.put(key, bytes);
+      unpublished.put(key, UNPUBLISHED);
+    });
   }
 
   /** A stored state, or null for none or one this version cannot read (it starts afresh, counted). */
