@@ -173,6 +173,9 @@ class EngineFaultsIntegrationTest {
       // State restored, not reset: every payment's user features, before and after the kill, are the offline replay's.
       reader.assertUserFeaturesAre(OfflineReplay.replay(payments, TestModels.SECRET));
       int[] written = assertAlertsAndBlocksMatch(seen);
+      // The entity side too: across the kill, every payment counted once at its merchant.
+      assertProbesSeeEveryPaymentAtTheirMerchants(payments, reader, Duration.ofDays(30), Integer.MAX_VALUE,
+          List.of(Feature.MERCHANT_TX_COUNT_7D, Feature.MERCHANT_TX_COUNT_30D));
       System.out.printf("kill -9: %d payments sent, %d decided before the kill, %d decided in all, %d decision records, "
           + "%d alerts and %d blocks, one per decision that calls for it%n", payments.size(), beforeRestart, seen.size(),
           reader.records(), written[0], written[1]);
@@ -458,26 +461,29 @@ class EngineFaultsIntegrationTest {
       // entity side ran, that is on the machine's speed: reported only. Once the feed has stopped,
       // the entity side catches up, and a probe must then see exactly what the replay counts.
       System.out.printf("%d decisions saw a merchant paid by other users that day%n", sharedEntities);
-      assertProbesSeeEveryUserAtTheirMerchants(payments, reader);
+      assertProbesSeeEveryPaymentAtTheirMerchants(payments, reader, Duration.ofHours(20), 5,
+          List.of(Feature.MERCHANT_USERS_1D, Feature.MERCHANT_TX_COUNT_1D));
     }
   }
 
   /**
-   * Once the entity side has caught up, a payment from a new user at each of the busiest merchants
-   * of the last day must count every earlier payment there, decided by either instance: the
-   * replay's counts exactly. Probes go in rounds, a second apart, until one round sees them.
+   * Once the entity side has caught up, a payment from a new user at each of the {@code limit}
+   * merchants with the most users in the last {@code lookBack} of the feed must count every earlier
+   * payment there, decided by either instance, before or after a kill: the replay's
+   * {@code features} exactly. Probes go in rounds, a second apart, until one round sees them.
    */
-  private void assertProbesSeeEveryUserAtTheirMerchants(List<Transaction> payments, DecisionReader reader) throws Exception {
+  private void assertProbesSeeEveryPaymentAtTheirMerchants(List<Transaction> payments, DecisionReader reader, Duration lookBack,
+      int limit, List<Feature> features) throws Exception {
     Instant last = payments.get(payments.size() - 1).timestamp();
     Map<String, Set<String>> usersLastDay = new HashMap<>();
     for (Transaction tx : payments) {
-      if (tx.merchant() != null && tx.timestamp().isAfter(last.minus(Duration.ofHours(20)))) {
+      if (tx.merchant() != null && tx.timestamp().isAfter(last.minus(lookBack))) {
         usersLastDay.computeIfAbsent(tx.merchant(), merchant -> new HashSet<>()).add(tx.user());
       }
     }
     List<String> busiest = usersLastDay.entrySet().stream()
         .sorted(Comparator.comparing((Map.Entry<String, Set<String>> entry) -> entry.getValue().size()).reversed())
-        .limit(5).map(Map.Entry::getKey).toList();
+        .limit(limit).map(Map.Entry::getKey).toList();
     List<Transaction> sent = new ArrayList<>(payments);
     List<String> mismatches = List.of();
     for (int round = 1; round <= 20; round++) {
@@ -497,9 +503,10 @@ class EngineFaultsIntegrationTest {
           continue;
         }
         Map<String, Double> live = seen.get(row.transaction().id()).first().features();
-        double users = row.features().get(Feature.MERCHANT_USERS_1D);
-        assertTrue(users > 1, row.transaction().id() + " met " + users + " users at its merchant in the replay");
-        for (Feature feature : List.of(Feature.MERCHANT_USERS_1D, Feature.MERCHANT_TX_COUNT_1D)) {
+        Feature widest = features.get(features.size() - 1);
+        double counted = row.features().get(widest);
+        assertTrue(counted > 1, row.transaction().id() + " found " + counted + " (" + widest + ") at its merchant in the replay");
+        for (Feature feature : features) {
           if (live.get(feature.featureName()) != row.features().get(feature)) {
             roundMismatches.add(row.transaction().id() + " " + feature.featureName() + " served " + live.get(feature.featureName())
                 + ", replay " + row.features().get(feature));
@@ -507,12 +514,13 @@ class EngineFaultsIntegrationTest {
         }
       }
       if (roundMismatches.isEmpty()) {
-        System.out.printf("probes at the %d busiest merchants saw every earlier payment there in round %d%n", busiest.size(), round);
+        System.out.printf("probes at %d merchants saw every earlier payment there (%s) in round %d%n", busiest.size(), features, round);
         return;
       }
       mismatches = roundMismatches;
     }
-    throw new AssertionError("after 20 rounds, probes still miss payments at their merchants: " + mismatches);
+    throw new AssertionError("after 20 rounds, probes still count other than the replay at their merchants, " + mismatches.size()
+        + " features in all; the first ten: " + mismatches.subList(0, Math.min(10, mismatches.size())));
   }
 
   private void send(List<Transaction> payments) throws Exception {

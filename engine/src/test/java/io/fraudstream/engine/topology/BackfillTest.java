@@ -91,7 +91,7 @@ class BackfillTest {
   }
 
   @Test
-  void backfilledHistoryThenTheLiveFeedGiveTheOfflineReplaysVectorsAndNothingElse() {
+  void backfilledHistoryTwiceThenTheLiveFeedGiveTheOfflineReplaysVectorsAndNothingElse() {
     List<Transaction> all = SyntheticGenerator.generate(SyntheticGenerator.Settings.of(300, 16, 41).withChallenges(true));
     Instant cutOver = all.get(0).timestamp().plus(Duration.ofDays(14));
     List<Transaction> before = all.stream().filter(tx -> tx.timestamp().isBefore(cutOver)).toList();
@@ -100,11 +100,16 @@ class BackfillTest {
     assertTrue(decisions.isEmpty(), "history is decided by no one");
     assertTrue(alerts.isEmpty() && blocks.isEmpty(), "history alerts and blocks no one");
     assertEquals(before.size(), metrics.registry().counter("fraudstream.backfill.payments", "result", "applied").count());
+    // Run again, as after a backfill killed half-way: nothing counts twice, in the users' or the entities' states.
+    before.forEach(this::backfill);
+    assertEquals(before.size(), metrics.registry().counter("fraudstream.backfill.payments", "result", "applied").count());
+    assertEquals(before.size(), metrics.registry().counter("fraudstream.backfill.payments", "result", "already-held").count());
 
     after.forEach(this::live);
     Map<String, Decision> online = OutputRecords.oncePerKey(decisions);
     assertEquals(after.size(), online.size(), "every live payment decided, once");
-    // Entity features included: in this driver every payment's entity events are published before the next payment.
+    // Entity features included (in this driver every payment's entity events are published before
+    // the next payment): every live payment sees the user and entity states of the history once.
     Map<String, Map<String, Double>> mismatches = new TreeMap<>();
     List<FeatureRow> offline = OfflineReplay.replay(all, TestModels.SECRET);
     for (FeatureRow row : offline.subList(before.size(), all.size())) {
