@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,7 +31,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>With the states it publishes its progress, the newest event time it has applied, under
  * {@link #progressKey}: a payment task compares it with a payment's time to count decisions made
  * on entity values older than the consistency model allows. An entity idle past
- * {@link EntityState#RETENTION} is forgotten here and, through a tombstone, everywhere.
+ * {@link EntityState#RETENTION} is forgotten here and, through a tombstone, everywhere. An erased
+ * user's hash ({@link EntityEvent#forgetUser}, under {@link #FORGET_USER_KEY}) leaves every entity
+ * at the next publishing.
  */
 public final class EntityRiskProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -43,6 +46,9 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
    * as no one knows which entities hold the user's hash.
    */
   public static final String FORGET_USER_KEY = "#forget-user";
+  /** Where an erasure waits for the next publishing, in the store of unpublished keys; ordered before every entity key. */
+  private static final String FORGET_PENDING_PREFIX = "#forget|";
+  private static final StringSerializer KEYS = new StringSerializer();
 
   private final String storeName;
   private final String unpublishedStoreName;
@@ -111,7 +117,9 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
       return;
     }
     if (event.type() == EntityEvent.Type.FORGET_USER) {
-      forget(event);
+      // Kept with the unpublished keys, in the same transaction, and applied at the next publishing:
+      // a batch of erasures then costs one pass over the states, not one each.
+      unpublished.put(FORGET_PENDING_PREFIX + Long.toHexString(event.userHash()), record.value());
       return;
     }
     EntityState state = readable(store.get(record.key()));
@@ -124,17 +132,33 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
   }
 
   /**
-   * An erased user's hash leaves every entity of this partition that remembers it, and the changed
-   * states are published like any other. Which entities the user paid is not kept anywhere, so
-   * every state is read: erasures are rare, and this runs off the payment path.
+   * The erased users' hashes heard since the last publishing leave every entity of this partition
+   * that remembers one, and the changed states are published like any other. Which entities a
+   * user paid is kept nowhere, so every state is read, once for all the erasures waiting:
+   * erasures are rare, and this runs off the payment path.
    */
-  private void forget(EntityEvent erasure) {
+  private void forgetErasedUsers() {
+    List<String> pending = new ArrayList<>();
+    List<EntityEvent> erasures = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> forget = unpublished.prefixScan(FORGET_PENDING_PREFIX, KEYS)) {
+      forget.forEachRemaining(entry -> {
+        pending.add(entry.key);
+        erasures.add(EntityEvent.fromBytes(entry.value));
+      });
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
     Map<String, byte[]> changed = new HashMap<>();
     try (KeyValueIterator<String, byte[]> all = store.all()) {
       while (all.hasNext()) {
         KeyValue<String, byte[]> entry = all.next();
         EntityState state = readable(entry.value);
-        if (state != null && erasure.applyTo(state)) {
+        boolean forgot = false;
+        for (int i = 0; state != null && i < erasures.size(); i++) {
+          forgot |= erasures.get(i).applyTo(state);
+        }
+        if (forgot) {
           changed.put(entry.key, state.toBytes());
         }
       }
@@ -143,6 +167,7 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
       store.put(key, bytes);
       unpublished.put(key, UNPUBLISHED);
     });
+    pending.forEach(unpublished::delete);
   }
 
   /** A stored state, or null for none or one this version cannot read (it starts afresh, counted). */
@@ -160,6 +185,7 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
 
   /** Publishes every state changed since the last time, then the progress they make up. */
   private void publish() {
+    forgetErasedUsers();
     List<String> published = new ArrayList<>();
     long streamTime = context.currentStreamTimeMs();
     try (KeyValueIterator<String, byte[]> changed = unpublished.all()) {
