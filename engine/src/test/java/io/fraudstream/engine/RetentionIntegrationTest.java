@@ -3,10 +3,11 @@ package io.fraudstream.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fraudstream.engine.cli.FraudstreamCli;
 import io.fraudstream.engine.kafka.EmbeddedKafkaBroker;
 import io.fraudstream.engine.topology.Topics;
 import io.fraudstream.features.Transaction;
-import io.fraudstream.features.TransactionJson;
+import io.fraudstream.models.data.DatasetWriter;
 import io.fraudstream.models.data.SyntheticGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Decisions, alerts and dead letters of payments dated weeks back outlive a broker's retention
- * checks: on a broker with Kafka's default retention (7 days), checked every second instead of
+ * Decisions, alerts and dead letters of payments dated weeks back, and the labels `replay` writes
+ * for them, outlive a broker's retention checks: on a broker with Kafka's default retention (7 days), checked every second instead of
  * every 5 minutes, they stay until their topics' retention has passed since they were written.
  */
 @Tag("broker")
@@ -42,8 +43,8 @@ class RetentionIntegrationTest {
   private static final String PROBE = "retention-probe";
 
   @Test
-  void shouldKeepTheRecordsOfOldPaymentsThroughTheBrokersRetentionChecks(@TempDir Path brokerDir, @TempDir Path stateDir)
-      throws Exception {
+  void shouldKeepTheRecordsOfOldPaymentsThroughTheBrokersRetentionChecks(@TempDir Path brokerDir, @TempDir Path stateDir,
+      @TempDir Path dataDir) throws Exception {
     int[] ports = EmbeddedKafkaBroker.freePorts(2);
     // Kafka's default retention; segments rolled and checked every second from the first second
     // (instead of every 5 minutes from the 30th), so a check finds them.
@@ -53,17 +54,21 @@ class RetentionIntegrationTest {
          Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       EngineConfig config = EngineConfig.defaults(broker.bootstrapServers(), stateDir, new String(TestModels.SECRET, StandardCharsets.UTF_8));
       Topics topics = config.topics();
-      List<Transaction> payments = datedBack(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(30, 20, 5)).subList(0, PAYMENTS));
+      List<Transaction> payments = datedBack(SyntheticGenerator.generate(SyntheticGenerator.Settings.of(30, 20, 7)).subList(0, PAYMENTS));
       // Written by a producer that stamps records with their payments' times, as some replay tools do.
       long then = Instant.now().minus(PAYMENTS_AGO).toEpochMilli();
       byte[] unreadable = ("{\"id\":\"unreadable\",\"timestamp\":\"" + Instant.ofEpochMilli(then) + "\",\"user\":\"u1\",\"amount\":\"lots\"}")
           .getBytes(StandardCharsets.UTF_8);
+      long frauds = payments.stream().filter(tx -> Boolean.TRUE.equals(tx.label())).count();
+      assertTrue(frauds > 0, "some of the synthetic payments are frauds, with labels");
+      Path dataset = dataDir.resolve("payments.csv");
+      DatasetWriter.write(dataset, payments);
       try (FraudEngine engine = FraudEngine.start(config, TestModels.bundle(), Duration.ofSeconds(60))) {
+        // The payments and their labels as `replay` sends a history.
+        assertEquals(0, FraudstreamCli.execute("replay", "--dataset", dataset.toString(), "--to-topic", topics.transactions(),
+            "--with-labels", "--labels-topic", topics.labels(), "--bootstrap-servers", broker.bootstrapServers()));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.clientProperties(), new StringSerializer(),
             new ByteArraySerializer())) {
-          for (Transaction tx : payments) {
-            producer.send(new ProducerRecord<>(topics.transactions(), tx.user(), TransactionJson.write(tx))).get(30, TimeUnit.SECONDS);
-          }
           producer.send(new ProducerRecord<>(topics.transactions(), null, then, "u1", unreadable)).get(30, TimeUnit.SECONDS);
         }
         Map<String, Integer> decided = awaitRecords(config, topics.decisions(), PAYMENTS);
@@ -85,23 +90,24 @@ class RetentionIntegrationTest {
           TimeUnit.MILLISECONDS.sleep(200);
         }
 
-        for (String topic : List.of(topics.decisions(), topics.alerts(), topics.deadLetters())) {
+        for (String topic : List.of(topics.decisions(), topics.alerts(), topics.deadLetters(), topics.labels())) {
           assertEquals(0, earliestOffsets(admin, topic), topic + " lost records to the retention check");
         }
         assertEquals(decided, readAll(config, topics.decisions()).stream().collect(Collectors.toMap(r -> r, r -> 1, Integer::sum)),
             "every decision is still there, once");
         assertEquals(alerts, readAll(config, topics.alerts()).size(), "every alert is still there");
         assertEquals(1, readAll(config, topics.deadLetters()).size(), "the dead letter is still there");
+        assertEquals(frauds, readAll(config, topics.labels()).size(), "every label `replay` wrote is still there");
       }
     }
   }
 
-  /** The payments moved in time so that the last was made {@link #PAYMENTS_AGO}. */
+  /** The payments, with their labels, moved in time so that the last was made {@link #PAYMENTS_AGO}. */
   private static List<Transaction> datedBack(List<Transaction> generated) {
     Duration shift = Duration.between(generated.get(generated.size() - 1).timestamp(), Instant.now().minus(PAYMENTS_AGO));
     List<Transaction> moved = new ArrayList<>();
     for (Transaction tx : generated) {
-      moved.add(tx.liveAt(tx.id(), tx.timestamp().plus(shift)));
+      moved.add(tx.liveAt(tx.id(), tx.timestamp().plus(shift)).toBuilder().label(tx.label()).build());
     }
     return moved;
   }

@@ -107,10 +107,9 @@ final class DemoFeeder {
           producer.send(new ProducerRecord<>(topic, tx.user(), TransactionJson.write(tx)));
         }
         if (Boolean.TRUE.equals(tx.label())) {
-          // Entity risk counts it only once it is older than the label delay. Stamped with the
-          // payment's time: the label join ages labels by its stream time, and a label of this
-          // history stamped now would look years old and judge nothing.
-          producer.send(new ProducerRecord<>(config.topics().labels(), null, tx.timestamp().toEpochMilli(), tx.id(),
+          // Entity risk counts it only once it is older than the label delay; the engine reads its
+          // time from its value, so the record carries the time it was sent.
+          producer.send(new ProducerRecord<>(config.topics().labels(), tx.id(),
               new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
         }
         progress.update(i + 1);

@@ -162,9 +162,9 @@ final class ReplayCommand implements Callable<Integer> {
         }
         producer.send(new ProducerRecord<>(target.topic, tx.user(), TransactionJson.write(tx)));
         if (withLabels && Boolean.TRUE.equals(tx.label())) {
-          // Stamped with the payment's time: the label join ages labels by its stream time, and a
-          // history's labels stamped now would make every earlier one look a hundred days old.
-          producer.send(new ProducerRecord<>(labelsTopic, null, tx.timestamp().toEpochMilli(), tx.id(),
+          // Stamped now: the engine reads a label's time from its value, and a broker's retention
+          // would delete records stamped with a history's times before the engine read them.
+          producer.send(new ProducerRecord<>(labelsTopic, tx.id(),
               new PaymentLabel(tx.id(), true, tx.merchant(), tx.device(), tx.timestamp()).toJson()));
           labels[0]++;
         }

@@ -76,7 +76,8 @@ final class OffPathTopology {
   private static KStream<String, PaymentLabel> readLabels(StreamsBuilder builder, Topics topics, EngineMetrics metrics,
       InputWindow window) {
     Map<String, KStream<String, ReadLabel>> labels = builder
-        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE).withName("read-labels"))
+        .stream(topics.labels(), Consumed.with(Topics.KEY_SERDE, Topics.RAW_SERDE)
+            .withTimestampExtractor(new LabelTimestampExtractor(window::accepts)).withName("read-labels"))
         .mapValues((paymentId, value) -> readLabel(paymentId, value, window), Named.as("parse-label"))
         .split(Named.as("label-"))
         .branch((paymentId, label) -> label instanceof FraudTopology.UnreadableRecord, Branched.as("invalid"))
