@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the engine's topics when they do not exist yet. */
 public final class TopicAdmin {
@@ -52,15 +53,42 @@ public final class TopicAdmin {
           missing.add(topic);
         }
       }
+      List<String> created = missing.stream().map(NewTopic::name).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        awaitLeaders(admin, created);
       }
-      return missing.stream().map(NewTopic::name).toList();
+      return created;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics on " + clientProps.get("bootstrap.servers") + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+  /**
+   * Waits until the cluster's metadata shows every partition of {@code names} with a leader. A
+   * topic is created before the brokers' metadata shows it, and a Kafka Streams application that
+   * starts reading it in between fails its first rebalance (a stream thread lost and replaced).
+   */
+  private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        boolean led = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+            .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null));
+        if (led) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("created topics " + names + " have no leader after 30 s");
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
     }
   }
 }
