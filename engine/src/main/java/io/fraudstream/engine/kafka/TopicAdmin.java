@@ -66,6 +66,7 @@ public final class TopicAdmin {
       throw new IllegalStateException("interrupted while creating topics", e);
     }
   }
+
   /**
    * Waits until the cluster's metadata shows every partition of {@code names} with a leader. A
    * topic is created before the brokers' metadata shows it, and a Kafka Streams application that

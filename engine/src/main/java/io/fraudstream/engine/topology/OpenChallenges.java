@@ -30,10 +30,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The CHALLENGE decisions of a user's task still waiting for their result, keyed by user and
- * payment id ({@link #key}) in a store of that task: what the result needs of its decision (why it was challenged, its
- * merchant, device and time) for metrics per reason and for the policy on failed challenges. The
- * result arrives in the same task, as the challenge-results topic is keyed by user like the
- * payments. An entry leaves with its result, or after {@link #RETENTION}.
+ * payment id ({@link #key}) in a store of that task: what the result needs of its decision (why
+ * it was challenged, its merchant, device and time) for metrics per reason and for the policy on
+ * failed challenges. The result arrives in the same task, as the challenge-results topic is keyed
+ * by user like the payments. An entry leaves with its result, at the user's erasure, or after
+ * {@link #RETENTION}.
  */
 final class OpenChallenges {
 

@@ -143,7 +143,11 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     try (KeyValueIterator<String, byte[]> forget = unpublished.prefixScan(FORGET_PENDING_PREFIX, KEYS)) {
       forget.forEachRemaining(entry -> {
         pending.add(entry.key);
-        erasures.add(EntityEvent.fromBytes(entry.value));
+        try {
+          erasures.add(EntityEvent.fromBytes(entry.value));
+        } catch (IllegalArgumentException e) {
+          onSkipped.accept("unreadable-entity-event");   // only a hostile write to the changelog puts one there
+        }
       });
     }
     if (pending.isEmpty()) {
