@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fraudstream erase} against a running engine on a broker: the user's state leaves the
- * store, a tombstone follows on its changelog, their merchants (one in every entity partition) are published again without their hash, the broker's compaction then removes the old
- * values, and the user's next payment is a first payment again. The compaction is measured on a
+ * store, a tombstone follows on its changelog, the user's merchants (one in every entity
+ * partition) are published again without the user's hash, the broker's compaction then removes
+ * the old values, and the user's next payment is a first payment again. The compaction is measured on a
  * changelog whose lag is cut from the engine's day to seconds.
  */
 @Tag("broker")
@@ -70,14 +71,15 @@ class ErasureIntegrationTest {
         List<String> merchants = new ArrayList<>();
         Set<Integer> partitions = new HashSet<>();
         for (int k = 0; partitions.size() < config.partitions(); k++) {
-          String merchant = EntityKind.MERCHANT.riskKey("m-" + USER + "-" + k);
-          if (partitions.add(Utils.toPositive(Utils.murmur2(merchant.getBytes(StandardCharsets.UTF_8))) % config.partitions())) {
+          String merchant = "m-" + USER + "-" + k;
+          byte[] entityKey = EntityKind.MERCHANT.riskKey(merchant).getBytes(StandardCharsets.UTF_8);
+          if (partitions.add(Utils.toPositive(Utils.murmur2(entityKey)) % config.partitions())) {
             merchants.add(merchant);
           }
         }
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < merchants.size(); i++) {
-          ids.add(pay(producer, config, USER + "-" + i, USER, merchants.get(i).substring(merchants.get(i).indexOf('|') + 1), start.plusSeconds(i)));
+          ids.add(pay(producer, config, USER + "-" + i, USER, merchants.get(i), start.plusSeconds(i)));
         }
         reader.awaitAll(ids, Duration.ofSeconds(60), Duration.ZERO);
         ReadOnlyKeyValueStore<String, Object> users = engine.streams().store(
@@ -85,7 +87,7 @@ class ErasureIntegrationTest {
         assertNotNull(users.get(USER), "the user's state before the erasure");
         long userHash = TestModels.PSEUDONYMISER.newHasher().hash(USER);
         long published = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!merchants.stream().allMatch(merchant -> lastPublished(config, merchant).remembers(userHash))) {
+        while (!merchants.stream().allMatch(merchant -> publishedMerchant(config, merchant).remembers(userHash))) {
           assertTrue(System.nanoTime() < published, "the user's merchants never all published with the user among their users");
           TimeUnit.MILLISECONDS.sleep(100);
         }
@@ -109,7 +111,7 @@ class ErasureIntegrationTest {
         }
         long erased = System.nanoTime();
         // The entity sub-topology publishes the user's merchants again, without the user's hash.
-        while (merchants.stream().anyMatch(merchant -> lastPublished(config, merchant).remembers(userHash))) {
+        while (merchants.stream().anyMatch(merchant -> publishedMerchant(config, merchant).remembers(userHash))) {
           assertTrue(System.nanoTime() < deadline, "the user's hash still in a merchant's published state 60 s after the request");
           TimeUnit.MILLISECONDS.sleep(100);
         }
@@ -148,9 +150,10 @@ class ErasureIntegrationTest {
     return id;
   }
 
-  /** The entity's state as last published on entity-risk, for every instance; empty if never published. */
-  private static EntityState lastPublished(EngineConfig config, String entity) {
-    List<byte[]> published = TopicContents.valuesOf(config.clientProperties(), config.topics().entityRisk(), entity);
+  /** The merchant's state as last published on entity-risk, for every instance; empty if never published. */
+  private static EntityState publishedMerchant(EngineConfig config, String merchant) {
+    List<byte[]> published = TopicContents.valuesOf(config.clientProperties(), config.topics().entityRisk(),
+        EntityKind.MERCHANT.riskKey(merchant));
     byte[] last = published.isEmpty() ? null : published.get(published.size() - 1);
     return last == null ? EntityState.empty() : EntityState.fromBytes(last);
   }
