@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,6 +72,9 @@ public class PerPaymentBenchmark {
   private ModelBundle bundle;
   private LiveDrift drift;
   private Instant driftClock;
+
+  private static final Feature[] REASON_FEATURES = {Feature.TX_COUNT_1H, Feature.AMOUNT_TO_MEAN_RATIO, Feature.DISTANCE_KM};
+  private static final double[] REASON_VALUES = {12, 4.37, 523.4};
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -174,6 +178,20 @@ public class PerPaymentBenchmark {
   @Benchmark
   public Object decideWithRules() {
     return policyWithRules.decide(featured[nextIndex()], Instant.EPOCH);
+  }
+
+  /** A reason's wording: a count, a ratio and a distance in turn (a decision has up to three reasons). */
+  @Benchmark
+  public String wordReason() {
+    int i = nextIndex() % REASON_FEATURES.length;
+    return REASON_FEATURES[i].reason(REASON_VALUES[i]);
+  }
+
+  /** The same wording through the JDK's formatter, as reasons were written until 2026-12-08. */
+  @Benchmark
+  public String wordReasonWithFormatter() {
+    int i = nextIndex() % REASON_FEATURES.length;
+    return String.format(Locale.ROOT, REASON_FEATURES[i].reasonFormat(), REASON_VALUES[i]);
   }
 
   /** Counting a decision's feature values and score in the live model's drift windows (an hour and a day). */

@@ -1,11 +1,15 @@
 package io.fraudstream.features;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.DoublePredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The feature catalogue: every feature the extractor computes, named and described once, in the
@@ -162,12 +166,23 @@ public enum Feature {
   private final String description;
   private final DoublePredicate explains;
   private final String reasonFormat;
+  // A format with one %.<digits>f, split around it: a reason is written on every decision, and
+  // the JDK's formatter parses its format each time (see reason).
+  private final String reasonBefore;
+  private final String reasonAfter;
+  private final int reasonDigits;
 
   Feature(String featureName, String description, DoublePredicate explains, String reasonFormat) {
     this.featureName = featureName;
     this.description = description;
     this.explains = explains;
     this.reasonFormat = reasonFormat;
+    Matcher fixed = reasonFormat == null ? null : ReasonFormats.FIXED_POINT.matcher(reasonFormat);
+    boolean split = fixed != null && fixed.find() && reasonFormat.indexOf('%') == fixed.start()
+        && reasonFormat.indexOf('%', fixed.end()) < 0;
+    this.reasonBefore = split ? reasonFormat.substring(0, fixed.start()) : null;
+    this.reasonAfter = split ? reasonFormat.substring(fixed.end()) : null;
+    this.reasonDigits = split ? Integer.parseInt(fixed.group(1)) : -1;
   }
 
   // When a value is anomalous enough to be told to a person as a reason.
@@ -245,7 +260,28 @@ public enum Feature {
     if (this == SECONDS_SINCE_PREVIOUS) {
       return String.format(Locale.ROOT, reasonFormat, humanDuration((long) value));
     }
+    if (reasonDigits >= 0 && value > 0 && value < 1e15) {
+      return reasonBefore + fixedPoint(value, reasonDigits) + reasonAfter;
+    }
     return String.format(Locale.ROOT, reasonFormat, value);
+  }
+
+  /**
+   * A positive value as {@code String.format(Locale.ROOT, "%.<digits>f", value)} writes it (its
+   * shortest decimal form rounded half up), about a tenth of the time: whole numbers, the counts
+   * most reasons give, as digits, the rest through {@link BigDecimal}.
+   */
+  static String fixedPoint(double value, int digits) {
+    if (value == Math.rint(value)) {
+      String whole = Long.toString((long) value);
+      return digits == 0 ? whole : whole + "." + "0".repeat(digits);
+    }
+    return new BigDecimal(Double.toString(value)).setScale(digits, RoundingMode.HALF_UP).toPlainString();
+  }
+
+  /** Apart from the enum: its constants are made before its own static fields. */
+  private static final class ReasonFormats {
+    static final Pattern FIXED_POINT = Pattern.compile("%\\.(\\d)f");
   }
 
   private static String humanDuration(long seconds) {
