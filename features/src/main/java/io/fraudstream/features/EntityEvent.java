@@ -45,16 +45,16 @@ public record EntityEvent(Type type, long timeMillis, double amount, long userHa
     return new EntityEvent(Type.FORGET_USER, 0, 0, userHash);
   }
 
-  /** Applies the event to an entity's state; returns whether the state changed. */
-  public boolean applyTo(EntityState state) {
+  /**
+   * Applies a payment or a fraud to its entity's state. A {@link #forgetUser} event is not one
+   * entity's: the entity task applies it to every state ({@link EntityState#forgetUsers}).
+   */
+  public void applyTo(EntityState state) {
     switch (type) {
       case FRAUD -> EntityFeatureExtractor.confirmFraud(state, timeMillis);
       case PAYMENT -> EntityFeatureExtractor.record(state, timeMillis, amount, userHash);
-      default -> {
-        return state.forgetUser(userHash);
-      }
+      default -> throw new IllegalArgumentException("a forget-user event applies to every entity, not to one");
     }
-    return true;
   }
 
   public byte[] toBytes() {

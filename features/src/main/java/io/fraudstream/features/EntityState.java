@@ -3,6 +3,7 @@ package io.fraudstream.features;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.LongPredicate;
 
 /**
  * What fraudstream remembers about one merchant, terminal or device, in fixed size: its payments over
@@ -122,11 +123,9 @@ public final class EntityState {
     return users.contains(userHash);
   }
 
-  /** Forgets an erased user's keyed hash; returns whether it was remembered. */
-  boolean forgetUser(long userHash) {
-    boolean remembered = users.contains(userHash);
-    users.remove(userHash);
-    return remembered;
+  /** Forgets the erased users' keyed hashes {@code erased} accepts; returns whether any was remembered. */
+  public boolean forgetUsers(LongPredicate erased) {
+    return users.removeIf(erased);
   }
 
   /** Forgets everything, as if the entity had never been seen. */

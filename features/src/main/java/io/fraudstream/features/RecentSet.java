@@ -1,6 +1,7 @@
 package io.fraudstream.features;
 
 import java.nio.ByteBuffer;
+import java.util.function.LongPredicate;
 
 /**
  * The last {@code capacity} distinct keyed hashes a user was seen with, most recent first, each
@@ -60,6 +61,21 @@ final class RecentSet implements StoredForm.Part {
         return;
       }
     }
+  }
+
+  /** Forgets every hash {@code forgotten} accepts; returns whether any was remembered. */
+  boolean removeIf(LongPredicate forgotten) {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      if (!forgotten.test(hashes[i])) {
+        hashes[kept] = hashes[i];
+        lastSeen[kept] = lastSeen[i];
+        kept++;
+      }
+    }
+    boolean removed = kept < size;
+    size = kept;
+    return removed;
   }
 
   /** Distinct hashes last seen after {@code sinceMillis} (exclusive), among those remembered. */

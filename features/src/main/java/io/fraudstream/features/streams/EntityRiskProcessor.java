@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -139,12 +141,12 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
    */
   private void forgetErasedUsers() {
     List<String> pending = new ArrayList<>();
-    List<EntityEvent> erasures = new ArrayList<>();
+    Set<Long> erased = new HashSet<>();
     try (KeyValueIterator<String, byte[]> forget = unpublished.prefixScan(FORGET_PENDING_PREFIX, KEYS)) {
       forget.forEachRemaining(entry -> {
         pending.add(entry.key);
         try {
-          erasures.add(EntityEvent.fromBytes(entry.value));
+          erased.add(EntityEvent.fromBytes(entry.value).userHash());
         } catch (IllegalArgumentException e) {
           onSkipped.accept("unreadable-entity-event");   // only a hostile write to the changelog puts one there
         }
@@ -153,16 +155,13 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     if (pending.isEmpty()) {
       return;
     }
+    // One look-up per remembered user, however many erasures wait.
     Map<String, byte[]> changed = new HashMap<>();
     try (KeyValueIterator<String, byte[]> all = store.all()) {
       while (all.hasNext()) {
         KeyValue<String, byte[]> entry = all.next();
         EntityState state = readable(entry.value);
-        boolean forgot = false;
-        for (int i = 0; state != null && i < erasures.size(); i++) {
-          forgot |= erasures.get(i).applyTo(state);
-        }
-        if (forgot) {
+        if (state != null && state.forgetUsers(erased::contains)) {
           changed.put(entry.key, state.toBytes());
         }
       }
@@ -173,6 +172,7 @@ public final class EntityRiskProcessor implements Processor<String, byte[], Stri
     });
     pending.forEach(unpublished::delete);
   }
+
 
   /** A stored state, or null for none or one this version cannot read (it starts afresh, counted). */
   private EntityState readable(byte[] bytes) {
