@@ -1,7 +1,5 @@
 package io.fraudstream.features;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -261,23 +259,11 @@ public enum Feature {
       return String.format(Locale.ROOT, reasonFormat, humanDuration((long) value));
     }
     if (reasonDigits >= 0 && value > 0 && value < 1e15) {
-      return reasonBefore + fixedPoint(value, reasonDigits) + reasonAfter;
+      return reasonBefore + Decimals.fixedPoint(value, reasonDigits) + reasonAfter;
     }
     return String.format(Locale.ROOT, reasonFormat, value);
   }
 
-  /**
-   * A positive value as {@code String.format(Locale.ROOT, "%.<digits>f", value)} writes it (its
-   * shortest decimal form rounded half up), about a tenth of the time: whole numbers, the counts
-   * most reasons give, as digits, the rest through {@link BigDecimal}.
-   */
-  static String fixedPoint(double value, int digits) {
-    if (value == Math.rint(value)) {
-      String whole = Long.toString((long) value);
-      return digits == 0 ? whole : whole + "." + "0".repeat(digits);
-    }
-    return new BigDecimal(Double.toString(value)).setScale(digits, RoundingMode.HALF_UP).toPlainString();
-  }
 
   /** Apart from the enum: its constants are made before its own static fields. */
   private static final class ReasonFormats {

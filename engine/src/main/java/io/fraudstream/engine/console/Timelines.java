@@ -4,6 +4,7 @@ import io.fraudstream.engine.decision.Block;
 import io.fraudstream.engine.decision.Decision;
 import io.fraudstream.engine.rules.Tier;
 import io.fraudstream.features.ChallengeResult;
+import io.fraudstream.features.Decimals;
 import io.fraudstream.features.Feature;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -107,10 +108,7 @@ final class Timelines {
       now[i] = (float) values[i];
     }
     trail.lastFeatures = now;
-    // The amount to the cent, as "%.2f" would write it, without a Formatter for every decision.
-    long cents = Math.round(d.amount() * 100);
-    StringBuilder text = new StringBuilder(64).append(d.tier()).append(' ').append(cents / 100).append('.')
-        .append(cents % 100 < 10 ? "0" : "").append(cents % 100)
+    StringBuilder text = new StringBuilder(64).append(d.tier()).append(' ').append(Decimals.fixedPoint(d.amount(), 2))
         .append(' ').append(d.currency() == null ? "" : d.currency()).append(" at ").append(d.merchant() == null ? "no merchant" : d.merchant());
     if (!d.reasons().isEmpty()) {
       text.append(": ").append(String.join("; ", d.reasons()));
