@@ -1,14 +1,9 @@
 package io.fraudstream.engine.topology;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,16 +17,7 @@ class OpenChallengesKeyTest {
   void shouldKeyOpenChallengesAsCheckedInAndFindAUsersByTheirPrefixOnly() throws IOException {
     String keys = String.join("\n", OpenChallenges.key("alice", "p-1"), OpenChallenges.userPrefix("ab"),
         OpenChallenges.key("ab|c", "d")) + "\n";
-    String write = System.getProperty("fraudstream.golden.write");
-    if (write != null) {
-      Files.writeString(Path.of(write).resolve("open-challenge-keys.txt"), keys);
-    }
-    try (InputStream in = OpenChallengesKeyTest.class.getResourceAsStream("/golden/open-challenge-keys.txt")) {
-      if (in == null) {
-        throw new AssertionError("golden/open-challenge-keys.txt is missing: write it with -Dfraudstream.golden.write=src/test/resources/golden");
-      }
-      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), keys);
-    }
+    GoldenText.assertGenerates("open-challenge-keys.txt", keys);
     assertTrue(OpenChallenges.key("ab", "c|d").startsWith(OpenChallenges.userPrefix("ab")));
     // A user whose id begins with another's, separator and all, is still not found by the other's erasure.
     assertFalse(OpenChallenges.key("ab|c", "d").startsWith(OpenChallenges.userPrefix("ab")));

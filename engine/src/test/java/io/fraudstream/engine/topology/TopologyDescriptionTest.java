@@ -1,16 +1,11 @@
 package io.fraudstream.engine.topology;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fraudstream.engine.TestModels;
 import io.fraudstream.engine.decision.ChallengePolicy;
 import io.fraudstream.engine.decision.DecisionPolicy;
 import io.fraudstream.engine.serving.EngineMetrics;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -34,15 +29,6 @@ class TopologyDescriptionTest {
         + "# Off the payment path (application id fraudstream-off-path)\n"
         + FraudTopology.build(FraudTopology.Part.OFF_PATH, Topics.defaults(), handOff, policy, metrics, TestModels.PSEUDONYMISER, 4,
             Duration.ZERO, InputWindow.defaults(), ChallengePolicy.defaults()).describe();
-    String write = System.getProperty("fraudstream.golden.write");
-    if (write != null) {
-      Files.writeString(Path.of(write).resolve("topology.txt"), described);
-    }
-    try (InputStream in = TopologyDescriptionTest.class.getResourceAsStream("/golden/topology.txt")) {
-      if (in == null) {
-        throw new AssertionError("golden/topology.txt is missing: write it with -Dfraudstream.golden.write=src/test/resources/golden");
-      }
-      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), described);
-    }
+    GoldenText.assertGenerates("topology.txt", described);
   }
 }
